@@ -1,0 +1,293 @@
+package io.holdfast.lock;
+
+import io.holdfast.lock.internal.AbstractLockService;
+import io.holdfast.lock.internal.Checks;
+import io.holdfast.lock.internal.Lease;
+import io.holdfast.lock.internal.ServiceConfig;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A {@link LockService} inside one JVM, with the same contract as the distributed backends —
+ * fencing tokens, reentrancy, timeouts, interruption, async acquire, lost-lease listeners — for
+ * unit tests of code that uses locks, and for single-node deployments.
+ *
+ * <p>Waiters are granted the lock in arrival order. Leases never run out on their own; {@link
+ * #revoke(String)} takes a lock away from its holder as a lost lease would, so that tests can
+ * exercise {@link LockHandle#onLost} handling. Fencing tokens come from one counter for all names,
+ * so they strictly increase per name and no per-name state outlives the lock.
+ *
+ * <p>Thread-safe.
+ */
+public final class InMemoryLockService extends AbstractLockService {
+  private final Store store;
+  private final Object lock;
+  private final Map<String, Slot> slots;
+
+  /** The locks themselves: what a server would hold. Shared by services built with sharedWith. */
+  private static final class Store {
+    final Object lock = new Object();
+    final AtomicLong tokens = new AtomicLong();
+    // Guarded by lock. An entry exists only while the name is held or waited for.
+    final Map<String, Slot> slots = new HashMap<>();
+  }
+
+  private static final class Slot {
+    @Nullable MemoryLease holder;
+    final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
+  }
+
+  private record Waiter(
+      InMemoryLockService service, CompletableFuture<@Nullable Lease> future, long sentAt) {}
+
+  private InMemoryLockService(ServiceConfig config, Store store) {
+    super("memory", config, false);
+    this.store = store;
+    this.lock = store.lock;
+    this.slots = store.slots;
+  }
+
+  /**
+   * A service with default options.
+   *
+   * @return a new service
+   */
+  public static InMemoryLockService create() {
+    return builder().build();
+  }
+
+  /**
+   * A builder for a service.
+   *
+   * @return a new builder
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Takes the lock away from its current holder, as if its lease had been lost: the holder's
+   * handles report {@code isHeld() == false}, their lost-listeners run, and the next waiter (if
+   * any) is granted the lock with a larger fencing token.
+   *
+   * @param name the lock name
+   * @return whether the lock was held
+   */
+  public boolean revoke(String name) {
+    Checks.checkName(name, "name");
+    ensureOpen();
+    MemoryLease victim;
+    synchronized (lock) {
+      Slot slot = slots.get(name);
+      victim = slot == null ? null : slot.holder;
+    }
+    if (victim == null) {
+      return false;
+    }
+    victim.lost("revoked by InMemoryLockService.revoke");
+    freeIfHeldBy(victim);
+    return true;
+  }
+
+  @Override
+  protected CompletableFuture<@Nullable Lease> acquireLease(String name, long maxWaitNanos) {
+    CompletableFuture<@Nullable Lease> future = new CompletableFuture<>();
+    long sentAt = System.nanoTime();
+    MemoryLease granted = null;
+    synchronized (lock) {
+      Slot slot = slots.computeIfAbsent(name, n -> new Slot());
+      if (slot.holder == null && slot.waiters.isEmpty()) {
+        granted = new MemoryLease(this, name, store.tokens.incrementAndGet(), sentAt);
+        slot.holder = granted;
+      } else if (maxWaitNanos > 0) {
+        slot.waiters.add(new Waiter(this, future, sentAt));
+      } else {
+        dropIfIdle(name, slot);
+      }
+    }
+    if (granted != null) {
+      deliver(future, granted);
+    } else if (maxWaitNanos == 0) {
+      future.complete(null);
+    } else {
+      ScheduledFuture<?> timer =
+          scheduleQuietly(() -> future.complete(null), maxWaitNanos, TimeUnit.NANOSECONDS);
+      future.whenComplete(
+          (l, e) -> {
+            timer.cancel(false);
+            if (l == null) {
+              forgetWaiter(name, future);
+            }
+          });
+    }
+    return future;
+  }
+
+  private void forgetWaiter(String name, CompletableFuture<@Nullable Lease> future) {
+    synchronized (lock) {
+      Slot slot = slots.get(name);
+      if (slot != null) {
+        slot.waiters.removeIf(w -> w.future() == future);
+        dropIfIdle(name, slot);
+      }
+    }
+    // The waiter at the head may have been this one while the lock was free.
+    handOver(name);
+  }
+
+  private void freeIfHeldBy(MemoryLease lease) {
+    synchronized (lock) {
+      Slot slot = slots.get(lease.name());
+      if (slot == null || slot.holder != lease) {
+        return;
+      }
+      slot.holder = null;
+    }
+    handOver(lease.name());
+  }
+
+  /** Grants a free lock to the first waiter still waiting. */
+  private void handOver(String name) {
+    while (true) {
+      Waiter next;
+      MemoryLease granted;
+      synchronized (lock) {
+        Slot slot = slots.get(name);
+        if (slot == null || slot.holder != null) {
+          return;
+        }
+        next = slot.waiters.poll();
+        if (next == null) {
+          dropIfIdle(name, slot);
+          return;
+        }
+        if (next.future().isDone()) {
+          continue;
+        }
+        granted = new MemoryLease(next.service(), name, store.tokens.incrementAndGet(), next.sentAt());
+        slot.holder = granted;
+      }
+      if (next.future().complete(granted)) {
+        return;
+      }
+      // The waiter gave up at that very moment: take the grant back and try the next one.
+      granted.releaseQuietly();
+      return;
+    }
+  }
+
+  // Guarded by lock.
+  private void dropIfIdle(String name, Slot slot) {
+    if (slot.holder == null && slot.waiters.isEmpty()) {
+      slots.remove(name);
+    }
+  }
+
+  @Override
+  protected void shutdownBackend() {
+    List<Waiter> mine = new ArrayList<>();
+    synchronized (lock) {
+      for (Slot slot : slots.values()) {
+        slot.waiters.removeIf(w -> w.service() == this && mine.add(w));
+      }
+    }
+    for (Waiter w : mine) {
+      w.future().completeExceptionally(new IllegalStateException("lock service closed"));
+    }
+  }
+
+  /**
+   * The number of names currently held or waited for (by any service sharing these locks): zero
+   * once everything is released.
+   *
+   * @return the count
+   */
+  public int activeNames() {
+    synchronized (lock) {
+      return slots.size();
+    }
+  }
+
+  private static final class MemoryLease extends Lease {
+    private final InMemoryLockService owner;
+
+    MemoryLease(InMemoryLockService owner, String name, long token, long sentAt) {
+      super(owner, name, token, sentAt);
+      this.owner = owner;
+    }
+
+    @Override
+    protected CompletableFuture<?> doRelease() {
+      owner.freeIfHeldBy(this);
+      return CompletableFuture.completedFuture(null);
+    }
+
+    void releaseQuietly() {
+      owner.freeIfHeldBy(this);
+    }
+  }
+
+  /** Builds an {@link InMemoryLockService}. Not thread-safe; each setter validates at once. */
+  public static final class Builder {
+    private final ServiceConfig.Builder config = new ServiceConfig.Builder();
+    private @Nullable Store store;
+
+    private Builder() {}
+
+    /**
+     * Makes the new service a second client of {@code other}'s locks, as a second process would
+     * be of a shared server: the two compete for the same names and share fencing tokens, but
+     * each has its own reentrancy, waiters and {@code close()}.
+     *
+     * @param other a service whose locks to share
+     * @return this builder
+     */
+    public Builder sharedWith(InMemoryLockService other) {
+      this.store = Objects.requireNonNull(other, "other").store;
+      return this;
+    }
+
+    /**
+     * How long {@link LockService#acquire(String)} waits. Default 30 s.
+     *
+     * @param defaultWait zero or positive
+     * @return this builder
+     */
+    public Builder defaultWait(Duration defaultWait) {
+      config.defaultWait(defaultWait);
+      return this;
+    }
+
+    /**
+     * Where lost-listeners run. Default: a library thread.
+     *
+     * @param executor the executor
+     * @return this builder
+     */
+    public Builder callbackExecutor(Executor executor) {
+      config.callbackExecutor(Objects.requireNonNull(executor, "executor"));
+      return this;
+    }
+
+    /**
+     * Builds the service.
+     *
+     * @return a new service
+     */
+    public InMemoryLockService build() {
+      Store s = store;
+      return new InMemoryLockService(config.build(), s == null ? new Store() : s);
+    }
+  }
+}

@@ -1,0 +1,493 @@
+package io.holdfast.lock.internal;
+
+import io.holdfast.lock.LockBackendException;
+import io.holdfast.lock.LockException;
+import io.holdfast.lock.LockHandle;
+import io.holdfast.lock.LockService;
+import io.holdfast.lock.LockTimeoutException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The backend-independent half of a lock service: validation, reentrancy, handles, timeouts,
+ * interruption, async acquire, abandoned grants, lease expiry on the local clock, listener
+ * dispatch and shutdown. A backend implements {@link #acquireLease} and {@link Lease#doRelease}.
+ *
+ * <p>Threads: one scheduler thread per service for timers and renewals, and one callback thread
+ * (started on demand, ending when idle) unless the application chose a callback executor.
+ */
+public abstract class AbstractLockService implements LockService {
+  private static final Logger LOG = LoggerFactory.getLogger("io.holdfast.lock");
+  private static final AtomicInteger SERVICE_IDS = new AtomicInteger();
+
+  /** The validated common options. */
+  protected final ServiceConfig config;
+
+  private final String kind;
+  private final boolean localExpiry;
+  private final ScheduledThreadPoolExecutor scheduler;
+  private final Executor callbacks;
+  private final @Nullable ThreadPoolExecutor ownCallbacks;
+  private final ConcurrentHashMap<HoldKey, Lease> reentrant = new ConcurrentHashMap<>();
+  private final Set<Lease> active = ConcurrentHashMap.newKeySet();
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private record HoldKey(Thread thread, String name) {}
+
+  /**
+   * Creates the core.
+   *
+   * @param kind the backend's short name, for thread names and messages ("redis", "zookeeper")
+   * @param config the common options
+   * @param localExpiry whether leases run out on the local clock unless renewed ({@code false} for
+   *     backends whose grants live as long as a session the backend watches)
+   */
+  protected AbstractLockService(String kind, ServiceConfig config, boolean localExpiry) {
+    this.kind = kind;
+    this.config = config;
+    this.localExpiry = localExpiry;
+    int id = SERVICE_IDS.incrementAndGet();
+    this.scheduler = new ScheduledThreadPoolExecutor(1, daemon("holdfast-" + kind + "-" + id));
+    scheduler.setRemoveOnCancelPolicy(true);
+    scheduler.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    Executor chosen = config.callbackExecutor();
+    if (chosen == null) {
+      ownCallbacks =
+          new ThreadPoolExecutor(
+              1,
+              1,
+              5,
+              TimeUnit.SECONDS,
+              new LinkedBlockingQueue<>(),
+              daemon("holdfast-" + kind + "-" + id + "-callbacks"));
+      ownCallbacks.allowCoreThreadTimeOut(true);
+      callbacks = ownCallbacks;
+    } else {
+      ownCallbacks = null;
+      callbacks = chosen;
+    }
+  }
+
+  private static ThreadFactory daemon(String name) {
+    return r -> {
+      Thread t = new Thread(r, name);
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  // ---------------------------------------------------------------- backend SPI
+
+  /**
+   * Starts acquiring {@code name}. The future completes with the grant, with {@code null} if the
+   * lock was not granted within {@code maxWaitNanos} (zero: a single attempt), or exceptionally
+   * (a {@link LockException}, or any exception, which is wrapped in {@link
+   * LockBackendException}). Must not block. The core may complete or cancel the future early when
+   * the caller gives up; backends stop waiting when they see it done, and hand over grants with
+   * {@link #deliver} so that a grant nobody takes is released.
+   *
+   * @param name a validated lock name
+   * @param maxWaitNanos how long to wait, at least zero
+   * @return the future grant
+   */
+  protected abstract CompletableFuture<@Nullable Lease> acquireLease(String name, long maxWaitNanos);
+
+  /** Closes what the backend opened. Called once, after every lease was released. */
+  protected abstract void shutdownBackend();
+
+  /**
+   * Completes {@code future} with {@code lease}, or releases the lease if the future was already
+   * done (the caller gave up).
+   *
+   * @param future the future returned by {@link #acquireLease}
+   * @param lease the new grant
+   */
+  protected static void deliver(CompletableFuture<@Nullable Lease> future, Lease lease) {
+    if (!future.complete(lease)) {
+      lease.releaseNow();
+    }
+  }
+
+  /**
+   * The service's scheduler: one thread, for short non-blocking tasks only.
+   *
+   * @return the scheduler
+   */
+  protected final ScheduledThreadPoolExecutor scheduler() {
+    return scheduler;
+  }
+
+  /**
+   * The leases currently granted through this service (held or lost, not yet released).
+   *
+   * @return a snapshot
+   */
+  protected final List<Lease> activeLeases() {
+    return new ArrayList<>(active);
+  }
+
+  /**
+   * Whether {@link #close()} has begun.
+   *
+   * @return whether the service is closed
+   */
+  protected final boolean isClosed() {
+    return closed.get();
+  }
+
+  /**
+   * Throws {@link IllegalStateException} if the service is closed.
+   */
+  protected final void ensureOpen() {
+    if (closed.get()) {
+      throw new IllegalStateException("this " + kind + " lock service is closed");
+    }
+  }
+
+  // ---------------------------------------------------------------- LockService
+
+  @Override
+  public final LockHandle acquire(String name) throws InterruptedException {
+    return acquire(name, config.defaultWait());
+  }
+
+  @Override
+  public final LockHandle acquire(String name, Duration maxWait) throws InterruptedException {
+    Optional<LockHandle> h = acquireBlocking(name, maxWait, true);
+    if (h.isEmpty()) {
+      throw new LockTimeoutException(name, maxWait);
+    }
+    return h.get();
+  }
+
+  @Override
+  public final Optional<LockHandle> tryAcquire(String name) {
+    try {
+      return acquireBlocking(name, Duration.ZERO, false);
+    } catch (InterruptedException e) {
+      throw new AssertionError("uninterruptible acquire was interrupted", e);
+    }
+  }
+
+  @Override
+  public final Optional<LockHandle> tryAcquire(String name, Duration maxWait)
+      throws InterruptedException {
+    return acquireBlocking(name, maxWait, true);
+  }
+
+  @Override
+  public final CompletableFuture<LockHandle> acquireAsync(String name, Duration maxWait) {
+    Checks.checkName(name, "name");
+    Checks.checkWait(maxWait, "maxWait");
+    ensureOpen();
+    CompletableFuture<@Nullable Lease> grant = start(name, maxWait.toNanos());
+    CompletableFuture<LockHandle> result = new CompletableFuture<>();
+    grant.whenComplete(
+        (lease, error) -> {
+          if (error != null) {
+            result.completeExceptionally(translate(error, name));
+          } else if (lease == null) {
+            result.completeExceptionally(new LockTimeoutException(name, maxWait));
+          } else {
+            DefaultLockHandle h;
+            try {
+              h = register(lease, null);
+            } catch (RuntimeException e) {
+              result.completeExceptionally(e);
+              return;
+            }
+            if (!result.complete(h)) {
+              h.closeAsync();
+            }
+          }
+        });
+    result.whenComplete(
+        (h, e) -> {
+          if (result.isCancelled()) {
+            grant.cancel(false);
+          }
+        });
+    return result;
+  }
+
+  private Optional<LockHandle> acquireBlocking(String name, Duration maxWait, boolean interruptible)
+      throws InterruptedException {
+    Checks.checkName(name, "name");
+    Checks.checkWait(maxWait, "maxWait");
+    ensureOpen();
+    if (interruptible && Thread.interrupted()) {
+      throw new InterruptedException("interrupted before acquiring '" + name + "'");
+    }
+    Thread me = Thread.currentThread();
+    Lease mine = reentrant.get(new HoldKey(me, name));
+    if (mine != null) {
+      DefaultLockHandle h = mine.reenter();
+      if (h != null) {
+        return Optional.of(h);
+      }
+    }
+    CompletableFuture<@Nullable Lease> grant = start(name, maxWait.toNanos());
+    long limit = Checks.saturatedAdd(maxWait.toNanos(), config.commandTimeout().toNanos());
+    Lease lease;
+    try {
+      lease = interruptible ? grant.get(limit, TimeUnit.NANOSECONDS) : getUninterruptibly(grant, limit);
+    } catch (InterruptedException e) {
+      abandon(grant);
+      throw e;
+    } catch (TimeoutException e) {
+      abandon(grant);
+      throw new LockBackendException(
+          "the " + kind + " backend did not answer within " + config.commandTimeout()
+              + " while acquiring '" + name + "'",
+          e);
+    } catch (ExecutionException e) {
+      throw translate(e.getCause(), name);
+    } catch (CancellationException e) {
+      throw new LockBackendException("acquiring '" + name + "' was cancelled", e);
+    }
+    if (lease == null) {
+      return Optional.empty();
+    }
+    return Optional.of(register(lease, me));
+  }
+
+  private static <T> T getUninterruptibly(CompletableFuture<T> f, long nanos)
+      throws ExecutionException, TimeoutException {
+    boolean interrupted = false;
+    long deadline = System.nanoTime() + nanos;
+    try {
+      while (true) {
+        try {
+          return f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private CompletableFuture<@Nullable Lease> start(String name, long maxWaitNanos) {
+    CompletableFuture<@Nullable Lease> grant;
+    try {
+      grant = acquireLease(name, maxWaitNanos);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    // Whatever the backend does, the attempt ends within the wait plus one command timeout; a
+    // grant that arrives later is released by deliver().
+    long limit = Checks.saturatedAdd(maxWaitNanos, config.commandTimeout().toNanos());
+    ScheduledFuture<?> guard =
+        scheduleQuietly(
+            () ->
+                grant.completeExceptionally(
+                    new LockBackendException(
+                        "the " + kind + " backend did not answer within "
+                            + config.commandTimeout() + " while acquiring '" + name + "'",
+                        new TimeoutException())),
+            limit,
+            TimeUnit.NANOSECONDS);
+    grant.whenComplete((l, e) -> guard.cancel(false));
+    return grant;
+  }
+
+  /** The caller gave up: stop the attempt, and release a grant that raced the give-up. */
+  private static void abandon(CompletableFuture<@Nullable Lease> grant) {
+    if (!grant.cancel(false)) {
+      grant.thenAccept(
+          l -> {
+            if (l != null) {
+              l.releaseNow();
+            }
+          });
+    }
+  }
+
+  private DefaultLockHandle register(Lease lease, @Nullable Thread owner) {
+    active.add(lease);
+    lease.register(owner);
+    if (owner != null) {
+      reentrant.put(new HoldKey(owner, lease.name()), lease);
+    }
+    if (closed.get()) {
+      lease.releaseNow();
+      throw new IllegalStateException("this " + kind + " lock service is closed");
+    }
+    return lease.newHandle();
+  }
+
+  private static LockException translate(@Nullable Throwable error, String name) {
+    Throwable e = error;
+    while ((e instanceof CompletionException || e instanceof ExecutionException)
+        && e.getCause() != null) {
+      e = e.getCause();
+    }
+    if (e instanceof LockException le) {
+      return le;
+    }
+    if (e instanceof CancellationException) {
+      return new LockBackendException("acquiring '" + name + "' was cancelled", e);
+    }
+    return new LockBackendException(
+        "acquiring '" + name + "' failed: " + e, e == null ? new IllegalStateException() : e);
+  }
+
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    List<CompletableFuture<?>> releases = new ArrayList<>();
+    for (Lease l : activeLeases()) {
+      releases.add(l.releaseNow());
+    }
+    awaitQuietly(CompletableFuture.allOf(releases.toArray(new CompletableFuture<?>[0])));
+    try {
+      shutdownBackend();
+    } finally {
+      scheduler.shutdownNow();
+      if (ownCallbacks != null) {
+        ownCallbacks.shutdown();
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- used by leases and handles
+
+  final boolean leasesExpireLocally() {
+    return localExpiry;
+  }
+
+  final long leaseDeadline(long sentAtNanos) {
+    return sentAtNanos + config.leaseTime().toNanos() - config.driftMarginNanos();
+  }
+
+  final void leaseEnded(Lease lease) {
+    active.remove(lease);
+    Thread owner = lease.owner();
+    if (owner != null) {
+      reentrant.remove(new HoldKey(owner, lease.name()), lease);
+    }
+  }
+
+  /**
+   * Schedules a task on the service's scheduler; after shutdown it is silently dropped.
+   *
+   * @param task the task
+   * @param delay the delay
+   * @param unit its unit
+   * @return the scheduled future
+   */
+  protected final ScheduledFuture<?> scheduleQuietly(Runnable task, long delay, TimeUnit unit) {
+    try {
+      return scheduler.schedule(task, delay, unit);
+    } catch (RejectedExecutionException e) {
+      return new CancelledFuture();
+    }
+  }
+
+  /**
+   * Runs a listener on the callback executor, logging (never propagating) what it throws.
+   *
+   * @param listener the listener call
+   */
+  protected final void dispatch(Runnable listener) {
+    Runnable safe =
+        () -> {
+          try {
+            listener.run();
+          } catch (Throwable t) {
+            LOG.warn("a Holdfast listener threw; ignored", t);
+          }
+        };
+    try {
+      callbacks.execute(safe);
+    } catch (RejectedExecutionException e) {
+      LOG.warn("the callback executor refused a listener; it did not run", e);
+    }
+  }
+
+  /**
+   * Waits up to one command timeout for {@code f}, never throwing; keeps the interrupt flag.
+   *
+   * @param f what to wait for
+   */
+  protected final void awaitQuietly(CompletableFuture<?> f) {
+    try {
+      f.get(config.commandTimeout().toNanos(), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException | CancellationException e) {
+      LOG.debug("gave up waiting for a release", e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return getClass().getSimpleName() + "[" + kind + ", held=" + active.size()
+        + (closed.get() ? ", closed" : "") + "]";
+  }
+
+  /** A future that is already cancelled, for tasks scheduled after shutdown. */
+  private static final class CancelledFuture implements ScheduledFuture<Object> {
+    @Override
+    public long getDelay(TimeUnit unit) {
+      return 0;
+    }
+
+    @Override
+    public int compareTo(java.util.concurrent.Delayed o) {
+      return 0;
+    }
+
+    @Override
+    public boolean cancel(boolean mayInterruptIfRunning) {
+      return false;
+    }
+
+    @Override
+    public boolean isCancelled() {
+      return true;
+    }
+
+    @Override
+    public boolean isDone() {
+      return true;
+    }
+
+    @Override
+    public Object get() {
+      throw new CancellationException();
+    }
+
+    @Override
+    public Object get(long timeout, TimeUnit unit) {
+      throw new CancellationException();
+    }
+  }
+}
