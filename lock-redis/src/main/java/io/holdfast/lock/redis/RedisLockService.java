@@ -1,0 +1,227 @@
+package io.holdfast.lock.redis;
+
+import io.holdfast.lock.LockBackendException;
+import io.holdfast.lock.LockService;
+import io.holdfast.lock.internal.Checks;
+import io.holdfast.lock.internal.ServiceConfig;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.Executor;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Builds {@link LockService}s over Redis, through Lettuce.
+ *
+ * <pre>{@code
+ * LockService locks = RedisLockService.builder(RedisURI.create("redis://localhost:6379"))
+ *     .leaseTime(Duration.ofSeconds(10))
+ *     .build();
+ * }</pre>
+ *
+ * <p>Standalone and Sentinel deployments come through {@link RedisURI} (or a {@link RedisClient});
+ * Redis Cluster through a {@link RedisClusterClient}. TLS ({@code rediss://}) and AUTH/ACL users
+ * are set on the URI. A client the application passes in stays the application's: the service
+ * opens two connections on it (commands, and pub/sub for waiters) and closes only those. A service
+ * built from a URI owns its client and shuts it down on {@code close()}.
+ *
+ * <p>Costs, in round trips: acquire 1 (one {@code EVALSHA}), release 1, renewal 1 per 100 held
+ * locks per round (every third of the lease time), reentrant acquire 0. See {@code docs/redis.md}
+ * for the data layout and what survives a restart or a failover.
+ */
+public final class RedisLockService {
+  /** The default key prefix. */
+  public static final String DEFAULT_KEY_PREFIX = "holdfast:";
+
+  private RedisLockService() {}
+
+  /**
+   * A builder for a service that creates (and owns) a client for {@code uri}: a standalone server,
+   * or a Sentinel-monitored one ({@code redis-sentinel://...}).
+   *
+   * @param uri where to connect
+   * @return a new builder
+   */
+  public static Builder builder(RedisURI uri) {
+    return new Builder(Objects.requireNonNull(uri, "uri"), null, null);
+  }
+
+  /**
+   * A builder for a service over the application's own standalone or Sentinel client.
+   *
+   * @param client the client, which the service never shuts down
+   * @return a new builder
+   */
+  public static Builder builder(RedisClient client) {
+    return new Builder(null, Objects.requireNonNull(client, "client"), null);
+  }
+
+  /**
+   * A builder for a service over the application's own Redis Cluster client.
+   *
+   * @param client the client, which the service never shuts down
+   * @return a new builder
+   */
+  public static Builder builder(RedisClusterClient client) {
+    return new Builder(null, null, Objects.requireNonNull(client, "client"));
+  }
+
+  /**
+   * Options of a Redis lock service. Each setter validates its argument at once. Not thread-safe;
+   * {@link #build()} may be called more than once.
+   */
+  public static final class Builder {
+    private final @Nullable RedisURI uri;
+    private final @Nullable RedisClient client;
+    private final @Nullable RedisClusterClient clusterClient;
+    private final ServiceConfig.Builder config = new ServiceConfig.Builder();
+    private String keyPrefix = DEFAULT_KEY_PREFIX;
+    private int waitReplicas;
+    private Duration waitTimeout = Duration.ZERO;
+
+    private Builder(
+        @Nullable RedisURI uri,
+        @Nullable RedisClient client,
+        @Nullable RedisClusterClient clusterClient) {
+      this.uri = uri;
+      this.client = client;
+      this.clusterClient = clusterClient;
+    }
+
+    /**
+     * How long a grant lives without renewal; renewals run every third of it while a handle is
+     * open. A holder that stops renewing (crash, pause, partition) keeps the lock at most this
+     * long. Default 10 s; from 100 ms to 1 day.
+     *
+     * @param leaseTime the lease time
+     * @return this builder
+     */
+    public Builder leaseTime(Duration leaseTime) {
+      config.leaseTime(leaseTime);
+      return this;
+    }
+
+    /**
+     * How long {@link LockService#acquire(String)} waits. Default 30 s; zero or more.
+     *
+     * @param defaultWait the wait
+     * @return this builder
+     */
+    public Builder defaultWait(Duration defaultWait) {
+      config.defaultWait(defaultWait);
+      return this;
+    }
+
+    /**
+     * How long one Redis operation may take before it fails with {@code LockBackendException}.
+     * Default 3 s; from 10 ms to 1 day. For a client the service creates, also its connect
+     * timeout and Lettuce command timeout.
+     *
+     * @param commandTimeout the timeout
+     * @return this builder
+     */
+    public Builder commandTimeout(Duration commandTimeout) {
+      config.commandTimeout(commandTimeout);
+      return this;
+    }
+
+    /**
+     * The prefix of every key (and pub/sub channel) the service uses. Default {@value
+     * #DEFAULT_KEY_PREFIX}. Services that must see each other's locks use the same prefix.
+     *
+     * @param keyPrefix at most 64 characters, without '{' or '}' (they would break hash tags)
+     * @return this builder
+     */
+    public Builder keyPrefix(String keyPrefix) {
+      Objects.requireNonNull(keyPrefix, "keyPrefix");
+      if (keyPrefix.length() > 64 || keyPrefix.indexOf('{') >= 0 || keyPrefix.indexOf('}') >= 0) {
+        throw new IllegalArgumentException(
+            "keyPrefix must be at most 64 characters without '{' or '}', was '" + keyPrefix + "'");
+      }
+      this.keyPrefix = keyPrefix;
+      return this;
+    }
+
+    /**
+     * After each grant, waits with {@code WAIT} until {@code replicas} replicas acknowledged it
+     * (and the fencing counter), so that a failover to one of them keeps the grant. A grant that
+     * does not reach them within {@code timeout} is released and the acquire fails with {@code
+     * LockBackendException}. Costs one more round trip per acquire. Default: 0 replicas (off).
+     *
+     * @param replicas how many replicas must acknowledge, 0 to turn off
+     * @param timeout how long to wait for them, positive when {@code replicas > 0}
+     * @return this builder
+     */
+    public Builder waitForReplicas(int replicas, Duration timeout) {
+      if (replicas < 0) {
+        throw new IllegalArgumentException("replicas must be 0 or more, was " + replicas);
+      }
+      Checks.checkWait(timeout, "timeout");
+      if (replicas > 0 && (timeout.isZero() || timeout.toMillis() == 0)) {
+        throw new IllegalArgumentException("timeout must be at least 1 ms when replicas > 0");
+      }
+      this.waitReplicas = replicas;
+      this.waitTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * Where {@code onLost} listeners run. Default: a library thread.
+     *
+     * @param executor the executor
+     * @return this builder
+     */
+    public Builder callbackExecutor(Executor executor) {
+      config.callbackExecutor(executor);
+      return this;
+    }
+
+    /**
+     * Connects and builds the service.
+     *
+     * @return a new, open service
+     * @throws LockBackendException if Redis cannot be reached within the command timeout
+     */
+    public LockService build() {
+      ServiceConfig cfg = config.build();
+      Connector connector;
+      boolean cluster = clusterClient != null;
+      RedisClient owned = null;
+      try {
+        if (clusterClient != null) {
+          connector = Connector.cluster(clusterClient, false);
+        } else if (client != null) {
+          connector = Connector.standalone(client, false);
+        } else {
+          owned = RedisClient.create(Objects.requireNonNull(uri));
+          owned.setOptions(ownClientOptions(cfg.commandTimeout()));
+          connector = Connector.standalone(owned, true);
+        }
+      } catch (RuntimeException e) {
+        if (owned != null) {
+          owned.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        }
+        throw new LockBackendException("could not connect to Redis: " + e.getMessage(), e);
+      }
+      try {
+        return new RedisLocks(cfg, connector, cluster, keyPrefix, waitReplicas, waitTimeout);
+      } catch (RuntimeException e) {
+        connector.close();
+        throw new LockBackendException("could not connect to Redis: " + e.getMessage(), e);
+      }
+    }
+
+    private static ClientOptions ownClientOptions(Duration commandTimeout) {
+      return ClientOptions.builder()
+          .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+          .socketOptions(SocketOptions.builder().connectTimeout(commandTimeout).build())
+          .timeoutOptions(TimeoutOptions.enabled(commandTimeout))
+          .build();
+    }
+  }
+}

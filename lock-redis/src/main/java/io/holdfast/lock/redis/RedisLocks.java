@@ -1,0 +1,417 @@
+package io.holdfast.lock.redis;
+
+import io.holdfast.lock.LockBackendException;
+import io.holdfast.lock.internal.AbstractLockService;
+import io.holdfast.lock.internal.Lease;
+import io.holdfast.lock.internal.ServiceConfig;
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Redis lock service. One round trip per acquire and per release, one per hundred held locks
+ * per renewal round; waiters sleep until a release is published on the lock's channel, with a
+ * timed retry bounded by the holder's remaining lease in case the message is lost.
+ */
+final class RedisLocks extends AbstractLockService {
+  private static final Logger LOG = LoggerFactory.getLogger("io.holdfast.lock.redis");
+  static final int RENEW_BATCH = 100;
+
+  private final Connector redis;
+  private final boolean cluster;
+  private final KeySpace keys;
+  private final String serviceId = UUID.randomUUID().toString();
+  private final String leaseMillis;
+  private final int waitReplicas;
+  private final Duration waitTimeout;
+  private final Script acquire;
+  private final Script release;
+  private final Script renew;
+  private final Subscriptions subscriptions;
+  private final Set<Attempt> attempts = ConcurrentHashMap.newKeySet();
+  private final ScheduledFuture<?> renewal;
+
+  RedisLocks(
+      ServiceConfig config,
+      Connector redis,
+      boolean cluster,
+      String keyPrefix,
+      int waitReplicas,
+      Duration waitTimeout) {
+    super("redis", config, true);
+    this.redis = redis;
+    this.cluster = cluster;
+    this.keys = new KeySpace(keyPrefix);
+    this.leaseMillis = Long.toString(config.leaseTime().toMillis());
+    this.waitReplicas = waitReplicas;
+    this.waitTimeout = waitTimeout;
+    RedisScriptingAsyncCommands<String, String> scripting = redis.scripting();
+    this.acquire = new Script(Scripts.ACQUIRE, scripting.digest(Scripts.ACQUIRE));
+    this.release = new Script(Scripts.RELEASE, scripting.digest(Scripts.RELEASE));
+    this.renew = new Script(Scripts.RENEW, scripting.digest(Scripts.RENEW));
+    this.subscriptions = new Subscriptions(redis.pubSub());
+    long period = Math.max(1, config.leaseTime().toMillis() / 3);
+    this.renewal =
+        scheduler().scheduleWithFixedDelay(this::renewAll, period, period, TimeUnit.MILLISECONDS);
+  }
+
+  private record Script(String body, String sha) {}
+
+  /** EVALSHA, falling back once to EVAL (which also caches the script) on NOSCRIPT. */
+  private <T> CompletableFuture<T> eval(
+      Script script, ScriptOutputType type, String[] keyArgs, String... args) {
+    RedisScriptingAsyncCommands<String, String> commands = redis.scripting();
+    CompletableFuture<T> first =
+        commands.<T>evalsha(script.sha(), type, keyArgs, args).toCompletableFuture();
+    return first.exceptionallyCompose(
+        e -> {
+          Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+          if (cause instanceof RedisNoScriptException) {
+            return commands.<T>eval(script.body(), type, keyArgs, args).toCompletableFuture();
+          }
+          return CompletableFuture.failedFuture(cause);
+        });
+  }
+
+  // ------------------------------------------------------------------ acquire
+
+  @Override
+  protected CompletableFuture<@Nullable Lease> acquireLease(String name, long maxWaitNanos) {
+    CompletableFuture<@Nullable Lease> future = new CompletableFuture<>();
+    new Attempt(name, future, maxWaitNanos).start();
+    return future;
+  }
+
+  /** One caller's acquire: an attempt now, then again on each release message or timer. */
+  private final class Attempt {
+    final String name;
+    final String key;
+    final String fence;
+    final String channel;
+    final CompletableFuture<@Nullable Lease> future;
+    final long deadline;
+    final boolean once;
+
+    // Guarded by this.
+    private boolean inFlight;
+    private boolean retryRequested;
+    private boolean subscribed;
+    private @Nullable ScheduledFuture<?> timer;
+
+    Attempt(String name, CompletableFuture<@Nullable Lease> future, long maxWaitNanos) {
+      this.name = name;
+      this.key = keys.lockKey(name);
+      this.fence = keys.fenceKey(name);
+      this.channel = keys.channel(key);
+      this.future = future;
+      this.once = maxWaitNanos == 0;
+      this.deadline = System.nanoTime() + maxWaitNanos;
+    }
+
+    void start() {
+      attempts.add(this);
+      future.whenComplete((l, e) -> finish());
+      if (isClosed()) {
+        future.completeExceptionally(new IllegalStateException("this redis lock service is closed"));
+        return;
+      }
+      send();
+    }
+
+    void send() {
+      synchronized (this) {
+        if (future.isDone()) {
+          return;
+        }
+        if (inFlight) {
+          retryRequested = true;
+          return;
+        }
+        inFlight = true;
+        cancelTimer();
+      }
+      long sentAt = System.nanoTime();
+      this.<List<Object>>evalAcquire().whenComplete((reply, error) -> onReply(sentAt, reply, error));
+    }
+
+    private <T> CompletableFuture<T> evalAcquire() {
+      return eval(acquire, ScriptOutputType.MULTI, new String[] {key, fence}, serviceId, leaseMillis);
+    }
+
+    private void onReply(long sentAt, @Nullable List<Object> reply, @Nullable Throwable error) {
+      if (error != null || reply == null || reply.size() != 2) {
+        Throwable cause = error != null ? error : new IllegalStateException("unexpected reply " + reply);
+        future.completeExceptionally(
+            new LockBackendException("acquiring '" + name + "' failed: " + cause, cause));
+        return;
+      }
+      long flag = (Long) reply.get(0);
+      long value = (Long) reply.get(1);
+      if (flag == 1) {
+        granted(new RedisLease(name, key, serviceId + ":" + value, value, sentAt));
+        return;
+      }
+      boolean subscribeNow = false;
+      boolean retryNow = false;
+      long delay = 0;
+      synchronized (this) {
+        inFlight = false;
+        long remaining = deadline - System.nanoTime();
+        if (once || remaining <= 0) {
+          // fall through to complete below
+        } else if (!subscribed) {
+          subscribed = true;
+          subscribeNow = true;
+        } else if (retryRequested) {
+          retryRequested = false;
+          retryNow = true;
+        } else {
+          delay = Math.min(TimeUnit.MILLISECONDS.toNanos(Math.max(1, value)), remaining);
+          timer = scheduleQuietly(this::send, delay, TimeUnit.NANOSECONDS);
+          return;
+        }
+      }
+      if (subscribeNow) {
+        // Subscribe, then try once more: a release between the refusal and the subscription
+        // would otherwise go unheard until the timer.
+        subscriptions
+            .add(channel, this)
+            .whenComplete(
+                (ok, e) -> {
+                  if (e != null) {
+                    future.completeExceptionally(
+                        new LockBackendException("subscribing for '" + name + "' failed", e));
+                  } else {
+                    send();
+                  }
+                });
+      } else if (retryNow) {
+        send();
+      } else {
+        future.complete(null);
+      }
+    }
+
+    private void granted(RedisLease lease) {
+      if (waitReplicas == 0) {
+        deliver(future, lease);
+        return;
+      }
+      redis
+          .waitForReplicas(key, waitReplicas, waitTimeout)
+          .whenComplete(
+              (acked, e) -> {
+                if (e == null && acked != null && acked >= waitReplicas) {
+                  deliver(future, lease);
+                } else {
+                  lease.releaseNowQuietly();
+                  future.completeExceptionally(
+                      new LockBackendException(
+                          "the grant of '" + name + "' reached " + (acked == null ? 0 : acked)
+                              + " of the " + waitReplicas + " replicas required within "
+                              + waitTimeout + "; released it",
+                          e != null ? e : new IllegalStateException("WAIT returned " + acked)));
+                }
+              });
+    }
+
+    // Guarded by this.
+    private void cancelTimer() {
+      ScheduledFuture<?> t = timer;
+      if (t != null) {
+        t.cancel(false);
+        timer = null;
+      }
+    }
+
+    private void finish() {
+      attempts.remove(this);
+      boolean unsubscribe;
+      synchronized (this) {
+        cancelTimer();
+        unsubscribe = subscribed;
+      }
+      if (unsubscribe) {
+        subscriptions.remove(channel, this);
+      }
+    }
+  }
+
+  /**
+   * One pub/sub connection for the whole service. A channel is subscribed while at least one local
+   * waiter wants it.
+   */
+  private static final class Subscriptions extends RedisPubSubAdapter<String, String> {
+    private final StatefulRedisPubSubConnection<String, String> connection;
+    // Guarded by this.
+    private final Map<String, Channel> channels = new HashMap<>();
+
+    private static final class Channel {
+      final Set<Attempt> waiters = new LinkedHashSet<>();
+      final CompletableFuture<?> ready;
+
+      Channel(CompletableFuture<?> ready) {
+        this.ready = ready;
+      }
+    }
+
+    Subscriptions(StatefulRedisPubSubConnection<String, String> connection) {
+      this.connection = connection;
+      connection.addListener(this);
+    }
+
+    synchronized CompletableFuture<?> add(String channel, Attempt waiter) {
+      Channel c = channels.get(channel);
+      if (c == null) {
+        c = new Channel(connection.async().subscribe(channel).toCompletableFuture());
+        channels.put(channel, c);
+      }
+      c.waiters.add(waiter);
+      return c.ready;
+    }
+
+    synchronized void remove(String channel, Attempt waiter) {
+      Channel c = channels.get(channel);
+      if (c != null && c.waiters.remove(waiter) && c.waiters.isEmpty()) {
+        channels.remove(channel);
+        connection.async().unsubscribe(channel);
+      }
+    }
+
+    @Override
+    public void message(String channel, String message) {
+      List<Attempt> wake;
+      synchronized (this) {
+        Channel c = channels.get(channel);
+        if (c == null) {
+          return;
+        }
+        wake = new ArrayList<>(c.waiters);
+      }
+      for (Attempt a : wake) {
+        a.send();
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ the grant
+
+  private final class RedisLease extends Lease {
+    final String key;
+    final String owner;
+
+    RedisLease(String name, String key, String owner, long token, long sentAt) {
+      super(RedisLocks.this, name, token, sentAt);
+      this.key = key;
+      this.owner = owner;
+    }
+
+    @Override
+    protected CompletableFuture<?> doRelease() {
+      return eval(release, ScriptOutputType.INTEGER, new String[] {key}, owner, keys.channel(key));
+    }
+
+    void releaseNowQuietly() {
+      doRelease().exceptionally(e -> null);
+    }
+  }
+
+  // ------------------------------------------------------------------ renewal
+
+  private void renewAll() {
+    List<RedisLease> live = new ArrayList<>();
+    for (Lease l : activeLeases()) {
+      if (l instanceof RedisLease r && !r.isOver()) {
+        live.add(r);
+      }
+    }
+    if (live.isEmpty()) {
+      return;
+    }
+    for (List<RedisLease> batch : batches(live)) {
+      renewBatch(batch);
+    }
+  }
+
+  /** Batches of at most {@link #RENEW_BATCH}; on a cluster, each batch within one slot. */
+  private List<List<RedisLease>> batches(List<RedisLease> live) {
+    List<List<RedisLease>> out = new ArrayList<>();
+    if (!cluster) {
+      for (int i = 0; i < live.size(); i += RENEW_BATCH) {
+        out.add(live.subList(i, Math.min(live.size(), i + RENEW_BATCH)));
+      }
+      return out;
+    }
+    Map<Integer, List<RedisLease>> bySlot = new HashMap<>();
+    for (RedisLease l : live) {
+      bySlot.computeIfAbsent(KeySpace.slotOf(l.name()), s -> new ArrayList<>()).add(l);
+    }
+    for (List<RedisLease> sameSlot : bySlot.values()) {
+      for (int i = 0; i < sameSlot.size(); i += RENEW_BATCH) {
+        out.add(sameSlot.subList(i, Math.min(sameSlot.size(), i + RENEW_BATCH)));
+      }
+    }
+    return out;
+  }
+
+  private void renewBatch(List<RedisLease> batch) {
+    String[] keyArgs = new String[batch.size()];
+    String[] args = new String[batch.size() + 1];
+    args[0] = leaseMillis;
+    for (int i = 0; i < batch.size(); i++) {
+      keyArgs[i] = batch.get(i).key;
+      args[i + 1] = batch.get(i).owner;
+    }
+    long sentAt = System.nanoTime();
+    this.<List<Long>>eval(renew, ScriptOutputType.MULTI, keyArgs, args)
+        .whenComplete(
+            (result, error) -> {
+              if (error != null || result == null) {
+                LOG.debug("renewing {} locks failed; retrying next round", batch.size(), error);
+                return;
+              }
+              for (int i = 0; i < batch.size(); i++) {
+                RedisLease l = batch.get(i);
+                if (result.get(i) == 1L) {
+                  l.renewed(sentAt);
+                } else {
+                  l.lost("a renewal found the lock no longer ours (expired, deleted, or taken)");
+                }
+              }
+            });
+  }
+
+  // ------------------------------------------------------------------ close
+
+  @Override
+  protected void shutdownBackend() {
+    renewal.cancel(false);
+    IllegalStateException closed = new IllegalStateException("this redis lock service is closed");
+    for (Attempt a : new ArrayList<>(attempts)) {
+      a.future.completeExceptionally(closed);
+    }
+    redis.close();
+  }
+
+  KeySpace keySpace() {
+    return keys;
+  }
+}

@@ -1,0 +1,50 @@
+package io.holdfast.lock.redis;
+
+import io.holdfast.lock.LockService;
+import io.holdfast.testkit.BackendFaults;
+import io.holdfast.testkit.LockServiceContract;
+import io.holdfast.testkit.RedisServers;
+import io.holdfast.testkit.SharedRegister;
+import java.time.Duration;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+
+/** The lock contract against a real Redis server of this class's own (faults stop and pause it). */
+class RedisLockServiceContractTest extends LockServiceContract {
+  private static RedisFixture redis;
+
+  @BeforeAll
+  static void startRedis() {
+    redis = new RedisFixture(RedisServers.dedicated());
+  }
+
+  @AfterAll
+  static void stopRedis() {
+    redis.close();
+    redis.server.close();
+  }
+
+  @Override
+  protected LockService createService(Duration leaseTime) {
+    return RedisLockService.builder(redis.server.uri())
+        .leaseTime(leaseTime)
+        .commandTimeout(commandTimeout())
+        .build();
+  }
+
+  @Override
+  protected void breakLease(String name) {
+    redis.deleteLock(name);
+  }
+
+  @Override
+  protected SharedRegister register(String key) {
+    return redis.register(key);
+  }
+
+  @Override
+  protected @Nullable BackendFaults faults() {
+    return redis.faults();
+  }
+}
