@@ -337,18 +337,22 @@ final class RedisLocks extends AbstractLockService {
   // ------------------------------------------------------------------ renewal
 
   private void renewAll() {
+    renewNow();
+  }
+
+  /** One renewal round; the future completes when every batch has answered. */
+  CompletableFuture<Void> renewNow() {
     List<RedisLease> live = new ArrayList<>();
     for (Lease l : activeLeases()) {
       if (l instanceof RedisLease r && !r.isOver()) {
         live.add(r);
       }
     }
-    if (live.isEmpty()) {
-      return;
-    }
+    List<CompletableFuture<?>> sent = new ArrayList<>();
     for (List<RedisLease> batch : batches(live)) {
-      renewBatch(batch);
+      sent.add(renewBatch(batch));
     }
+    return CompletableFuture.allOf(sent.toArray(new CompletableFuture<?>[0]));
   }
 
   /** Batches of at most {@link #RENEW_BATCH}; on a cluster, each batch within one slot. */
@@ -372,7 +376,7 @@ final class RedisLocks extends AbstractLockService {
     return out;
   }
 
-  private void renewBatch(List<RedisLease> batch) {
+  private CompletableFuture<?> renewBatch(List<RedisLease> batch) {
     String[] keyArgs = new String[batch.size()];
     String[] args = new String[batch.size() + 1];
     args[0] = leaseMillis;
@@ -381,7 +385,7 @@ final class RedisLocks extends AbstractLockService {
       args[i + 1] = batch.get(i).owner;
     }
     long sentAt = System.nanoTime();
-    this.<List<Long>>eval(renew, ScriptOutputType.MULTI, keyArgs, args)
+    return this.<List<Long>>eval(renew, ScriptOutputType.MULTI, keyArgs, args)
         .whenComplete(
             (result, error) -> {
               if (error != null || result == null) {
