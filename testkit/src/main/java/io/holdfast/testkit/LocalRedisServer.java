@@ -35,14 +35,30 @@ final class LocalRedisServer implements RedisServer {
   private final Path dir;
   private final int port;
   private final List<String> extraArgs;
+  private final @Nullable String configFile;
   private @Nullable Process process;
   private final Thread shutdownHook;
   private boolean closed;
 
   LocalRedisServer(List<String> extraArgs) {
+    this(extraArgs, null);
+  }
+
+  /**
+   * A server whose first argument is a config file written into its directory (Sentinel needs a
+   * writable one).
+   */
+  LocalRedisServer(List<String> extraArgs, @Nullable String configText) {
     this.extraArgs = List.copyOf(extraArgs);
     try {
       this.dir = Files.createTempDirectory("holdfast-redis-");
+      if (configText != null) {
+        Path conf = dir.resolve("redis.conf");
+        Files.writeString(conf, configText, StandardCharsets.UTF_8);
+        this.configFile = conf.toString();
+      } else {
+        this.configFile = null;
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -145,6 +161,9 @@ final class LocalRedisServer implements RedisServer {
     }
     List<String> cmd = new ArrayList<>();
     cmd.add(binary().toString());
+    if (configFile != null) {
+      cmd.add(configFile);
+    }
     cmd.addAll(
         List.of(
             "--port", Integer.toString(port),

@@ -72,6 +72,35 @@ public final class RedisServers {
     return new LocalRedisServer(List.of(args));
   }
 
+  /**
+   * A new local Redis Sentinel process monitoring {@code master} under {@code masterName}.
+   *
+   * @param masterName the name clients ask Sentinel for
+   * @param master the primary to monitor
+   * @param quorum how many Sentinels must agree that the primary is down
+   * @return the Sentinel; its {@link RedisServer#uri()} is the Sentinel's own address
+   */
+  public static RedisServer localSentinel(String masterName, RedisURI master, int quorum) {
+    String conf =
+        "sentinel monitor " + masterName + " " + master.getHost() + " " + master.getPort() + " "
+            + quorum + "\n"
+            + "sentinel down-after-milliseconds " + masterName + " 1000\n"
+            + "sentinel failover-timeout " + masterName + " 5000\n"
+            + "sentinel resolve-hostnames no\n";
+    return new LocalRedisServer(List.of("--sentinel"), conf);
+  }
+
+  /**
+   * A new Redis Cluster of local processes: {@code primaries} nodes (no replicas) sharing the
+   * 16,384 slots evenly, ready ({@code cluster_state:ok}) when this returns.
+   *
+   * @param primaries how many primaries, at least 1
+   * @return the cluster; close it to stop every node
+   */
+  public static LocalRedisCluster localCluster(int primaries) {
+    return new LocalRedisCluster(primaries);
+  }
+
   private static RedisServer create(boolean dedicated) {
     String uri = System.getProperty("holdfast.redis.uri", System.getenv("HOLDFAST_REDIS_URI"));
     String forced = setting("HOLDFAST_TESTKIT_SERVERS", "holdfast.testkit.servers");
