@@ -187,4 +187,49 @@ class RedisLockServiceTest {
           .until(() -> plain.tryAcquire("unreplicated").map(h -> { h.close(); return true; }).orElse(false));
     }
   }
+
+  /** The ACL documented in docs/redis.md; keep the two identical. */
+  static final String DOCUMENTED_ACL =
+      "on >s3cret resetkeys resetchannels ~holdfast:* &holdfast:* -@all "
+          + "+evalsha +eval +subscribe +unsubscribe +ping +hello +client|setname "
+          + "+wait +exists +pttl +get +set +time +del +publish +pexpire";
+
+  @Test
+  void documentedAcl_isEnough_andOtherKeysStayOutOfReach() throws Exception {
+    redis.sync().dispatch(
+        io.lettuce.core.protocol.CommandType.ACL,
+        new io.lettuce.core.output.StatusOutput<>(io.lettuce.core.codec.StringCodec.UTF8),
+        new io.lettuce.core.protocol.CommandArgs<>(io.lettuce.core.codec.StringCodec.UTF8)
+            .add("SETUSER").add("holdfast-app").addValues(List.of(DOCUMENTED_ACL.split(" "))));
+    RedisURI asApp =
+        RedisURI.builder(redis.server.uri()).withAuthentication("holdfast-app", "s3cret".toCharArray()).build();
+    try (LockService app = RedisLockService.builder(asApp).leaseTime(Duration.ofMillis(600)).build();
+        LockService other = builder().build()) {
+      LockHandle h = app.acquire("acl");
+      // renewals run under the ACL too: still held after several lease times
+      long until = System.nanoTime() + Duration.ofMillis(2000).toNanos();
+      await().atMost(Duration.ofSeconds(30)).until(() -> {
+        assertThat(h.isHeld()).isTrue();
+        return System.nanoTime() > until;
+      });
+      var waiter = app.acquireAsync("acl-2", Duration.ofSeconds(30)); // pub/sub under the ACL
+      LockHandle blocker = other.acquire("acl-3");
+      var waiter2 = app.acquireAsync("acl-3", Duration.ofSeconds(30));
+      blocker.close();
+      waiter2.get().close();
+      waiter.get().close();
+      h.close();
+    }
+    RedisURI wrong =
+        RedisURI.builder(redis.server.uri()).withAuthentication("holdfast-app", "wrong".toCharArray()).build();
+    assertThatThrownBy(() -> RedisLockService.builder(wrong).build())
+        .isInstanceOf(LockBackendException.class)
+        .hasMessageContaining("could not connect to Redis");
+    RedisClient appClient = RedisClient.create(asApp);
+    try (StatefulRedisConnection<String, String> c = appClient.connect()) {
+      assertThatThrownBy(() -> c.sync().set("other-app:key", "x")).hasMessageContaining("NOPERM");
+    } finally {
+      appClient.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
+  }
 }

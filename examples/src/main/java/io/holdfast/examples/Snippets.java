@@ -1,0 +1,35 @@
+package io.holdfast.examples;
+
+import io.holdfast.lock.LockHandle;
+import io.holdfast.lock.LockService;
+import io.holdfast.lock.redis.RedisLockService;
+import io.lettuce.core.RedisURI;
+import java.time.Duration;
+
+/** The code shown in README.md, compiled so that it cannot drift. */
+final class Snippets {
+  private Snippets() {}
+
+  static LockService build() {
+    // tag::build[]
+    LockService locks =
+        RedisLockService.builder(RedisURI.create("redis://localhost:6379"))
+            .leaseTime(Duration.ofSeconds(10)) // renewed in the background while you hold it
+            .build();
+    // end::build[]
+    return locks;
+  }
+
+  static void decrement(LockService locks, FencedStock stock, String sku) throws InterruptedException {
+    // tag::decrement[]
+    try (LockHandle lock = locks.acquire("sku:" + sku, Duration.ofSeconds(2))) {
+      long left = stock.read(sku);
+      if (left > 0) {
+        // The store rejects a token older than the last it accepted: a holder that paused
+        // past its lease cannot overwrite a newer holder's write.
+        stock.write(sku, left - 1, lock.fencingToken());
+      }
+    } // released here: compare-and-delete, so never someone else's grant
+    // end::decrement[]
+  }
+}
