@@ -96,9 +96,10 @@ public interface LockService extends AutoCloseable {
   /**
    * Acquires {@code name} without blocking the caller. The future completes with the handle, or
    * exceptionally with {@link LockTimeoutException} after {@code maxWait}, or with {@link
-   * LockBackendException}. Cancelling the future abandons the attempt; a grant that races the
-   * cancellation is released. Never reentrant: a second call for a name the same service already
-   * holds waits like any other client.
+   * LockBackendException}. A successful future completes on the service's callback executor (never
+   * on a backend I/O thread), so its continuations may block. Cancelling the future abandons the
+   * attempt; a grant that races the cancellation is released. Never reentrant: a second call for a
+   * name the same service already holds waits like any other client.
    *
    * @param name the lock name
    * @param maxWait how long to wait; zero means a single attempt

@@ -218,8 +218,19 @@ public abstract class AbstractLockService implements LockService {
               result.completeExceptionally(e);
               return;
             }
-            if (!result.complete(h)) {
+            // Complete on the callback executor, not the backend's I/O thread: a caller's
+            // continuation may block (close() waits for the release), which would stall I/O.
+            try {
+              callbacks.execute(
+                  () -> {
+                    if (!result.complete(h)) {
+                      h.closeAsync();
+                    }
+                  });
+            } catch (RejectedExecutionException e) {
               h.closeAsync();
+              result.completeExceptionally(
+                  new IllegalStateException("this " + kind + " lock service is closed", e));
             }
           }
         });

@@ -296,18 +296,29 @@ final class RedisLocks extends AbstractLockService {
       }
     }
 
+    /**
+     * A release wakes one local waiter — the longest waiting — not all of them: only one can win,
+     * and the others would each spend a round trip to be refused. If the woken one loses to
+     * another process, that process's release wakes the next; the lease-bounded timer of every
+     * waiter covers a lost message.
+     */
     @Override
     public void message(String channel, String message) {
-      List<Attempt> wake;
+      Attempt wake = null;
       synchronized (this) {
         Channel c = channels.get(channel);
         if (c == null) {
           return;
         }
-        wake = new ArrayList<>(c.waiters);
+        for (Attempt a : c.waiters) {
+          if (!a.future.isDone()) {
+            wake = a;
+            break;
+          }
+        }
       }
-      for (Attempt a : wake) {
-        a.send();
+      if (wake != null) {
+        wake.send();
       }
     }
   }
