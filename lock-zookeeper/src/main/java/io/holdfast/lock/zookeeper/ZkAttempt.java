@@ -1,0 +1,344 @@
+package io.holdfast.lock.zookeeper;
+
+import io.holdfast.lock.LockBackendException;
+import io.holdfast.lock.internal.Lease;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.curator.framework.api.BackgroundCallback;
+import org.apache.curator.framework.api.CuratorEvent;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.WatchedEvent;
+import org.apache.zookeeper.Watcher;
+import org.apache.zookeeper.data.Stat;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One acquire: create our ephemeral-sequential node, list the queue, and either take the lock (our
+ * node is first) or watch only the node just before ours and list again when it goes.
+ *
+ * <p>Requests: create + getChildren when the lock is free; + getData (with a watch) on the
+ * predecessor per wait; + getChildren per wake-up. The listing also leaves a children watch on the
+ * lock's folder, which is how a holder learns, without another request, that something changed
+ * there: it then switches to a watch on its own node (one getData) so that a deletion behind its
+ * back reports the lease lost.
+ *
+ * <p>Time limits: the caller's wait (after which a waiter gives up with "not granted") and, for
+ * every request, the command timeout (after which the attempt fails with {@link
+ * LockBackendException}). A wait that ends while a request is in flight lets that request finish:
+ * a grant it brings is still handed over, within the command timeout.
+ */
+final class ZkAttempt {
+  private final ZkLockService service;
+  private final String name;
+  private final String dir;
+  private final CompletableFuture<@Nullable Lease> future;
+  private final boolean single;
+  private final long maxWaitNanos;
+  private final long sentAt = System.nanoTime();
+
+  private final AtomicInteger outstanding = new AtomicInteger();
+  private final AtomicBoolean granted = new AtomicBoolean();
+  private volatile boolean deadlinePassed;
+  private volatile @Nullable String path;
+  private volatile long czxid;
+  private volatile @Nullable ZkLease lease;
+  private volatile @Nullable ScheduledFuture<?> waitTimer;
+
+  /** Wakes this waiter when its predecessor changes (is deleted); ignores connection events. */
+  private final Watcher predecessorWatcher = this::predecessorChanged;
+
+  /** Set by every listing; only matters once this attempt holds the lock. */
+  private final Watcher folderWatcher = this::folderChanged;
+
+  ZkAttempt(
+      ZkLockService service,
+      String name,
+      String dir,
+      CompletableFuture<@Nullable Lease> future,
+      long maxWaitNanos) {
+    this.service = service;
+    this.name = name;
+    this.dir = dir;
+    this.future = future;
+    this.single = maxWaitNanos == 0;
+    this.maxWaitNanos = maxWaitNanos;
+    future.whenComplete((l, e) -> finished(l));
+  }
+
+  /**
+   * Sends the first request, then starts the wait: a wait that ends before any answer still lets
+   * that first attempt decide.
+   */
+  void begin() {
+    start();
+    if (!single && !future.isDone()) {
+      waitTimer = service.schedule(this::waitEnded, maxWaitNanos);
+      if (future.isDone()) {
+        ScheduledFuture<?> t = waitTimer;
+        if (t != null) {
+          t.cancel(false);
+        }
+      }
+    }
+  }
+
+  String name() {
+    return name;
+  }
+
+  // ------------------------------------------------------------------ steps
+
+  void start() {
+    path = null;
+    Request r = request("create", dir);
+    try {
+      var create =
+          service.client
+              .create()
+              .creatingParentContainersIfNeeded()
+              .withProtection()
+              .withMode(CreateMode.EPHEMERAL_SEQUENTIAL);
+      var acl = service.acl;
+      (acl == null ? create : create.withACL(acl, true))
+          .inBackground(r.wrap(this::created))
+          .forPath(dir + "/" + LockPaths.NODE_PREFIX);
+    } catch (Exception e) {
+      r.failed(e);
+    }
+  }
+
+  private void created(CuratorEvent event) {
+    int rc = event.getResultCode();
+    if (rc != KeeperException.Code.OK.intValue()) {
+      fail(ZkLockService.failure("create", dir, rc));
+      return;
+    }
+    String p = event.getName();
+    path = p;
+    if (future.isDone()) {
+      service.deleteNode(p);
+      return;
+    }
+    Stat stat = event.getStat();
+    if (stat != null) {
+      czxid = stat.getCzxid();
+      check();
+      return;
+    }
+    // Curator found our node after a retried protected-mode create, without its stat.
+    Request r = request("exists", p);
+    try {
+      service.client.checkExists().inBackground(r.wrap(this::statRead)).forPath(p);
+    } catch (Exception e) {
+      r.failed(e);
+    }
+  }
+
+  private void statRead(CuratorEvent event) {
+    Stat stat = event.getStat();
+    if (event.getResultCode() != KeeperException.Code.OK.intValue() || stat == null) {
+      nodeVanished();
+      return;
+    }
+    czxid = stat.getCzxid();
+    check();
+  }
+
+  /** Lists the queue; on reconnection, parked attempts come back here too. */
+  void check() {
+    if (future.isDone()) {
+      return;
+    }
+    Request r = request("getChildren", dir);
+    try {
+      service.client.getChildren().usingWatcher(folderWatcher).inBackground(r.wrap(this::listed)).forPath(dir);
+    } catch (Exception e) {
+      r.failed(e);
+    }
+  }
+
+  private void listed(CuratorEvent event) {
+    int rc = event.getResultCode();
+    if (rc == KeeperException.Code.NONODE.intValue()) {
+      nodeVanished();
+      return;
+    }
+    if (rc != KeeperException.Code.OK.intValue()) {
+      fail(ZkLockService.failure("getChildren", dir, rc));
+      return;
+    }
+    String mine = path;
+    if (mine == null) {
+      return;
+    }
+    List<String> queue = LockPaths.queue(event.getChildren());
+    int at = queue.indexOf(LockPaths.node(mine));
+    if (at < 0) {
+      nodeVanished();
+    } else if (at == 0) {
+      grant(mine);
+    } else if (single || deadlinePassed) {
+      future.complete(null);
+    } else {
+      watch(dir + "/" + queue.get(at - 1));
+    }
+  }
+
+  private void watch(String predecessor) {
+    Request r = request("getData", predecessor);
+    try {
+      service.client
+          .getData()
+          .usingWatcher(predecessorWatcher)
+          .inBackground(r.wrap(this::watching))
+          .forPath(predecessor);
+    } catch (Exception e) {
+      r.failed(e);
+    }
+  }
+
+  private void watching(CuratorEvent event) {
+    int rc = event.getResultCode();
+    if (rc == KeeperException.Code.NONODE.intValue()) {
+      check(); // gone already: no watch was left behind
+    } else if (rc != KeeperException.Code.OK.intValue()) {
+      fail(ZkLockService.failure("getData", event.getPath(), rc));
+    } else if (deadlinePassed) {
+      waitEnded();
+    }
+    // else: wait for the watch
+  }
+
+  private void predecessorChanged(WatchedEvent event) {
+    if (event.getType() != Watcher.Event.EventType.None && !future.isDone()) {
+      check();
+    }
+  }
+
+  private void folderChanged(WatchedEvent event) {
+    ZkLease l = lease;
+    if (event.getType() == Watcher.Event.EventType.NodeChildrenChanged && l != null) {
+      l.watchOwnNode();
+    }
+  }
+
+  private void grant(String mine) {
+    if (!granted.compareAndSet(false, true)) {
+      return;
+    }
+    ZkLease l = new ZkLease(service, name, czxid, sentAt, mine);
+    if (!service.admit(this, l)) {
+      granted.set(false); // parked until reconnection
+      return;
+    }
+    lease = l;
+    ZkLockService.handOver(future, l);
+  }
+
+  /** Our node is gone (deleted behind our back, or the session ended): queue again if we may. */
+  private void nodeVanished() {
+    if (future.isDone()) {
+      return;
+    }
+    if (single || deadlinePassed) {
+      future.complete(null);
+    } else {
+      start();
+    }
+  }
+
+  private void waitEnded() {
+    deadlinePassed = true;
+    if (outstanding.get() > 0 || future.isDone()) {
+      return; // the request in flight decides
+    }
+    if (!service.isConnected()) {
+      fail(
+          new LockBackendException(
+              "the connection to ZooKeeper was down when the wait for '" + name + "' ended",
+              new KeeperException.ConnectionLossException()));
+    } else {
+      future.complete(null);
+    }
+  }
+
+  void fail(Throwable error) {
+    future.completeExceptionally(error);
+  }
+
+  private void finished(@Nullable Lease granted) {
+    ScheduledFuture<?> t = waitTimer;
+    if (t != null) {
+      t.cancel(false);
+    }
+    service.unpark(this);
+    String p = path;
+    if (granted == null && p != null) {
+      service.deleteNode(p);
+    }
+  }
+
+  // ------------------------------------------------------------------ requests with a time limit
+
+  private Request request(String op, String target) {
+    return new Request(op, target);
+  }
+
+  /** One request in flight: counted, and failed if ZooKeeper does not answer in time. */
+  private final class Request {
+    private final String op;
+    private final String target;
+    private final AtomicBoolean over = new AtomicBoolean();
+    private final ScheduledFuture<?> timer;
+
+    Request(String op, String target) {
+      this.op = op;
+      this.target = target;
+      outstanding.incrementAndGet();
+      timer =
+          service.schedule(
+              () -> {
+                if (end()) {
+                  fail(ZkLockService.timeout(op, target, service.commandTimeout()));
+                }
+              },
+              service.commandTimeoutNanos());
+    }
+
+    /** Marks the request answered (or given up); true the first time. */
+    boolean end() {
+      if (!over.compareAndSet(false, true)) {
+        return false;
+      }
+      timer.cancel(false);
+      outstanding.decrementAndGet();
+      return true;
+    }
+
+    BackgroundCallback wrap(java.util.function.Consumer<CuratorEvent> next) {
+      return (client, event) -> {
+        if (!end()) {
+          // Answered after we gave up: a node it created is deleted by finished() or created().
+          if (op.equals("create") && event.getResultCode() == KeeperException.Code.OK.intValue()) {
+            service.deleteNode(event.getName());
+          }
+          return;
+        }
+        if (future.isDone() && !op.equals("create")) {
+          return;
+        }
+        next.accept(event);
+      };
+    }
+
+    void failed(Exception e) {
+      if (end()) {
+        fail(new LockBackendException("ZooKeeper " + op + " of " + target + " failed: " + e, e));
+      }
+    }
+  }
+}

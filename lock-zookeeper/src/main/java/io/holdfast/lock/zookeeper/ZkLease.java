@@ -1,0 +1,90 @@
+package io.holdfast.lock.zookeeper;
+
+import io.holdfast.lock.internal.Lease;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.WatchedEvent;
+import org.apache.zookeeper.Watcher;
+
+/**
+ * A grant: our ephemeral-sequential node, first in its queue. The fencing token is the node's
+ * creation zxid. The grant lives as long as the node; it is reported lost when the connection is
+ * suspended or the session lost (by the service's loss policy), or when the node is deleted behind
+ * our back, and then its node is deleted as soon as ZooKeeper can be reached.
+ */
+final class ZkLease extends Lease {
+  private final ZkLockService service;
+  private final String path;
+  private final AtomicBoolean watchingOwnNode = new AtomicBoolean();
+  private final AtomicReference<CompletableFuture<Void>> deletion = new AtomicReference<>();
+  private final Watcher ownNodeWatcher = this::ownNodeChanged;
+
+  ZkLease(ZkLockService service, String name, long czxid, long sentAt, String path) {
+    super(service, name, czxid, sentAt);
+    this.service = service;
+    this.path = path;
+  }
+
+  String path() {
+    return path;
+  }
+
+  @Override
+  protected CompletableFuture<?> doRelease() {
+    service.forget(this);
+    return deleteOnce();
+  }
+
+  void lostAndCleanUp(String reason) {
+    lost(reason);
+    service.forget(this);
+    deleteOnce();
+  }
+
+  private CompletableFuture<Void> deleteOnce() {
+    CompletableFuture<Void> mine = new CompletableFuture<>();
+    if (!deletion.compareAndSet(null, mine)) {
+      return deletion.get();
+    }
+    service.deleteNode(path).whenComplete((v, e) -> {
+      if (e != null) {
+        mine.completeExceptionally(e);
+      } else {
+        mine.complete(null);
+      }
+    });
+    return mine;
+  }
+
+  /**
+   * Something changed in the lock's folder while we hold it (a waiter came or went, or our node was
+   * deleted): from now on watch our own node, so that waiters no longer wake us.
+   */
+  void watchOwnNode() {
+    if (isOver() || !watchingOwnNode.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      service.client
+          .getData()
+          .usingWatcher(ownNodeWatcher)
+          .inBackground(
+              (c, event) -> {
+                if (event.getResultCode() == KeeperException.Code.NONODE.intValue()) {
+                  lostAndCleanUp("its node " + path + " was deleted by someone else");
+                }
+              })
+          .forPath(path);
+    } catch (Exception e) {
+      lostAndCleanUp("its node " + path + " could not be watched: " + e);
+    }
+  }
+
+  private void ownNodeChanged(WatchedEvent event) {
+    if (event.getType() == Watcher.Event.EventType.NodeDeleted && !isOver()) {
+      lostAndCleanUp("its node " + path + " was deleted by someone else");
+    }
+  }
+}
