@@ -136,7 +136,23 @@ public final class RedisServers {
     return v == null ? null : v.trim().toLowerCase(Locale.ROOT);
   }
 
-  static boolean dockerAvailable() {
+  /**
+   * Whether a Docker engine is reachable. Asks Testcontainers only when there is a sign of one
+   * (DOCKER_HOST, a Docker socket, a Testcontainers configuration): its probe is slow and logs an
+   * error when there is none.
+   *
+   * @return whether Testcontainers can start containers
+   */
+  public static boolean dockerAvailable() {
+    String home = System.getProperty("user.home", "");
+    boolean hint =
+        System.getenv("DOCKER_HOST") != null
+            || java.nio.file.Files.exists(java.nio.file.Path.of("/var/run/docker.sock"))
+            || java.nio.file.Files.exists(java.nio.file.Path.of(home, ".docker", "run", "docker.sock"))
+            || java.nio.file.Files.exists(java.nio.file.Path.of(home, ".testcontainers.properties"));
+    if (!hint) {
+      return false;
+    }
     try {
       return DockerClientFactory.instance().isDockerAvailable();
     } catch (RuntimeException | LinkageError e) {
