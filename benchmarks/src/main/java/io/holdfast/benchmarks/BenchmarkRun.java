@@ -1,0 +1,326 @@
+package io.holdfast.benchmarks;
+
+import io.holdfast.testkit.RedisServer;
+import io.holdfast.testkit.RedisServers;
+import io.holdfast.testkit.ZooKeeperServer;
+import io.holdfast.testkit.ZooKeeperServers;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.results.format.ResultFormatType;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * Runs every benchmark against one Redis process and one ZooKeeper server started here, measures
+ * the footprint, and writes {@code results.json}, {@code results.csv} and the JMH JSON to the
+ * output directory; with {@code -docs DIR} also regenerates {@code DIR/performance.md}'s results
+ * section and its charts.
+ *
+ * <pre>
+ * -out DIR          where results go (default target/benchmark-results)
+ * -docs DIR         regenerate DIR/performance.md and DIR/performance-*.svg
+ * -forks N          JMH forks per benchmark (default 3)
+ * -warmups N        warm-up iterations per fork (default 3)
+ * -iterations N     measured iterations per fork (default 5)
+ * -time MS          length of one iteration in ms (default 2000)
+ * -locks N          locks held at once for the footprint (default 10000)
+ * -include REGEX    benchmarks to run (default: all of this module)
+ * -quick            the smoke mode: no forks, one 200 ms iteration each, 200 locks, in-process
+ * </pre>
+ */
+public final class BenchmarkRun {
+  /** What a run does, from the command line. */
+  static final class Settings {
+    Path out = Path.of("target", "benchmark-results");
+    @Nullable Path docs;
+    int forks = 3;
+    int warmups = 3;
+    int iterations = 5;
+    long iterationMillis = 2000;
+    int locks = 10_000;
+    String include = "io\\.holdfast\\.benchmarks\\..*Benchmark";
+    boolean quick;
+
+    static Settings parse(String... args) {
+      Settings s = new Settings();
+      for (int i = 0; i < args.length; i++) {
+        String a = args[i];
+        switch (a) {
+          case "-quick" -> {
+            s.quick = true;
+            s.forks = 0;
+            s.warmups = 0;
+            s.iterations = 1;
+            s.iterationMillis = 200;
+            s.locks = 200;
+          }
+          case "-out" -> s.out = Path.of(args[++i]);
+          case "-docs" -> s.docs = Path.of(args[++i]);
+          case "-forks" -> s.forks = Integer.parseInt(args[++i]);
+          case "-warmups" -> s.warmups = Integer.parseInt(args[++i]);
+          case "-iterations" -> s.iterations = Integer.parseInt(args[++i]);
+          case "-time" -> s.iterationMillis = Long.parseLong(args[++i]);
+          case "-locks" -> s.locks = Integer.parseInt(args[++i]);
+          case "-include" -> s.include = args[++i];
+          default -> throw new IllegalArgumentException("unknown argument " + a);
+        }
+      }
+      return s;
+    }
+  }
+
+  private BenchmarkRun() {}
+
+  /**
+   * Runs everything.
+   *
+   * @param args see the class comment
+   * @throws Exception if a benchmark or the footprint fails
+   */
+  public static void main(String[] args) throws Exception {
+    Results r = run(Settings.parse(args));
+    System.out.println();
+    System.out.println(Report.summary(r));
+    System.exit(0);
+  }
+
+  static Results run(Settings s) throws Exception {
+    Instant started = Instant.now();
+    Path handOffDir = s.out.resolve("handoff");
+    Files.createDirectories(handOffDir);
+    try (Stream<Path> old = Files.list(handOffDir)) {
+      for (Path p : (Iterable<Path>) old::iterator) {
+        Files.delete(p);
+      }
+    }
+    Results results = new Results();
+    try (RedisServer redis = RedisServers.localProcess();
+        ZooKeeperServer zooKeeper = ZooKeeperServers.inJvm()) {
+      String redisHostPort = Servers.hostPort(redis.uri());
+      String[] props = {
+        Servers.REDIS_PROPERTY, redisHostPort,
+        Servers.ZOOKEEPER_PROPERTY, zooKeeper.connectString(),
+        HandOff.DIR_PROPERTY, handOffDir.toAbsolutePath().toString(),
+      };
+      List<String> forkArgs = new ArrayList<>(List.of("-Xms1g", "-Xmx1g"));
+      for (int i = 0; i < props.length; i += 2) {
+        System.setProperty(props[i], props[i + 1]);
+        forkArgs.add("-D" + props[i] + "=" + props[i + 1]);
+      }
+      describe(results, s, redis, zooKeeper);
+
+      ChainedOptionsBuilder options =
+          new OptionsBuilder()
+              .include(s.include)
+              .forks(s.forks)
+              .warmupIterations(s.warmups)
+              .measurementIterations(s.iterations)
+              .warmupTime(TimeValue.milliseconds(s.iterationMillis))
+              .measurementTime(TimeValue.milliseconds(s.iterationMillis))
+              .jvmArgs(forkArgs.toArray(new String[0]))
+              .shouldFailOnError(true)
+              .resultFormat(ResultFormatType.JSON)
+              .result(s.out.resolve("jmh.json").toString());
+      if (s.quick) {
+        options.timeout(TimeValue.seconds(30));
+      }
+      Collection<RunResult> run;
+      try {
+        run = new Runner(options.build()).run();
+      } catch (RunnerException e) {
+        throw new IllegalStateException("a benchmark failed", e);
+      }
+      for (RunResult rr : run) {
+        String benchmark = rr.getParams().getBenchmark();
+        String method = benchmark.substring(benchmark.lastIndexOf('.') + 1);
+        String backend = benchmark.contains("ZooKeeper") ? "zookeeper" : "redis";
+        results.throughput.add(
+            new Results.Throughput(
+                backend,
+                method,
+                rr.getParams().getParam("impl"),
+                rr.getPrimaryResult().getScore(),
+                rr.getPrimaryResult().getScoreError(),
+                rr.getPrimaryResult().getStatistics().getN()));
+      }
+      readHandOffs(handOffDir, results);
+
+      for (String impl : List.of("holdfast", "redisson")) {
+        results.footprints.add(
+            s.quick
+                ? Footprint.measure(impl, redis.uri(), s.locks)
+                : footprintInFreshJvm(impl, redisHostPort, s.locks));
+      }
+    }
+    results.settings.put(
+        "duration", Duration.between(started, Instant.now()).truncatedTo(ChronoUnit.SECONDS).toString());
+    Files.writeString(s.out.resolve("results.json"), results.toJson(), StandardCharsets.UTF_8);
+    Files.writeString(s.out.resolve("results.csv"), results.toCsv(), StandardCharsets.UTF_8);
+    Path docs = s.docs;
+    if (docs != null) {
+      Report.write(results, docs);
+    }
+    return results;
+  }
+
+  private static void readHandOffs(Path dir, Results results) throws IOException {
+    Map<String, List<Long>> samples = new TreeMap<>();
+    Map<String, Long> overlaps = new TreeMap<>();
+    try (Stream<Path> files = Files.list(dir)) {
+      for (Path f : (Iterable<Path>) files::iterator) {
+        String name = f.getFileName().toString();
+        if (!name.endsWith(".handoff")) {
+          continue;
+        }
+        String[] parts = name.split("-");
+        String key = parts[0] + "-" + parts[1];
+        List<Long> into = samples.computeIfAbsent(key, k -> new ArrayList<>());
+        for (String line : Files.readAllLines(f, StandardCharsets.UTF_8)) {
+          if (line.startsWith("# overlaps ")) {
+            overlaps.merge(key, Long.parseLong(line.substring(11).trim()), Long::sum);
+          } else if (!line.isBlank()) {
+            into.add(Long.parseLong(line.trim()));
+          }
+        }
+      }
+    }
+    for (Map.Entry<String, List<Long>> e : samples.entrySet()) {
+      String[] key = e.getKey().split("-");
+      long[] values = e.getValue().stream().mapToLong(Long::longValue).toArray();
+      results.handOffs.add(
+          Results.HandOffStats.of(key[0], key[1], values, overlaps.getOrDefault(e.getKey(), 0L)));
+    }
+  }
+
+  private static Footprint.Result footprintInFreshJvm(String impl, String redis, int locks)
+      throws IOException, InterruptedException {
+    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    ProcessBuilder pb =
+        new ProcessBuilder(
+                java.toString(),
+                "-Xms512m",
+                "-Xmx512m",
+                "-XX:+UseSerialGC",
+                "-cp",
+                System.getProperty("java.class.path"),
+                Footprint.class.getName(),
+                impl,
+                redis,
+                Integer.toString(locks))
+            .redirectErrorStream(true);
+    Process p = pb.start();
+    String found = null;
+    StringBuilder output = new StringBuilder();
+    try (BufferedReader r =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = r.readLine()) != null) {
+        output.append(line).append('\n');
+        if (line.startsWith(Footprint.PREFIX)) {
+          found = line.substring(Footprint.PREFIX.length());
+        }
+      }
+    }
+    if (!p.waitFor(5, TimeUnit.MINUTES) || p.exitValue() != 0 || found == null) {
+      p.destroyForcibly();
+      throw new IllegalStateException("the footprint of " + impl + " failed:\n" + output);
+    }
+    return Footprint.Result.parse(found);
+  }
+
+  private static void describe(Results r, Settings s, RedisServer redis, ZooKeeperServer zk) {
+    Map<String, String> m = r.machine;
+    m.put("cpu", cpuModel());
+    m.put("cores", Integer.toString(Runtime.getRuntime().availableProcessors()));
+    m.put(
+        "java",
+        System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version")
+            + " (" + System.getProperty("java.vendor") + ")");
+    m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
+    m.put("redis", "redis-server " + redisVersion(redis) + ", local process, loopback");
+    m.put("zookeeper", org.apache.zookeeper.Version.getFullVersion().split(",")[0]
+        + ", in-JVM server (" + zk.source() + ", no fsync)");
+    m.put("lettuce", version("io.lettuce", "lettuce-core"));
+    m.put("redisson", version("org.redisson", "redisson"));
+    m.put("curator", version("org.apache.curator", "curator-recipes"));
+    m.put("netty", version("io.netty", "netty-common"));
+    m.put("jmh", version("org.openjdk.jmh", "jmh-core"));
+    Map<String, String> st = r.settings;
+    st.put("date", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+    st.put("mode", s.quick ? "quick (smoke, not a measurement)" : "full");
+    st.put("forks", Integer.toString(s.forks));
+    st.put("warmups", Integer.toString(s.warmups));
+    st.put("iterations", Integer.toString(s.iterations));
+    st.put("iterationMillis", Long.toString(s.iterationMillis));
+    st.put("locksHeld", Integer.toString(s.locks));
+  }
+
+  private static String cpuModel() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"), StandardCharsets.UTF_8)) {
+        if (line.startsWith("model name")) {
+          return line.substring(line.indexOf(':') + 1).trim();
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // not Linux
+    }
+    return System.getProperty("os.arch");
+  }
+
+  private static String redisVersion(RedisServer redis) {
+    RedisClient client = RedisClient.create(redis.uri());
+    try (StatefulRedisConnection<String, String> c = client.connect()) {
+      for (String line : c.sync().info("server").split("\r?\n")) {
+        if (line.startsWith("redis_version:")) {
+          return line.substring("redis_version:".length()).trim();
+        }
+      }
+      return "?";
+    } finally {
+      client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
+  }
+
+  private static String version(String group, String artifact) {
+    String resource = "META-INF/maven/" + group + "/" + artifact + "/pom.properties";
+    try (InputStream in = BenchmarkRun.class.getClassLoader().getResourceAsStream(resource)) {
+      if (in == null) {
+        return "?";
+      }
+      Properties p = new Properties();
+      p.load(in);
+      return p.getProperty("version", "?");
+    } catch (IOException e) {
+      return "?";
+    }
+  }
+
+  static String fmt(String pattern, Object... args) {
+    return String.format(Locale.ROOT, pattern, args);
+  }
+}

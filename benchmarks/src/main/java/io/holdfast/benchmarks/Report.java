@@ -1,0 +1,306 @@
+package io.holdfast.benchmarks;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/** Turns {@link Results} into the generated part of {@code docs/performance.md} and its charts. */
+final class Report {
+  static final String BEGIN = "<!-- results:begin (written by BenchmarkRun; edit outside these markers) -->";
+  static final String END = "<!-- results:end -->";
+  static final String REDIS_SVG = "performance-redis.svg";
+  static final String ZOOKEEPER_SVG = "performance-zookeeper.svg";
+
+  private static final String[][] REDIS_CASES = {
+    {"uncontended", "1 thread, uncontended"},
+    {"eightNames", "8 threads, 8 names"},
+    {"oneName", "8 threads, 1 name (contended)"},
+  };
+  private static final String[][] ZK_CASES = {
+    {"uncontended", "1 thread, uncontended"},
+    {"oneName", "8 threads, 1 name (contended)"},
+  };
+
+  private Report() {}
+
+  static void write(Results r, Path docs) throws IOException {
+    Files.createDirectories(docs);
+    Files.writeString(docs.resolve(REDIS_SVG), redisChart(r), StandardCharsets.UTF_8);
+    boolean zk = r.throughput.stream().anyMatch(t -> t.backend().equals("zookeeper"));
+    if (zk) {
+      Files.writeString(docs.resolve(ZOOKEEPER_SVG), zooKeeperChart(r), StandardCharsets.UTF_8);
+    }
+    Path page = docs.resolve("performance.md");
+    String section = BEGIN + "\n" + markdown(r, zk) + END;
+    String text;
+    if (Files.exists(page)) {
+      String old = Files.readString(page, StandardCharsets.UTF_8);
+      int b = old.indexOf(BEGIN);
+      int e = old.indexOf(END);
+      if (b < 0 || e < b) {
+        throw new IllegalStateException(page + " has no results markers");
+      }
+      text = old.substring(0, b) + section + old.substring(e + END.length());
+    } else {
+      text = "# Performance\n\n" + section + "\n";
+    }
+    Files.writeString(page, text, StandardCharsets.UTF_8);
+  }
+
+  static String markdown(Results r, boolean zk) {
+    StringBuilder b = new StringBuilder();
+    var m = r.machine;
+    var s = r.settings;
+    b.append(
+        fmt(
+            "Run %s (%s mode): %s fork(s) × %s measured iteration(s) of %s ms after %s warm-up"
+                + " iteration(s) per benchmark; took %s.%n%n",
+            s.get("date"), s.get("mode"), s.get("forks"), s.get("iterations"), s.get("iterationMillis"),
+            s.get("warmups"), s.getOrDefault("duration", "?")));
+    b.append("| machine | |\n| --- | --- |\n");
+    for (var e : m.entrySet()) {
+      b.append("| ").append(e.getKey()).append(" | ").append(e.getValue()).append(" |\n");
+    }
+    b.append("\n### Redis: acquire + release cycles per second\n\n");
+    b.append("Higher is better. ± is JMH's 99.9% confidence half-width; ratios carry both errors.\n\n");
+    b.append("| case | floor | Holdfast | Redisson | Holdfast ÷ floor | Holdfast ÷ Redisson | Redisson ÷ floor |\n");
+    b.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+    for (String[] c : REDIS_CASES) {
+      var floor = r.throughput("redis", c[0], "floor").orElse(null);
+      var hf = r.throughput("redis", c[0], "holdfast").orElse(null);
+      var rs = r.throughput("redis", c[0], "redisson").orElse(null);
+      b.append("| ").append(c[1]).append(" | ").append(ops(floor)).append(" | ").append(ops(hf))
+          .append(" | ").append(ops(rs)).append(" | ").append(ratio(hf, floor)).append(" | ")
+          .append(ratio(hf, rs)).append(" | ").append(ratio(rs, floor)).append(" |\n");
+    }
+    b.append("\n![Redis throughput and hand-off](").append(REDIS_SVG).append(")\n");
+    b.append("\n### Redis: contended hand-off (8 threads, 1 name)\n\n");
+    handOffTable(b, r, "redis", List.of("floor", "holdfast", "redisson"));
+    if (zk) {
+      b.append("\n### ZooKeeper: acquire + release cycles per second\n\n");
+      b.append("| case | Holdfast | Curator `InterProcessMutex` | Holdfast ÷ Curator |\n");
+      b.append("| --- | ---: | ---: | ---: |\n");
+      for (String[] c : ZK_CASES) {
+        var hf = r.throughput("zookeeper", c[0], "holdfast").orElse(null);
+        var cu = r.throughput("zookeeper", c[0], "curator").orElse(null);
+        b.append("| ").append(c[1]).append(" | ").append(ops(hf)).append(" | ").append(ops(cu))
+            .append(" | ").append(ratio(hf, cu)).append(" |\n");
+      }
+      b.append("\n![ZooKeeper throughput and hand-off](").append(ZOOKEEPER_SVG).append(")\n");
+      b.append("\n### ZooKeeper: contended hand-off (8 threads, 1 name)\n\n");
+      handOffTable(b, r, "zookeeper", List.of("holdfast", "curator"));
+    }
+    b.append("\n### Footprint: ").append(s.get("locksHeld")).append(" Redis locks held at once by one client\n\n");
+    b.append("Heap after full GCs (serial collector, fresh JVM per library); the caller's names and list are allocated before the baseline.\n\n");
+    b.append("| library | heap, client idle | heap, locks held | heap per held lock | threads before the client | threads, client idle | threads, locks held |\n");
+    b.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+    for (Footprint.Result f : r.footprints) {
+      b.append(
+          fmt(
+              "| %s | %.1f MiB | %.1f MiB | %,.0f bytes | %d | %d | %d |%n",
+              name(f.impl()), f.heapIdle() / 1048576.0, f.heapHeld() / 1048576.0, f.bytesPerLock(),
+              f.threadsBeforeClient(), f.threadsIdle(), f.threadsHeld()));
+    }
+    b.append("\n### Targets (issue 6)\n\n| target | measured | met |\n| --- | --- | --- |\n");
+    for (String[] t : targets(r, zk)) {
+      b.append("| ").append(t[0]).append(" | ").append(t[1]).append(" | ").append(t[2]).append(" |\n");
+    }
+    return b.toString();
+  }
+
+  private static void handOffTable(StringBuilder b, Results r, String backend, List<String> impls) {
+    b.append("From the releasing holder's last instant before its unlock call to the next holder's"
+        + " first instant after its lock call returned, in µs (lower is better). \"Any\" counts every"
+        + " next grant; \"to another thread\" only grants to a thread that was waiting.\n\n");
+    b.append("| library | p50, any | p99, any | p50, to another thread | p99, to another thread | grants to another thread | samples | overlapping holders |\n");
+    b.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+    for (String impl : impls) {
+      Optional<Results.HandOffStats> o = r.handOff(backend, impl);
+      if (o.isEmpty()) {
+        continue;
+      }
+      Results.HandOffStats h = o.get();
+      b.append(
+          fmt(
+              "| %s | %s | %s | %s | %s | %.0f%% | %,d | %d |%n",
+              name(impl), us(h.p50()), us(h.p99()), us(h.crossP50()), us(h.crossP99()),
+              h.crossShare() * 100, h.samples(), h.overlaps()));
+    }
+  }
+
+  static List<String[]> targets(Results r, boolean zk) {
+    List<String[]> out = new ArrayList<>();
+    var floor = r.throughput("redis", "uncontended", "floor").orElse(null);
+    var hf = r.throughput("redis", "uncontended", "holdfast").orElse(null);
+    var rs = r.throughput("redis", "uncontended", "redisson").orElse(null);
+    double[] toFloor = Results.ratio(hf, floor);
+    double[] toRedisson = Results.ratio(hf, rs);
+    out.add(new String[] {"Redis uncontended ≥ 0.9× the floor", ratio(hf, floor), met(toFloor, 0.9)});
+    out.add(new String[] {"Redis uncontended ≥ 1.3× Redisson", ratio(hf, rs), met(toRedisson, 1.3)});
+    var hh = r.handOff("redis", "holdfast");
+    var rh = r.handOff("redis", "redisson");
+    if (hh.isPresent() && rh.isPresent()) {
+      out.add(
+          new String[] {
+            "Redis contended hand-off p50 no worse than Redisson's",
+            fmt("any: %s vs %s µs; to another thread: %s vs %s µs", us(hh.get().p50()), us(rh.get().p50()),
+                us(hh.get().crossP50()), us(rh.get().crossP50())),
+            hh.get().p50() <= rh.get().p50() && hh.get().crossP50() <= rh.get().crossP50()
+                ? "yes"
+                : hh.get().p50() <= rh.get().p50() || hh.get().crossP50() <= rh.get().crossP50()
+                    ? "partly (see below)"
+                    : "**no**"
+          });
+    }
+    if (zk) {
+      var zh = r.throughput("zookeeper", "uncontended", "holdfast").orElse(null);
+      var zc = r.throughput("zookeeper", "uncontended", "curator").orElse(null);
+      out.add(new String[] {"ZooKeeper uncontended ≥ 1.0× Curator", ratio(zh, zc), met(Results.ratio(zh, zc), 1.0)});
+    }
+    r.footprint("holdfast")
+        .ifPresent(
+            f -> {
+              int extra = f.threadsHeld() - f.threadsIdle();
+              out.add(
+                  new String[] {
+                    "No thread per held lock",
+                    fmt("%d → %d threads with %,d locks held", f.threadsIdle(), f.threadsHeld(), f.locks()),
+                    extra < 5 ? "yes" : "**no**"
+                  });
+              out.add(
+                  new String[] {
+                    "Heap per held lock stated", fmt("%,.0f bytes", f.bytesPerLock()), "stated"
+                  });
+            });
+    return out;
+  }
+
+  private static String met(double @org.jspecify.annotations.Nullable [] ratio, double target) {
+    if (ratio == null) {
+      return "not measured";
+    }
+    if (ratio[0] >= target) {
+      return "yes";
+    }
+    return ratio[0] + ratio[1] >= target ? "within error" : "**no**";
+  }
+
+  static String redisChart(Results r) {
+    List<Chart.Section> sections = new ArrayList<>();
+    List<Chart.Group> groups = new ArrayList<>();
+    for (String[] c : REDIS_CASES) {
+      groups.add(ratioGroup(r, "redis", c, List.of("floor", "holdfast", "redisson"), "floor"));
+    }
+    sections.add(new Chart.Section("Throughput ÷ the raw floor's, same run (longer is better)", groups));
+    sections.add(handOffSection(r, "redis", List.of("floor", "holdfast", "redisson")));
+    return Chart.svg(
+        "Redis locks: Holdfast vs Redisson vs the round-trip floor",
+        r.machine.getOrDefault("cores", "?") + " cores, " + r.machine.getOrDefault("redis", "")
+            + "; " + r.settings.getOrDefault("date", ""),
+        sections);
+  }
+
+  static String zooKeeperChart(Results r) {
+    List<Chart.Group> groups = new ArrayList<>();
+    for (String[] c : ZK_CASES) {
+      groups.add(ratioGroup(r, "zookeeper", c, List.of("curator", "holdfast"), "curator"));
+    }
+    return Chart.svg(
+        "ZooKeeper locks: Holdfast vs Curator InterProcessMutex",
+        r.machine.getOrDefault("zookeeper", "") + "; " + r.settings.getOrDefault("date", ""),
+        List.of(
+            new Chart.Section("Throughput ÷ Curator's, same run (longer is better)", groups),
+            handOffSection(r, "zookeeper", List.of("holdfast", "curator"))));
+  }
+
+  private static Chart.Group ratioGroup(
+      Results r, String backend, String[] c, List<String> impls, String base) {
+    List<Chart.Bar> bars = new ArrayList<>();
+    var baseline = r.throughput(backend, c[0], base).orElse(null);
+    for (String impl : impls) {
+      var t = r.throughput(backend, c[0], impl).orElse(null);
+      double[] q = Results.ratio(t, baseline);
+      if (t == null || q == null) {
+        continue;
+      }
+      bars.add(
+          new Chart.Bar(
+              name(impl), q[0], q[1], fmt("%.2f×  (%,.0f/s)", q[0], t.opsPerSec()), Chart.color(impl)));
+    }
+    return new Chart.Group(c[1], bars);
+  }
+
+  private static Chart.Section handOffSection(Results r, String backend, List<String> impls) {
+    List<Chart.Bar> p50 = new ArrayList<>();
+    List<Chart.Bar> p99 = new ArrayList<>();
+    for (String impl : impls) {
+      r.handOff(backend, impl)
+          .ifPresent(
+              h -> {
+                p50.add(new Chart.Bar(name(impl), h.p50(), 0, us(h.p50()) + " µs", Chart.color(impl)));
+                p99.add(new Chart.Bar(name(impl), h.p99(), 0, us(h.p99()) + " µs", Chart.color(impl)));
+              });
+    }
+    return new Chart.Section(
+        "Contended hand-off, release → next grant, 8 threads on 1 name (shorter is better)",
+        List.of(new Chart.Group("p50", p50), new Chart.Group("p99", p99)));
+  }
+
+  static String summary(Results r) {
+    StringBuilder b = new StringBuilder("Holdfast benchmarks\n");
+    for (Results.Throughput t : r.throughput) {
+      b.append(fmt("  %-9s %-12s %-9s %,12.0f ± %,.0f ops/s%n", t.backend(), t.bench(), t.impl(),
+          t.opsPerSec(), Results.finite(t.error())));
+    }
+    for (Results.HandOffStats h : r.handOffs) {
+      b.append(fmt("  hand-off %-9s %-9s p50 %s p99 %s µs; to another thread p50 %s p99 %s µs (%.0f%%), overlaps %d%n",
+          h.backend(), h.impl(), us(h.p50()), us(h.p99()), us(h.crossP50()), us(h.crossP99()),
+          h.crossShare() * 100, h.overlaps()));
+    }
+    for (Footprint.Result f : r.footprints) {
+      b.append(fmt("  footprint %-9s %,d locks: %,.0f bytes per lock; threads %d → %d%n", f.impl(),
+          f.locks(), f.bytesPerLock(), f.threadsIdle(), f.threadsHeld()));
+    }
+    for (String[] t : targets(r, r.throughput.stream().anyMatch(x -> x.backend().equals("zookeeper")))) {
+      b.append("  target: ").append(t[0]).append(" — ").append(t[1]).append(" — ").append(t[2]).append('\n');
+    }
+    return b.toString();
+  }
+
+  static String name(String impl) {
+    return switch (impl) {
+      case "holdfast" -> "Holdfast";
+      case "redisson" -> "Redisson";
+      case "curator" -> "Curator";
+      case "floor" -> "floor (SET NX + EVALSHA)";
+      default -> impl;
+    };
+  }
+
+  private static String ops(Results.@org.jspecify.annotations.Nullable Throughput t) {
+    if (t == null) {
+      return "–";
+    }
+    return fmt("%,.0f ± %,.0f", t.opsPerSec(), Results.finite(t.error()));
+  }
+
+  private static String ratio(
+      Results.@org.jspecify.annotations.Nullable Throughput a,
+      Results.@org.jspecify.annotations.Nullable Throughput b) {
+    double[] q = Results.ratio(a, b);
+    return q == null ? "–" : fmt("%.2f× ± %.2f", q[0], q[1]);
+  }
+
+  private static String us(double micros) {
+    return Double.isFinite(micros) ? fmt("%,.0f", micros) : "–";
+  }
+
+  private static String fmt(String pattern, Object... args) {
+    return String.format(Locale.ROOT, pattern, args);
+  }
+}

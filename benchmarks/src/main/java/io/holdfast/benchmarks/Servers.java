@@ -1,0 +1,62 @@
+package io.holdfast.benchmarks;
+
+import io.holdfast.testkit.RedisServer;
+import io.holdfast.testkit.RedisServers;
+import io.holdfast.testkit.ZooKeeperServer;
+import io.holdfast.testkit.ZooKeeperServers;
+import io.lettuce.core.RedisURI;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The servers a benchmark JVM talks to. {@link BenchmarkRun} starts one Redis process and one
+ * ZooKeeper server and hands their addresses to every JMH fork through system properties, so that
+ * every library is measured against the same server. A benchmark started some other way (from an
+ * IDE, or JMH's own main) starts its own servers on first use.
+ */
+final class Servers {
+  /** {@code host:port} of the Redis server to use. */
+  static final String REDIS_PROPERTY = "holdfast.bench.redis";
+  /** ZooKeeper connect string to use. */
+  static final String ZOOKEEPER_PROPERTY = "holdfast.bench.zookeeper";
+
+  private static @Nullable RedisServer ownRedis;
+  private static @Nullable ZooKeeperServer ownZooKeeper;
+
+  private Servers() {}
+
+  static synchronized RedisURI redis() {
+    String hostPort = System.getProperty(REDIS_PROPERTY);
+    if (hostPort != null && !hostPort.isBlank()) {
+      int colon = hostPort.lastIndexOf(':');
+      return RedisURI.create(
+          hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1)));
+    }
+    RedisServer s = ownRedis;
+    if (s == null) {
+      s = RedisServers.localProcess();
+      ownRedis = s;
+      RedisServer toClose = s;
+      Runtime.getRuntime().addShutdownHook(new Thread(toClose::close, "bench-redis-shutdown"));
+    }
+    return s.uri();
+  }
+
+  static synchronized String zooKeeper() {
+    String connect = System.getProperty(ZOOKEEPER_PROPERTY);
+    if (connect != null && !connect.isBlank()) {
+      return connect;
+    }
+    ZooKeeperServer s = ownZooKeeper;
+    if (s == null) {
+      s = ZooKeeperServers.inJvm();
+      ownZooKeeper = s;
+      ZooKeeperServer toClose = s;
+      Runtime.getRuntime().addShutdownHook(new Thread(toClose::close, "bench-zookeeper-shutdown"));
+    }
+    return s.connectString();
+  }
+
+  static String hostPort(RedisURI uri) {
+    return uri.getHost() + ":" + uri.getPort();
+  }
+}
