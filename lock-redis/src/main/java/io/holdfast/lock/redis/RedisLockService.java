@@ -4,6 +4,7 @@ import io.holdfast.lock.LockBackendException;
 import io.holdfast.lock.LockService;
 import io.holdfast.lock.internal.Checks;
 import io.holdfast.lock.internal.ServiceConfig;
+import io.holdfast.lock.redis.internal.Connector;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
@@ -190,7 +191,6 @@ public final class RedisLockService {
     public LockService build() {
       ServiceConfig cfg = config.build();
       Connector connector;
-      boolean cluster = clusterClient != null;
       RedisClient owned = null;
       try {
         if (clusterClient != null) {
@@ -209,7 +209,7 @@ public final class RedisLockService {
         throw new LockBackendException("could not connect to Redis: " + e.getMessage(), e);
       }
       try {
-        return new RedisLocks(cfg, connector, cluster, keyPrefix, waitReplicas, waitTimeout);
+        return new RedisLocks(cfg, connector, keyPrefix, waitReplicas, waitTimeout);
       } catch (RuntimeException e) {
         connector.close();
         throw new LockBackendException("could not connect to Redis: " + e.getMessage(), e);

@@ -4,9 +4,9 @@ import io.holdfast.lock.LockBackendException;
 import io.holdfast.lock.internal.AbstractLockService;
 import io.holdfast.lock.internal.Lease;
 import io.holdfast.lock.internal.ServiceConfig;
-import io.lettuce.core.RedisNoScriptException;
+import io.holdfast.lock.redis.internal.Connector;
+import io.holdfast.lock.redis.internal.Connector.Script;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.time.Duration;
@@ -18,7 +18,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -52,43 +51,28 @@ final class RedisLocks extends AbstractLockService {
   RedisLocks(
       ServiceConfig config,
       Connector redis,
-      boolean cluster,
       String keyPrefix,
       int waitReplicas,
       Duration waitTimeout) {
     super("redis", config, true);
     this.redis = redis;
-    this.cluster = cluster;
+    this.cluster = redis.isCluster();
     this.keys = new KeySpace(keyPrefix);
     this.leaseMillis = Long.toString(config.leaseTime().toMillis());
     this.waitReplicas = waitReplicas;
     this.waitTimeout = waitTimeout;
-    RedisScriptingAsyncCommands<String, String> scripting = redis.scripting();
-    this.acquire = new Script(Scripts.ACQUIRE, scripting.digest(Scripts.ACQUIRE));
-    this.release = new Script(Scripts.RELEASE, scripting.digest(Scripts.RELEASE));
-    this.renew = new Script(Scripts.RENEW, scripting.digest(Scripts.RENEW));
+    this.acquire = redis.script(Scripts.ACQUIRE);
+    this.release = redis.script(Scripts.RELEASE);
+    this.renew = redis.script(Scripts.RENEW);
     this.subscriptions = new Subscriptions(redis.pubSub());
     long period = Math.max(1, config.leaseTime().toMillis() / 3);
     this.renewal =
         scheduler().scheduleWithFixedDelay(this::renewAll, period, period, TimeUnit.MILLISECONDS);
   }
 
-  private record Script(String body, String sha) {}
-
-  /** EVALSHA, falling back once to EVAL (which also caches the script) on NOSCRIPT. */
   private <T> CompletableFuture<T> eval(
       Script script, ScriptOutputType type, String[] keyArgs, String... args) {
-    RedisScriptingAsyncCommands<String, String> commands = redis.scripting();
-    CompletableFuture<T> first =
-        commands.<T>evalsha(script.sha(), type, keyArgs, args).toCompletableFuture();
-    return first.exceptionallyCompose(
-        e -> {
-          Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-          if (cause instanceof RedisNoScriptException) {
-            return commands.<T>eval(script.body(), type, keyArgs, args).toCompletableFuture();
-          }
-          return CompletableFuture.failedFuture(cause);
-        });
+    return redis.eval(script, type, keyArgs, args);
   }
 
   // ------------------------------------------------------------------ acquire

@@ -1,0 +1,153 @@
+package io.holdfast.membership.internal;
+
+import io.holdfast.membership.Member;
+import io.holdfast.membership.MemberInfo;
+import io.holdfast.membership.Registration;
+import io.holdfast.membership.RegistrationListener;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The backend-independent half of a registration: state, listeners, validation. Backends
+ * implement publishing, leaving, and call {@link #markLost()} / {@link #markReRegistered(Member)}.
+ */
+public abstract class AbstractRegistration implements Registration {
+  /** The membership this registration belongs to. */
+  protected final AbstractMembership owner;
+
+  private final CopyOnWriteArrayList<RegistrationListener> listeners = new CopyOnWriteArrayList<>();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private volatile Member member;
+  private volatile boolean registered = true;
+
+  /**
+   * Creates a registration that is live with {@code member}.
+   *
+   * @param owner the membership
+   * @param member the member as registered
+   */
+  protected AbstractRegistration(AbstractMembership owner, Member member) {
+    this.owner = owner;
+    this.member = member;
+  }
+
+  @Override
+  public final Member member() {
+    return member;
+  }
+
+  @Override
+  public final boolean isRegistered() {
+    return registered && !closed.get();
+  }
+
+  /**
+   * Whether {@link #close()} was called.
+   *
+   * @return whether closed
+   */
+  public final boolean isClosed() {
+    return closed.get();
+  }
+
+  @Override
+  public final void update(Map<String, String> metadata) {
+    Map<String, String> checked = MemberInfo.checkMetadata(metadata);
+    ensureOpen();
+    MemberInfo info = member.info();
+    MemberInfo next =
+        MemberInfo.builder(info.group()).id(info.id()).host(info.host()).port(info.port())
+            .metadata(checked).build();
+    publish(next, member.leaderEpoch());
+  }
+
+  /**
+   * Advertises (or, with 0, withdraws) a leadership epoch in this member's record.
+   *
+   * @param epoch the epoch, 0 for none
+   */
+  final void advertise(long epoch) {
+    if (!closed.get()) {
+      publish(member.info(), epoch);
+    }
+  }
+
+  private void ensureOpen() {
+    if (closed.get()) {
+      throw new IllegalStateException("this registration of '" + member.id() + "' is closed");
+    }
+  }
+
+  /**
+   * Publishes new info and epoch; returns once peers can see it.
+   *
+   * @param info the info
+   * @param leaderEpoch the advertised epoch
+   */
+  protected abstract void publish(MemberInfo info, long leaderEpoch);
+
+  /** Removes the member from the backend. Must not throw; bounded by the command timeout. */
+  protected abstract void leave();
+
+  /**
+   * Records what the backend now holds.
+   *
+   * @param now the member
+   */
+  protected final void setMember(Member now) {
+    this.member = now;
+  }
+
+  @Override
+  public final Registration addListener(RegistrationListener listener) {
+    listeners.add(Objects.requireNonNull(listener, "listener"));
+    return this;
+  }
+
+  /** The backend found the registration missing: tells the listeners once per loss. */
+  protected final void markLost() {
+    if (closed.get() || !registered) {
+      return;
+    }
+    registered = false;
+    Member m = member;
+    for (RegistrationListener l : listeners) {
+      owner.dispatch(() -> l.lost(m));
+    }
+  }
+
+  /**
+   * The member registered again by itself.
+   *
+   * @param now the member as now registered
+   */
+  protected final void markReRegistered(Member now) {
+    member = now;
+    if (closed.get()) {
+      return;
+    }
+    registered = true;
+    for (RegistrationListener l : listeners) {
+      owner.dispatch(() -> l.reRegistered(now));
+    }
+  }
+
+  @Override
+  public final void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      leave();
+    } finally {
+      owner.registrationClosed(this);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "Registration[" + member + (isRegistered() ? "" : ", not registered") + "]";
+  }
+}

@@ -1,0 +1,411 @@
+package io.holdfast.membership.redis;
+
+import io.holdfast.lock.LockService;
+import io.holdfast.lock.redis.internal.Connector;
+import io.holdfast.lock.redis.internal.Connector.Script;
+import io.holdfast.membership.DuplicateMemberException;
+import io.holdfast.membership.Member;
+import io.holdfast.membership.MemberInfo;
+import io.holdfast.membership.MembershipBackendException;
+import io.holdfast.membership.internal.AbstractMembership;
+import io.holdfast.membership.internal.AbstractRegistration;
+import io.holdfast.membership.internal.GroupSink;
+import io.holdfast.membership.internal.MemberCodec;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Membership over Redis: see {@link RedisMembership} for the model. */
+final class RedisMembershipService extends AbstractMembership {
+  private static final Logger LOG = LoggerFactory.getLogger("io.holdfast.membership.redis");
+
+  private final Connector redis;
+  private final LockService locks;
+  private final String prefix;
+  private final Duration ttl;
+  private final String ttlMillis;
+  private final Script register;
+  private final Script heartbeat;
+  private final Script update;
+  private final Script leave;
+  private final Script snapshot;
+  private final Script version;
+  private final Set<RedisRegistration> live = ConcurrentHashMap.newKeySet();
+  private final Map<String, Feed> feedsByChannel = new ConcurrentHashMap<>();
+  private final StatefulRedisPubSubConnection<String, String> pubSub;
+  private final ScheduledFuture<?> heartbeats;
+  private final ScheduledFuture<?> reconciles;
+
+  RedisMembershipService(
+      Connector redis,
+      LockService locks,
+      String prefix,
+      Duration ttl,
+      Duration reconcileInterval,
+      Duration commandTimeout,
+      @Nullable Executor callbackExecutor) {
+    super("redis", commandTimeout, callbackExecutor);
+    this.redis = redis;
+    this.locks = locks;
+    this.prefix = prefix;
+    this.ttl = ttl;
+    this.ttlMillis = Long.toString(ttl.toMillis());
+    this.register = redis.script(MembershipScripts.REGISTER);
+    this.heartbeat = redis.script(MembershipScripts.HEARTBEAT);
+    this.update = redis.script(MembershipScripts.UPDATE);
+    this.leave = redis.script(MembershipScripts.LEAVE);
+    this.snapshot = redis.script(MembershipScripts.SNAPSHOT);
+    this.version = redis.script(MembershipScripts.VERSION);
+    this.pubSub = redis.pubSub();
+    pubSub.addListener(
+        new RedisPubSubAdapter<>() {
+          @Override
+          public void message(String channel, String message) {
+            Feed f = feedsByChannel.get(channel);
+            if (f != null) {
+              f.onMessage(message);
+            }
+          }
+        });
+    this.heartbeats = every(this::heartbeatAll, ttl.dividedBy(3));
+    this.reconciles = every(this::reconcileAll, reconcileInterval);
+  }
+
+  // ---------------------------------------------------------------- keys
+
+  private String[] keys(String group) {
+    String base = prefix + "m:{" + group + "}:";
+    return new String[] {base + "members", base + "info", base + "version"};
+  }
+
+  private String channel(String group) {
+    return prefix + "m:{" + group + "}:events";
+  }
+
+  private <T> T await(CompletableFuture<T> f, String what) {
+    try {
+      return f.get(commandTimeout.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new MembershipBackendException("interrupted while " + what, e);
+    } catch (ExecutionException e) {
+      throw new MembershipBackendException(what + " failed: " + e.getCause(), e.getCause());
+    } catch (TimeoutException e) {
+      throw new MembershipBackendException(
+          what + ": Redis did not answer within " + commandTimeout, e);
+    }
+  }
+
+  private static Member decode(String record) {
+    int bar = record.indexOf('|');
+    long joinedMs = Long.parseLong(record.substring(0, bar));
+    return MemberCodec.decode(record.substring(bar + 1), Instant.ofEpochMilli(joinedMs));
+  }
+
+  // ---------------------------------------------------------------- register
+
+  @Override
+  protected AbstractRegistration doRegister(MemberInfo info) {
+    long joinedMs = registerNow(info, 0);
+    if (joinedMs < 0) {
+      throw new DuplicateMemberException(info.group(), info.id());
+    }
+    RedisRegistration r =
+        new RedisRegistration(new Member(info, Instant.ofEpochMilli(joinedMs), 0), joinedMs);
+    live.add(r);
+    return r;
+  }
+
+  /** Returns the join time in ms, or -1 if the id is live already. */
+  private long registerNow(MemberInfo info, long epoch) {
+    List<Object> reply =
+        await(
+            redis.<List<Object>>eval(
+                register,
+                ScriptOutputType.MULTI,
+                keys(info.group()),
+                info.id(),
+                MemberCodec.encode(info, epoch),
+                ttlMillis,
+                channel(info.group())),
+            "registering '" + info.id() + "' in '" + info.group() + "'");
+    return (Long) reply.get(0) == 1L ? (Long) reply.get(1) : -1;
+  }
+
+  private final class RedisRegistration extends AbstractRegistration {
+    private volatile long joinedMs;
+    private volatile long confirmedAt = System.nanoTime();
+
+    RedisRegistration(Member member, long joinedMs) {
+      super(RedisMembershipService.this, member);
+      this.joinedMs = joinedMs;
+    }
+
+    @Override
+    protected void publish(MemberInfo info, long leaderEpoch) {
+      setMember(new Member(info, member().joinedAt(), leaderEpoch));
+      Long ok =
+          await(
+              redis.<Long>eval(
+                  update,
+                  ScriptOutputType.INTEGER,
+                  keys(info.group()),
+                  info.id(),
+                  Long.toString(joinedMs),
+                  MemberCodec.encode(info, leaderEpoch),
+                  channel(info.group())),
+              "updating '" + info.id() + "'");
+      if (ok == null || ok != 1L) {
+        // Lost meanwhile: come back with the new values rather than fail the caller.
+        rejoin();
+      }
+    }
+
+    @Override
+    protected void leave() {
+      live.remove(this);
+      Member m = member();
+      try {
+        await(
+            redis.<Long>eval(
+                RedisMembershipService.this.leave,
+                ScriptOutputType.INTEGER,
+                keys(m.group()),
+                m.id(),
+                Long.toString(joinedMs),
+                channel(m.group())),
+            "deregistering '" + m.id() + "'");
+      } catch (MembershipBackendException e) {
+        LOG.warn("could not deregister '{}'; it leaves when its heartbeat TTL runs out", m.id(), e);
+      }
+    }
+
+    void confirmed(long sentAt) {
+      confirmedAt = sentAt;
+    }
+
+    void unconfirmed() {
+      if (System.nanoTime() - confirmedAt > ttl.toNanos()) {
+        markLost();
+      }
+    }
+
+    synchronized void rejoin() {
+      if (isClosed()) {
+        return;
+      }
+      markLost();
+      Member m = member();
+      long sentAt = System.nanoTime();
+      long joined;
+      try {
+        joined = registerNow(m.info(), m.leaderEpoch());
+      } catch (MembershipBackendException e) {
+        LOG.debug("re-registering '{}' failed; retrying next heartbeat", m.id(), e);
+        return;
+      }
+      if (joined < 0) {
+        LOG.warn("'{}' was lost and its id is now taken in '{}'; retrying next heartbeat", m.id(), m.group());
+        return;
+      }
+      joinedMs = joined;
+      confirmedAt = sentAt;
+      LOG.info("'{}' registered again in '{}' after its registration was lost", m.id(), m.group());
+      markReRegistered(new Member(m.info(), Instant.ofEpochMilli(joined), m.leaderEpoch()));
+    }
+  }
+
+  private void heartbeatAll() {
+    Map<String, List<RedisRegistration>> byGroup = new HashMap<>();
+    for (RedisRegistration r : live) {
+      byGroup.computeIfAbsent(r.member().group(), g -> new ArrayList<>()).add(r);
+    }
+    for (Map.Entry<String, List<RedisRegistration>> e : byGroup.entrySet()) {
+      List<RedisRegistration> regs = e.getValue();
+      String[] args = new String[2 + 2 * regs.size()];
+      args[0] = ttlMillis;
+      args[1] = channel(e.getKey());
+      for (int i = 0; i < regs.size(); i++) {
+        args[2 + 2 * i] = regs.get(i).member().id();
+        args[3 + 2 * i] = Long.toString(regs.get(i).joinedMs);
+      }
+      long sentAt = System.nanoTime();
+      redis.<List<Long>>eval(heartbeat, ScriptOutputType.MULTI, keys(e.getKey()), args)
+          .whenComplete(
+              (res, err) -> {
+                if (err != null || res == null) {
+                  LOG.debug("heartbeat of group '{}' failed", e.getKey(), err);
+                  regs.forEach(RedisRegistration::unconfirmed);
+                  return;
+                }
+                for (int i = 0; i < regs.size(); i++) {
+                  RedisRegistration r = regs.get(i);
+                  if (res.get(i) == 1L) {
+                    r.confirmed(sentAt);
+                  } else if (!r.isClosed()) {
+                    schedule(r::rejoin, 0, TimeUnit.MILLISECONDS);
+                  }
+                }
+              });
+    }
+  }
+
+  // ---------------------------------------------------------------- members and watching
+
+  @Override
+  protected List<Member> doMembers(String group) {
+    List<Object> reply =
+        await(
+            redis.<List<Object>>eval(snapshot, ScriptOutputType.MULTI, keys(group), channel(group)),
+            "reading group '" + group + "'");
+    List<Member> members = new ArrayList<>();
+    for (int i = 1; i < reply.size(); i++) {
+      members.add(decode(String.valueOf(reply.get(i))));
+    }
+    return members;
+  }
+
+  @Override
+  protected AutoCloseable openFeed(String group, GroupSink sink) {
+    Feed f = new Feed(group, sink);
+    feedsByChannel.put(f.channel, f);
+    f.start();
+    return f;
+  }
+
+  /** Follows one group: pub/sub for changes, a snapshot to start, and version checks to heal. */
+  private final class Feed implements AutoCloseable {
+    final String group;
+    final String channel;
+    final GroupSink sink;
+    volatile long lastVersion = -1;
+    volatile boolean closed;
+
+    Feed(String group, GroupSink sink) {
+      this.group = group;
+      this.channel = channel(group);
+      this.sink = sink;
+    }
+
+    void start() {
+      // Subscribe first, then read: a change between the two arrives as a message with a newer
+      // version than the snapshot, and one before it is in the snapshot.
+      pubSub.async().subscribe(channel).toCompletableFuture().whenComplete((ok, e) -> {
+        if (e != null) {
+          LOG.debug("subscribing to group '{}' failed; the next reconciliation retries", group, e);
+        } else {
+          refresh();
+        }
+      });
+    }
+
+    void refresh() {
+      if (closed) {
+        return;
+      }
+      redis.<List<Object>>eval(snapshot, ScriptOutputType.MULTI, keys(group), channel)
+          .whenComplete(
+              (reply, e) -> {
+                if (e != null || reply == null) {
+                  LOG.debug("reading group '{}' failed; the next reconciliation retries", group, e);
+                  return;
+                }
+                long v = Long.parseLong(String.valueOf(reply.get(0)));
+                List<Member> members = new ArrayList<>();
+                for (int i = 1; i < reply.size(); i++) {
+                  members.add(decode(String.valueOf(reply.get(i))));
+                }
+                lastVersion = Math.max(lastVersion, v);
+                sink.snapshot(v, members);
+              });
+    }
+
+    void reconcile() {
+      if (closed) {
+        return;
+      }
+      if (lastVersion < 0) {
+        start();
+        return;
+      }
+      redis.<String>eval(version, ScriptOutputType.VALUE, keys(group), channel)
+          .whenComplete(
+              (v, e) -> {
+                if (e == null && v != null && Long.parseLong(v) != lastVersion) {
+                  refresh();
+                }
+              });
+    }
+
+    void onMessage(String message) {
+      int s1 = message.indexOf(' ');
+      int s2 = message.indexOf(' ', s1 + 1);
+      if (s1 < 0 || s2 < 0) {
+        return;
+      }
+      long v = Long.parseLong(message.substring(s1 + 1, s2));
+      String body = message.substring(s2 + 1);
+      try {
+        switch (message.charAt(0)) {
+          case 'J', 'U' -> sink.upsert(v, decode(body));
+          case 'L' -> sink.remove(v, body);
+          default -> {
+            return;
+          }
+        }
+      } catch (RuntimeException e) {
+        LOG.warn("ignored an unreadable membership event on '{}'", channel, e);
+        return;
+      }
+      lastVersion = Math.max(lastVersion, v);
+    }
+
+    @Override
+    public void close() {
+      closed = true;
+      feedsByChannel.remove(channel, this);
+      pubSub.async().unsubscribe(channel);
+    }
+  }
+
+  private void reconcileAll() {
+    for (Feed f : feedsByChannel.values()) {
+      f.reconcile();
+    }
+  }
+
+  // ---------------------------------------------------------------- the rest
+
+  @Override
+  protected LockService electionLocks() {
+    return locks;
+  }
+
+  @Override
+  protected void shutdownBackend() {
+    heartbeats.cancel(false);
+    reconciles.cancel(false);
+    try {
+      locks.close();
+    } finally {
+      redis.close();
+    }
+  }
+}
