@@ -36,6 +36,7 @@ final class InJvmZooKeeperServer implements ZooKeeperServer {
     } catch (Exception e) {
       throw new IllegalStateException("could not start an in-JVM ZooKeeper on port " + port, e);
     }
+    ZooKeeperServers.neverExitTheJvm();
     running = true;
   }
 
@@ -80,6 +81,7 @@ final class InJvmZooKeeperServer implements ZooKeeperServer {
     } catch (Exception e) {
       throw new IllegalStateException("could not restart the in-JVM ZooKeeper on port " + port, e);
     }
+    ZooKeeperServers.neverExitTheJvm();
     running = true;
     ZooKeeperServers.awaitOk(connectString());
   }

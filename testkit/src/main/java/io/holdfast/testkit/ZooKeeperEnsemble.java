@@ -48,6 +48,7 @@ public final class ZooKeeperEnsemble implements AutoCloseable {
     } catch (Exception e) {
       throw new IllegalStateException("could not start a " + size + "-server ZooKeeper ensemble", e);
     }
+    ZooKeeperServers.neverExitTheJvm();
     java.util.Arrays.fill(running, true);
     for (int i = 0; i < size; i++) {
       ZooKeeperServers.awaitOk(connectString(i));
@@ -125,6 +126,7 @@ public final class ZooKeeperEnsemble implements AutoCloseable {
   public void restart(int member) {
     try {
       cluster.restartServer(specs.get(member));
+      ZooKeeperServers.neverExitTheJvm();
     } catch (Exception e) {
       throw new IllegalStateException("could not restart member " + member, e);
     }
