@@ -20,6 +20,7 @@ final class ZkLease extends Lease {
   private final AtomicBoolean watchingOwnNode = new AtomicBoolean();
   private final AtomicReference<CompletableFuture<Void>> deletion = new AtomicReference<>();
   private final Watcher ownNodeWatcher = this::ownNodeChanged;
+  private volatile boolean wantsOwnWatch;
 
   ZkLease(ZkLockService service, String name, long czxid, long sentAt, String path) {
     super(service, name, czxid, sentAt);
@@ -63,6 +64,7 @@ final class ZkLease extends Lease {
    * deleted): from now on watch our own node, so that waiters no longer wake us.
    */
   void watchOwnNode() {
+    wantsOwnWatch = true;
     if (isOver() || !watchingOwnNode.compareAndSet(false, true)) {
       return;
     }
@@ -72,13 +74,23 @@ final class ZkLease extends Lease {
           .usingWatcher(ownNodeWatcher)
           .inBackground(
               (c, event) -> {
-                if (event.getResultCode() == KeeperException.Code.NONODE.intValue()) {
+                int rc = event.getResultCode();
+                if (rc == KeeperException.Code.NONODE.intValue()) {
                   lostAndCleanUp("its node " + path + " was deleted by someone else");
+                } else if (rc != KeeperException.Code.OK.intValue()) {
+                  watchingOwnNode.set(false); // no watch was set: try again on reconnection
                 }
               })
           .forPath(path);
     } catch (Exception e) {
       lostAndCleanUp("its node " + path + " could not be watched: " + e);
+    }
+  }
+
+  /** After a reconnection: sets the own-node watch again if setting it failed. */
+  void rewatchIfNeeded() {
+    if (wantsOwnWatch && !watchingOwnNode.get()) {
+      watchOwnNode();
     }
   }
 

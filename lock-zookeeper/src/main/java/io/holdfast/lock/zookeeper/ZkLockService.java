@@ -203,6 +203,9 @@ final class ZkLockService extends AbstractLockService {
     for (ZkAttempt a : again) {
       a.check();
     }
+    for (ZkLease l : held) {
+      l.rewatchIfNeeded();
+    }
   }
 
   private void suspended(ConnectionState state) {

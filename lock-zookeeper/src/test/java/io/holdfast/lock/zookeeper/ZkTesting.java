@@ -58,8 +58,12 @@ final class ZkTesting {
    * the client numbers every request (not pings) from 1, so its change is the number of requests.
    */
   static Map<Long, Connection> connections(ZooKeeperServer server) {
+    return connections(server.connectString());
+  }
+
+  static Map<Long, Connection> connections(String connectString) {
     Map<Long, Connection> out = new HashMap<>();
-    for (String line : server.fourLetterWord("cons").split("\n")) {
+    for (String line : io.holdfast.testkit.ZooKeeperServers.fourLetterWord(connectString, "cons").split("\n")) {
       Matcher sid = SID.matcher(line);
       if (!sid.find()) {
         continue;
