@@ -93,26 +93,65 @@ final class ZkAttempt {
   // ------------------------------------------------------------------ steps
 
   void start() {
+    create(false);
+  }
+
+  /**
+   * Creates our node. The folder usually exists; when it does not, we create just the folder
+   * (one request) and try again, and only when the root is missing too let Curator create every
+   * ancestor (it checks each one first).
+   */
+  private void create(boolean withAncestors) {
     path = null;
     Request r = request("create", dir);
     try {
       var create =
-          service.client
-              .create()
-              .creatingParentContainersIfNeeded()
-              .withProtection()
-              .withMode(CreateMode.EPHEMERAL_SEQUENTIAL);
+          withAncestors
+              ? service.client
+                  .create()
+                  .creatingParentContainersIfNeeded()
+                  .withProtection()
+                  .withMode(CreateMode.EPHEMERAL_SEQUENTIAL)
+              : service.client.create().withProtection().withMode(CreateMode.EPHEMERAL_SEQUENTIAL);
       var acl = service.acl;
       (acl == null ? create : create.withACL(acl, true))
-          .inBackground(r.wrap(this::created))
+          .inBackground(r.wrap(e -> created(e, withAncestors)))
           .forPath(dir + "/" + LockPaths.NODE_PREFIX);
     } catch (Exception e) {
       r.failed(e);
     }
   }
 
-  private void created(CuratorEvent event) {
+  private void createFolder() {
+    Request r = request("create (folder)", dir);
+    try {
+      var create = service.client.create().withMode(CreateMode.CONTAINER);
+      var acl = service.acl;
+      (acl == null ? create : create.withACL(acl))
+          .inBackground(r.wrap(this::folderCreated))
+          .forPath(dir);
+    } catch (Exception e) {
+      r.failed(e);
+    }
+  }
+
+  private void folderCreated(CuratorEvent event) {
     int rc = event.getResultCode();
+    if (rc == KeeperException.Code.OK.intValue() || rc == KeeperException.Code.NODEEXISTS.intValue()) {
+      create(false);
+    } else if (rc == KeeperException.Code.NONODE.intValue()) {
+      create(true);
+    } else {
+      fail(ZkLockService.failure("create", dir, rc));
+    }
+  }
+
+  private void created(CuratorEvent event, boolean withAncestors) {
+    int rc = event.getResultCode();
+    if (rc == KeeperException.Code.NONODE.intValue() && !withAncestors) {
+      createFolder();
+      return;
+    }
     if (rc != KeeperException.Code.OK.intValue()) {
       fail(ZkLockService.failure("create", dir, rc));
       return;
@@ -323,8 +362,12 @@ final class ZkAttempt {
       return (client, event) -> {
         if (!end()) {
           // Answered after we gave up: a node it created is deleted by finished() or created().
-          if (op.equals("create") && event.getResultCode() == KeeperException.Code.OK.intValue()) {
-            service.deleteNode(event.getName());
+          String created = event.getName();
+          if (op.equals("create")
+              && event.getResultCode() == KeeperException.Code.OK.intValue()
+              && created != null
+              && !created.equals(dir)) {
+            service.deleteNode(created);
           }
           return;
         }
