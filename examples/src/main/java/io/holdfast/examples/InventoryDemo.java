@@ -1,8 +1,9 @@
 package io.holdfast.examples;
 
-import io.holdfast.lock.LockHandle;
-import io.holdfast.lock.LockService;
-import io.holdfast.lock.redis.RedisLockService;
+import io.holdfast.membership.Member;
+import io.holdfast.membership.Membership;
+import io.holdfast.membership.MembershipView;
+import io.holdfast.testkit.JvmProcess;
 import io.holdfast.testkit.RedisServer;
 import io.holdfast.testkit.RedisServers;
 import io.lettuce.core.RedisURI;
@@ -12,156 +13,339 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A small inventory: several order-service instances (each its own {@link LockService}, as
- * separate processes would have) take orders on several threads, each order a stock decrement
- * under the SKU's lock, written with the lock's fencing token. At the end a stale writer tries to
- * write with an old token and is refused. Prints a verdict and fails if an invariant broke.
+ * A small, real distributed inventory. Several order-service instances ({@link OrderService}),
+ * each a separate JVM, register in a membership group, elect a leader, and sell stock that lives
+ * in the backend: every order is a decrement under the SKU's lock, written with the lock's fencing
+ * token. Midway the demo has one instance take a lock and read the stock, then freezes it past its
+ * lease (SIGSTOP, as a long GC pause): when it thaws, its write carries a stale token and the store
+ * refuses it. Then it kills the leader with {@code kill -9}: its locks are freed when their leases
+ * run out, it leaves the group, and another instance takes over with a larger epoch. The verdict
+ * comes from the store and fails the run if an invariant broke.
  *
- * <p>Usage: {@code InventoryDemo [--redis redis://host:port] [--orders N]}. Without {@code
- * --redis} it starts a local Redis 7 (the binary shipped in {@code org.signal:embedded-redis}).
+ * <p>Usage: {@code InventoryDemo [--redis redis://host:port] [--instances N] [--threads N]
+ * [--stock N]}. Without {@code --redis} it starts a local Redis 7 (the binary shipped in {@code
+ * org.signal:embedded-redis}).
  */
 public final class InventoryDemo {
-  private static final List<String> SKUS = List.of("apple", "pear", "plum");
-  private static final long STOCK_PER_SKU = 60;
+  static final List<String> SKUS = List.of("apple", "pear", "plum");
+  static final String GROUP = "order-service";
 
   /** What a run found. */
   record Verdict(
+      long initial,
       long accepted,
       long refused,
       Map<String, Long> finalStock,
       long oversold,
       long lostUpdates,
-      long staleWritesRejected) {
+      long staleWritesRejected,
+      boolean zombieRejected,
+      boolean leaderReplaced,
+      boolean frozenWriteRejected,
+      boolean childrenFinished) {
     boolean ok() {
-      return oversold == 0 && lostUpdates == 0 && staleWritesRejected == 1;
+      return oversold == 0 && lostUpdates == 0 && zombieRejected && leaderReplaced
+          && frozenWriteRejected && childrenFinished;
     }
   }
+
+  /** Options of a run. */
+  record Options(@Nullable String redis, int instances, int threads, long stockPerSku) {}
 
   private InventoryDemo() {}
 
   /**
-   * Runs the demo.
+   * Runs the demo; exits with status 1 if an invariant broke.
    *
-   * @param args {@code --redis URI}, {@code --orders N}
+   * @param args see the class comment
    * @throws Exception if the demo could not run
    */
   public static void main(String[] args) throws Exception {
     String redis = null;
-    int orders = 300;
-    for (int i = 0; i < args.length; i++) {
-      switch (args[i]) {
-        case "--redis" -> redis = args[++i];
-        case "--orders" -> orders = Integer.parseInt(args[++i]);
+    int instances = 4;
+    int threads = 4;
+    long stock = 1500;
+    List<String> words = new ArrayList<>();
+    for (String a : args) {
+      words.addAll(List.of(a.trim().split("\\s+")));
+    }
+    words.removeIf(String::isEmpty);
+    for (int i = 0; i < words.size(); i++) {
+      switch (words.get(i)) {
+        case "--redis" -> redis = words.get(++i);
+        case "--instances" -> instances = Integer.parseInt(words.get(++i));
+        case "--threads" -> threads = Integer.parseInt(words.get(++i));
+        case "--stock" -> stock = Long.parseLong(words.get(++i));
         default -> throw new IllegalArgumentException(
-            "unknown argument " + args[i] + "; usage: [--redis redis://host:port] [--orders N]");
+            "unknown argument " + words.get(i)
+                + "; usage: [--redis redis://host:port] [--instances N] [--threads N] [--stock N]");
       }
     }
-    Verdict v = run(redis, orders, 4, 4, System.out);
+    Verdict v = run(new Options(redis, instances, threads, stock), System.out);
     if (!v.ok()) {
-      throw new IllegalStateException("an invariant broke: " + v);
+      System.exit(1);
     }
   }
 
-  static Verdict run(
-      @Nullable String redisUri, int orders, int instances, int threadsPerInstance, PrintStream out)
-      throws Exception {
-    RedisServer embedded = null;
-    RedisURI uri;
-    if (redisUri == null) {
-      embedded = RedisServers.localProcess();
-      uri = embedded.uri();
-      out.println("Started a local Redis 7 on " + uri.getHost() + ":" + uri.getPort());
-    } else {
-      uri = RedisURI.create(redisUri);
-      out.println("Using Redis at " + redisUri);
+  /** One child process and what it last reported. */
+  private static final class Instance {
+    final String id;
+    volatile @Nullable JvmProcess process;
+    volatile long accepted;
+    volatile long refused;
+    volatile long stale;
+    volatile boolean done;
+    final java.util.concurrent.CompletableFuture<String> holding = new java.util.concurrent.CompletableFuture<>();
+    final java.util.concurrent.CompletableFuture<String> wrote = new java.util.concurrent.CompletableFuture<>();
+
+    Instance(String id) {
+      this.id = id;
     }
-    List<LockService> services = new ArrayList<>();
-    ExecutorService pool = Executors.newFixedThreadPool(instances * threadsPerInstance);
-    try (FencedStock stock = new FencedStock(uri)) {
+
+    void onLine(String line, PrintStream out) {
+      String[] f = line.split(" ");
+      switch (f[0]) {
+        case "STAT" -> {
+          accepted = Long.parseLong(f[1]);
+          refused = Long.parseLong(f[2]);
+          stale = Long.parseLong(f[3]);
+        }
+        case "LEADER" -> out.printf("  %-11s became leader, epoch %s%n", id, f[1]);
+        case "DONE" -> done = true;
+        case "HOLDING" -> holding.complete(line);
+        case "WROTE" -> wrote.complete(line);
+        case "LOST" -> out.printf("  %-11s was told its lease of %s (token %s) may be lost%n", id, f[1], f[3]);
+        default -> out.printf("  %-11s %s%n", id, line);
+      }
+    }
+  }
+
+  static Verdict run(Options o, PrintStream out) throws Exception {
+    RedisServer embedded = null;
+    DemoBackend backend;
+    if (o.redis() == null) {
+      embedded = RedisServers.localProcess();
+      backend = new DemoBackend.Redis(embedded.uri());
+      out.println("Started a local Redis 7 (from org.signal:embedded-redis) on " + backend.describe());
+    } else {
+      backend = new DemoBackend.Redis(RedisURI.create(o.redis()));
+      out.println("Using " + backend.describe());
+    }
+    List<Instance> instances = new ArrayList<>();
+    ExecutorService starter = Executors.newCachedThreadPool();
+    try (FencedStock stock = backend.stock();
+        Membership membership = backend.membership();
+        MembershipView view = membership.view(GROUP)) {
       for (String sku : SKUS) {
-        stock.reset(sku, STOCK_PER_SKU);
+        stock.reset(sku, o.stockPerSku());
       }
-      for (int i = 0; i < instances; i++) {
-        services.add(RedisLockService.builder(uri).leaseTime(Duration.ofSeconds(5)).build());
-      }
-      AtomicLong accepted = new AtomicLong();
-      AtomicLong refused = new AtomicLong();
-      AtomicLong remaining = new AtomicLong(orders);
-      AtomicLong firstToken = new AtomicLong();
+      long initial = SKUS.size() * o.stockPerSku();
       out.printf(
-          "%d order-service instances x %d threads take %d orders for %s (%d each in stock)%n",
-          instances, threadsPerInstance, orders, SKUS, STOCK_PER_SKU);
-      long t0 = System.nanoTime();
-      List<Future<?>> workers = new ArrayList<>();
-      for (int i = 0; i < instances * threadsPerInstance; i++) {
-        LockService locks = services.get(i % instances);
-        workers.add(
-            pool.submit(
+          "Starting %d order-service JVMs x %d threads; stock %s, %d each; lease %d s%n",
+          o.instances(), o.threads(), SKUS, o.stockPerSku(), DemoBackend.LEASE.toSeconds());
+      List<Future<?>> starting = new ArrayList<>();
+      for (int i = 1; i <= o.instances(); i++) {
+        Instance in = new Instance("instance-" + i);
+        instances.add(in);
+        List<String> args = new ArrayList<>(backend.args());
+        args.addAll(List.of(in.id, Integer.toString(o.threads()), String.join(",", SKUS)));
+        starting.add(
+            starter.submit(
                 () -> {
-                  while (remaining.getAndDecrement() > 0) {
-                    String sku = SKUS.get(ThreadLocalRandom.current().nextInt(SKUS.size()));
-                    try (LockHandle lock = locks.acquire("sku:" + sku, Duration.ofSeconds(30))) {
-                      firstToken.compareAndSet(0, lock.fencingToken());
-                      long left = stock.read(sku);
-                      if (left == 0) {
-                        refused.incrementAndGet();
-                      } else if (stock.write(sku, left - 1, lock.fencingToken())) {
-                        accepted.incrementAndGet();
-                      } else {
-                        throw new IllegalStateException("a current holder's write was refused");
-                      }
-                    }
-                  }
+                  in.process =
+                      JvmProcess.start(OrderService.class, line -> in.onLine(line, out), args.toArray(new String[0]));
                   return null;
                 }));
       }
-      for (Future<?> w : workers) {
-        w.get(5, TimeUnit.MINUTES);
+      for (Future<?> f : starting) {
+        f.get(120, TimeUnit.SECONDS);
       }
-      double seconds = (System.nanoTime() - t0) / 1e9;
+      long t0 = System.nanoTime();
+      long lastSold = 0;
+      long lastPrint = t0;
+      boolean froze = false;
+      boolean killed = false;
+      Long killedEpoch = null;
+      String killedId = null;
+      long killedAt = 0;
+      boolean leftSeen = false;
+      boolean leaderReplaced = false;
+      long deadline = t0 + Duration.ofSeconds(120).toNanos();
+      java.util.concurrent.CompletableFuture<Boolean> freezeDemo = new java.util.concurrent.CompletableFuture<>();
+      while (true) {
+        if (System.nanoTime() > deadline) {
+          out.println("The demo did not finish in 120 s");
+          break;
+        }
+        LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
+        long sold = initial - stock.total(SKUS);
+        Optional<Member> leader = leader(view);
+        if (!froze && sold >= initial * 2 / 10) {
+          froze = true;
+          Instance victim = pickNot(instances, leader);
+          starter.submit(() -> freezeWhileHolding(victim, t0, out, freezeDemo));
+        }
+        if (!killed && sold >= initial * 5 / 10 && leader.isPresent()) {
+          killed = true;
+          Member l = leader.get();
+          Instance victim = instances.stream().filter(i -> i.id.equals(l.id())).findFirst().orElseThrow();
+          killedId = victim.id;
+          killedEpoch = l.leaderEpoch();
+          killedAt = System.nanoTime();
+          out.printf(
+              ">> %.1f s: kill -9 of the leader %s (epoch %d): its locks are freed when their leases run out%n",
+              secs(t0), victim.id, killedEpoch);
+          victim.process.kill();
+          victim.done = true;
+        }
+        String gone = kId(killedId);
+        if (killed && !leftSeen && view.members().stream().noneMatch(m -> m.id().equals(gone))) {
+          leftSeen = true;
+          out.printf(">> %s left the group %d ms after the kill%n", killedId, (System.nanoTime() - killedAt) / 1_000_000);
+        }
+        if (killed && !leaderReplaced && leader.isPresent() && leader.get().leaderEpoch() > killedEpoch) {
+          leaderReplaced = true;
+          out.printf(">> new leader %s, epoch %d > %d, %d ms after the kill%n",
+              leader.get().id(), leader.get().leaderEpoch(), killedEpoch, (System.nanoTime() - killedAt) / 1_000_000);
+        }
+        long now = System.nanoTime();
+        if (now - lastPrint >= Duration.ofMillis(500).toNanos()) {
+          double rate = (sold - lastSold) / ((now - lastPrint) / 1e9);
+          out.printf("%5.1f s  %6.0f orders/s  stock left %-32s leader %-22s members %d%n",
+              secs(t0), rate, stockLine(stock), leader.map(m -> m.id() + " (epoch " + m.leaderEpoch() + ")").orElse("-"),
+              view.members().size());
+          lastSold = sold;
+          lastPrint = now;
+        }
+        if (sold == initial && leaderReplaced && leftSeen && freezeDemo.isDone()) {
+          break;
+        }
+      }
+      for (Instance in : instances) {
+        JvmProcess p = in.process;
+        if (p != null && p.isAlive()) {
+          p.send("STOP");
+        }
+      }
+      boolean finished = true;
+      for (Instance in : instances) {
+        JvmProcess p = in.process;
+        if (p != null && !in.id.equals(killedId)) {
+          finished &= p.awaitExit(Duration.ofSeconds(30));
+        }
+      }
+      // A zombie: a writer that paused for a very long time and wakes with the first token ever.
+      boolean zombieRejected = !stock.write(SKUS.get(0), 1_000_000, 1);
       Map<String, Long> finalStock = new LinkedHashMap<>();
-      long left = 0;
+      long accepted = 0;
+      long rejected = 0;
       for (String sku : SKUS) {
         finalStock.put(sku, stock.read(sku));
-        left += stock.read(sku);
+        accepted += stock.accepted(sku);
+        rejected += stock.rejected(sku);
       }
-      long sold = SKUS.size() * STOCK_PER_SKU - left;
+      long left = finalStock.values().stream().mapToLong(Long::longValue).sum();
       long oversold = finalStock.values().stream().filter(s -> s < 0).mapToLong(s -> -s).sum();
-      // A zombie: the very first holder wakes up from a "pause" and writes with its old token.
-      boolean staleAccepted = stock.write(SKUS.get(0), 999, firstToken.get());
-      Verdict v =
-          new Verdict(
-              accepted.get(),
-              refused.get(),
-              finalStock,
-              oversold,
-              Math.abs(sold - accepted.get()),
-              staleAccepted ? 0 : 1);
-      out.printf("%.0f orders/s over %.1f s%n", orders / seconds, seconds);
-      out.println("orders accepted:        " + v.accepted());
-      out.println("orders refused (stock): " + v.refused());
-      out.println("final stock:            " + v.finalStock());
-      out.println("oversold:               " + v.oversold());
-      out.println("lost updates:           " + v.lostUpdates());
-      out.println("stale writes rejected:  " + v.staleWritesRejected() + " of 1 attempted (token "
-          + firstToken.get() + ")");
+      long refused = instances.stream().mapToLong(i -> i.refused).sum();
+      Verdict v = new Verdict(initial, accepted, refused, finalStock, oversold,
+          Math.abs((initial - left) - accepted), rejected - (zombieRejected ? 1 : 0), zombieRejected,
+          leaderReplaced, freezeDemo.getNow(false), finished);
+      out.println();
+      out.printf("Done in %.1f s.%n", secs(t0));
+      out.println("orders accepted:          " + v.accepted() + " (counted by the store)");
+      out.println("orders refused, no stock: " + v.refused() + " (as reported by the instances)");
+      out.println("final stock:              " + v.finalStock());
+      out.println("oversold:                 " + v.oversold());
+      out.println("lost updates:             " + v.lostUpdates() + " (stock sold - writes accepted)");
+      out.println("stale writes rejected:    " + v.staleWritesRejected() + " (writes after a lost lease, refused by the fence)");
+      out.println("frozen holder's write:    " + (v.frozenWriteRejected() ? "rejected" : "NOT REJECTED"));
+      out.println("zombie write, token 1:    " + (zombieRejected ? "rejected" : "ACCEPTED"));
+      out.println("leader replaced:          " + (leaderReplaced ? "yes, with a larger epoch" : "NO"));
+      out.println("instances finished:       " + (finished ? "yes" : "NO"));
       out.println(v.ok() ? "VERDICT: OK" : "VERDICT: BROKEN");
       return v;
     } finally {
-      pool.shutdownNow();
-      services.forEach(LockService::close);
+      for (Instance in : instances) {
+        JvmProcess p = in.process;
+        if (p != null) {
+          p.resume();
+          p.close();
+        }
+      }
+      starter.shutdownNow();
       if (embedded != null) {
         embedded.close();
       }
     }
+  }
+
+  /**
+   * The fencing demonstration: the instance takes apple's lock and reads the stock, then its whole
+   * JVM is frozen past the lease. Others take the lock and sell apples meanwhile. When it thaws it
+   * writes its decrement with the old token, and the store refuses it.
+   */
+  private static void freezeWhileHolding(
+      Instance victim, long t0, PrintStream out, java.util.concurrent.CompletableFuture<Boolean> done) {
+    try {
+      JvmProcess p = victim.process;
+      p.send("HOLD " + SKUS.get(0));
+      String[] h = victim.holding.get(30, TimeUnit.SECONDS).split(" ");
+      p.pause();
+      out.printf(
+          ">> %.1f s: %s holds %s's lock (token %s) and read stock %s; froze it (SIGSTOP) for %d s,"
+              + " past its %d s lease, as a long GC pause would%n",
+          secs(t0), victim.id, h[1], h[2], h[3], DemoBackend.LEASE.toSeconds() + 1,
+          DemoBackend.LEASE.toSeconds());
+      LockSupport.parkNanos(DemoBackend.LEASE.plusSeconds(1).toNanos());
+      p.resume();
+      p.send("WRITE");
+      String w = victim.wrote.get(30, TimeUnit.SECONDS);
+      boolean rejected = w.contains("rejected");
+      out.printf(">> %.1f s: %s thawed and wrote stock %d with token %s: %s by the store (%s)%n",
+          secs(t0), victim.id, Long.parseLong(h[3]) - 1, h[2], rejected ? "REFUSED" : "ACCEPTED",
+          w.substring(w.indexOf("held=")));
+      done.complete(rejected);
+    } catch (Exception e) {
+      out.println(">> the freeze demonstration failed: " + e);
+      done.complete(false);
+    }
+  }
+
+  private static String kId(@Nullable String id) {
+    return id == null ? "" : id;
+  }
+
+  private static Optional<Member> leader(MembershipView view) {
+    return view.members().stream().filter(m -> m.leaderEpoch() > 0)
+        .max((a, b) -> Long.compare(a.leaderEpoch(), b.leaderEpoch()));
+  }
+
+  private static Instance pickNot(List<Instance> instances, Optional<Member> leader) {
+    String l = leader.map(Member::id).orElse("");
+    return instances.stream().filter(i -> !i.id.equals(l)).findFirst().orElseThrow();
+  }
+
+  private static String stockLine(FencedStock stock) {
+    Map<String, Long> m = new ConcurrentHashMap<>();
+    StringBuilder sb = new StringBuilder();
+    for (String sku : SKUS) {
+      m.put(sku, stock.read(sku));
+      sb.append(sku).append('=').append(m.get(sku)).append(' ');
+    }
+    return sb.toString().trim();
+  }
+
+  private static double secs(long t0) {
+    return (System.nanoTime() - t0) / 1e9;
   }
 }

@@ -27,9 +27,12 @@ public final class JvmProcess implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(JvmProcess.class);
   private final Process process;
   private final CompletableFuture<Void> ready = new CompletableFuture<>();
+  private volatile java.util.function.@org.jspecify.annotations.Nullable Consumer<String> lineConsumer;
 
-  private JvmProcess(Process process) {
+  private JvmProcess(
+      Process process, java.util.function.@org.jspecify.annotations.Nullable Consumer<String> lines) {
     this.process = process;
+    this.lineConsumer = lines;
     Thread reader =
         new Thread(
             () -> {
@@ -38,8 +41,11 @@ public final class JvmProcess implements AutoCloseable {
                       new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = r.readLine()) != null) {
+                  var consumer = lineConsumer;
                   if (line.equals(READY)) {
                     ready.complete(null);
+                  } else if (consumer != null) {
+                    consumer.accept(line);
                   } else {
                     LOG.debug("child {}: {}", process.pid(), line);
                   }
@@ -63,6 +69,21 @@ public final class JvmProcess implements AutoCloseable {
    * @return the running child
    */
   public static JvmProcess start(Class<?> main, String... args) {
+    return start(main, null, args);
+  }
+
+  /**
+   * Starts {@code main} in a new JVM, handing every line it prints to {@code lines} from the start.
+   *
+   * @param main the main class
+   * @param lines receives the child's output lines (other than {@link #READY}), or {@code null}
+   * @param args its arguments
+   * @return the running child, once ready
+   */
+  public static JvmProcess start(
+      Class<?> main,
+      java.util.function.@org.jspecify.annotations.Nullable Consumer<String> lines,
+      String... args) {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-Xmx256m");
@@ -77,7 +98,7 @@ public final class JvmProcess implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("could not start a JVM for " + main.getName(), e);
     }
-    JvmProcess child = new JvmProcess(p);
+    JvmProcess child = new JvmProcess(p, lines);
     try {
       child.ready.get(60, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
@@ -108,6 +129,71 @@ public final class JvmProcess implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /** Freezes the child (SIGSTOP), as a long GC pause would. */
+  public void pause() {
+    signal("STOP");
+  }
+
+  /** Thaws a frozen child (SIGCONT). */
+  public void resume() {
+    signal("CONT");
+  }
+
+  /**
+   * Sends one line to the child's standard input.
+   *
+   * @param line the line
+   */
+  public synchronized void send(String line) {
+    try {
+      var in = process.getOutputStream();
+      in.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+      in.flush();
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not write to child " + process.pid(), e);
+    }
+  }
+
+  private void signal(String sig) {
+    if (!process.isAlive()) {
+      return;
+    }
+    try {
+      Process kill = new ProcessBuilder("kill", "-" + sig, Long.toString(process.pid())).start();
+      if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+        throw new IllegalStateException("kill -" + sig + " " + process.pid() + " failed");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
+  /**
+   * Lines the child printed after {@link #READY}, if a consumer was set with {@link
+   * #onLine(java.util.function.Consumer)}; otherwise they are logged at debug level.
+   *
+   * @param consumer receives each line, on the reader thread
+   * @return this
+   */
+  public JvmProcess onLine(java.util.function.Consumer<String> consumer) {
+    this.lineConsumer = consumer;
+    return this;
+  }
+
+  /**
+   * Waits for the child to exit by itself.
+   *
+   * @param timeout how long to wait
+   * @return whether it exited
+   * @throws InterruptedException if interrupted
+   */
+  public boolean awaitExit(Duration timeout) throws InterruptedException {
+    return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /**

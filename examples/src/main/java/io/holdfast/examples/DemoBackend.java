@@ -1,0 +1,61 @@
+package io.holdfast.examples;
+
+import io.holdfast.lock.LockService;
+import io.holdfast.lock.redis.RedisLockService;
+import io.holdfast.membership.Membership;
+import io.holdfast.membership.redis.RedisMembership;
+import io.lettuce.core.RedisURI;
+import java.time.Duration;
+import java.util.List;
+
+/** The backend the demo runs on, as its processes name it on their command line. */
+interface DemoBackend {
+  /** Lease of the demo's locks and membership: short, so that a killed process is noticed fast. */
+  Duration LEASE = Duration.ofSeconds(2);
+
+  LockService locks();
+
+  Membership membership();
+
+  FencedStock stock();
+
+  /** How a child process names this backend: {@code parse(args())} gives it back. */
+  List<String> args();
+
+  String describe();
+
+  static DemoBackend parse(String kind, String address) {
+    return switch (kind) {
+      case "redis" -> new Redis(RedisURI.create(address));
+      default -> throw new IllegalArgumentException("unknown backend " + kind);
+    };
+  }
+
+  /** Redis: locks, membership and the stock in one server. */
+  record Redis(RedisURI uri) implements DemoBackend {
+    @Override
+    public LockService locks() {
+      return RedisLockService.builder(uri).leaseTime(LEASE).build();
+    }
+
+    @Override
+    public Membership membership() {
+      return RedisMembership.builder(uri).heartbeatTtl(LEASE).build();
+    }
+
+    @Override
+    public FencedStock stock() {
+      return new RedisFencedStock(uri);
+    }
+
+    @Override
+    public List<String> args() {
+      return List.of("redis", uri.toURI().toString());
+    }
+
+    @Override
+    public String describe() {
+      return "Redis at " + uri.getHost() + ":" + uri.getPort();
+    }
+  }
+}
