@@ -148,6 +148,9 @@ final class ZkAttempt {
 
   private void created(CuratorEvent event, boolean withAncestors) {
     int rc = event.getResultCode();
+    if (rc != KeeperException.Code.OK.intValue() && future.isDone()) {
+      return; // nothing was created, and nobody waits any more
+    }
     if (rc == KeeperException.Code.NONODE.intValue() && !withAncestors) {
       createFolder();
       return;
