@@ -211,6 +211,28 @@ class ZooKeeperLockServiceTest {
     }
   }
 
+  // ------------------------------------------------------------------ fencing tokens
+
+  @Test
+  void fencingToken_keepsGrowing_whenTheReapedFolderRestartsItsSequenceNumbers() throws Exception {
+    LockService s = closeLater(ZooKeeperLockService.builder(server.connectString()).build());
+    String name = ns + "reaped";
+    String dir = ZkTesting.dir(name);
+    long first;
+    String firstNode;
+    try (LockHandle h = s.acquire(name)) {
+      first = h.fencingToken();
+      firstNode = ZkTesting.children(admin, dir).get(0);
+    }
+    // The empty container folder is deleted by the server, and re-created by the next acquire.
+    await().atMost(Duration.ofSeconds(90)).until(() -> admin.checkExists().forPath(dir) == null);
+    try (LockHandle h = s.acquire(name)) {
+      String node = ZkTesting.children(admin, dir).get(0);
+      assertThat(LockPaths.sequence(node)).isEqualTo(LockPaths.sequence(firstNode)).isZero();
+      assertThat(h.fencingToken()).isGreaterThan(first);
+    }
+  }
+
   // ------------------------------------------------------------------ ACLs
 
   @Test
