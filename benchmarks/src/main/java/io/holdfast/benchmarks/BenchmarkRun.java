@@ -26,6 +26,8 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
+import org.openjdk.jmh.results.BenchmarkResult;
+import org.openjdk.jmh.results.IterationResult;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.results.format.ResultFormatType;
 import org.openjdk.jmh.runner.Runner;
@@ -33,6 +35,7 @@ import org.openjdk.jmh.runner.RunnerException;
 import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
+import org.openjdk.jmh.util.ListStatistics;
 
 /**
  * Runs every benchmark against one Redis process and one ZooKeeper server started here, measures
@@ -43,26 +46,35 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * <pre>
  * -out DIR          where results go (default target/benchmark-results)
  * -docs DIR         regenerate DIR/performance.md and DIR/performance-*.svg
- * -forks N          JMH forks per benchmark (default 3)
- * -warmups N        warm-up iterations per fork (default 3)
- * -iterations N     measured iterations per fork (default 5)
+ * -rounds N         passes over all benchmarks, one fork each, so that every library meets
+ *                   the same background load (default 3)
+ * -warmups N        warm-up iterations per fork (default 2)
+ * -iterations N     measured iterations per fork (default 4)
  * -time MS          length of one iteration in ms (default 2000)
  * -locks N          locks held at once for the footprint (default 10000)
+ * -cycles N         uncontended Redis cycles counted for the per-cycle costs (default 20000)
+ * -zkCycles N       the same for ZooKeeper (default 2000)
  * -include REGEX    benchmarks to run (default: all of this module)
- * -quick            the smoke mode: no forks, one 200 ms iteration each, 200 locks, in-process
+ * -quick            the smoke mode: one pass, no fork, one 200 ms iteration each, 200 locks,
+ *                   in-process
  * </pre>
  */
 public final class BenchmarkRun {
+  static final String ALL = "io\\.holdfast\\.benchmarks\\..*Benchmark";
+
   /** What a run does, from the command line. */
   static final class Settings {
     Path out = Path.of("target", "benchmark-results");
     @Nullable Path docs;
-    int forks = 3;
-    int warmups = 3;
-    int iterations = 5;
+    int rounds = 3;
+    int forks = 1;
+    int warmups = 2;
+    int iterations = 4;
     long iterationMillis = 2000;
     int locks = 10_000;
-    String include = "io\\.holdfast\\.benchmarks\\..*Benchmark";
+    int cycles = 20_000;
+    int zkCycles = 2_000;
+    String include = ALL;
     boolean quick;
 
     static Settings parse(String... args) {
@@ -72,19 +84,24 @@ public final class BenchmarkRun {
         switch (a) {
           case "-quick" -> {
             s.quick = true;
+            s.rounds = 1;
             s.forks = 0;
             s.warmups = 0;
             s.iterations = 1;
             s.iterationMillis = 200;
             s.locks = 200;
+            s.cycles = 100;
+            s.zkCycles = 50;
           }
           case "-out" -> s.out = Path.of(args[++i]);
           case "-docs" -> s.docs = Path.of(args[++i]);
-          case "-forks" -> s.forks = Integer.parseInt(args[++i]);
+          case "-rounds" -> s.rounds = Integer.parseInt(args[++i]);
           case "-warmups" -> s.warmups = Integer.parseInt(args[++i]);
           case "-iterations" -> s.iterations = Integer.parseInt(args[++i]);
           case "-time" -> s.iterationMillis = Long.parseLong(args[++i]);
           case "-locks" -> s.locks = Integer.parseInt(args[++i]);
+          case "-cycles" -> s.cycles = Integer.parseInt(args[++i]);
+          case "-zkCycles" -> s.zkCycles = Integer.parseInt(args[++i]);
           case "-include" -> s.include = args[++i];
           default -> throw new IllegalArgumentException("unknown argument " + a);
         }
@@ -126,46 +143,57 @@ public final class BenchmarkRun {
         Servers.ZOOKEEPER_PROPERTY, zooKeeper.connectString(),
         HandOff.DIR_PROPERTY, handOffDir.toAbsolutePath().toString(),
       };
-      List<String> forkArgs = new ArrayList<>(List.of("-Xms1g", "-Xmx1g"));
+      List<String> forkArgs = new ArrayList<>(List.of("-Xms1g", "-Xmx1g", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"));
       for (int i = 0; i < props.length; i += 2) {
         System.setProperty(props[i], props[i + 1]);
         forkArgs.add("-D" + props[i] + "=" + props[i + 1]);
       }
       describe(results, s, redis, zooKeeper);
 
-      ChainedOptionsBuilder options =
-          new OptionsBuilder()
-              .include(s.include)
-              .forks(s.forks)
-              .warmupIterations(s.warmups)
-              .measurementIterations(s.iterations)
-              .warmupTime(TimeValue.milliseconds(s.iterationMillis))
-              .measurementTime(TimeValue.milliseconds(s.iterationMillis))
-              .jvmArgs(forkArgs.toArray(new String[0]))
-              .shouldFailOnError(true)
-              .resultFormat(ResultFormatType.JSON)
-              .result(s.out.resolve("jmh.json").toString());
-      if (s.quick) {
-        options.timeout(TimeValue.seconds(30));
+      // Every round runs every benchmark once (one fork each): a burst of load from elsewhere
+      // on the machine then hits all libraries alike instead of whichever ran at that moment.
+      Map<String, ListStatistics> scores = new TreeMap<>();
+      for (int round = 1; round <= s.rounds; round++) {
+        ChainedOptionsBuilder options =
+            new OptionsBuilder()
+                .include(s.include)
+                .forks(s.forks)
+                .warmupIterations(s.warmups)
+                .measurementIterations(s.iterations)
+                .warmupTime(TimeValue.milliseconds(s.iterationMillis))
+                .measurementTime(TimeValue.milliseconds(s.iterationMillis))
+                .jvmArgs(forkArgs.toArray(new String[0]))
+                .shouldFailOnError(true)
+                .resultFormat(ResultFormatType.JSON)
+                .result(s.out.resolve("jmh-round-" + round + ".json").toString());
+        if (s.quick) {
+          options.timeout(TimeValue.seconds(30));
+        }
+        Collection<RunResult> run;
+        try {
+          run = new Runner(options.build()).run();
+        } catch (RunnerException e) {
+          throw new IllegalStateException("a benchmark failed", e);
+        }
+        for (RunResult rr : run) {
+          String key = rr.getParams().getBenchmark() + "|" + rr.getParams().getParam("impl");
+          ListStatistics into = scores.computeIfAbsent(key, k -> new ListStatistics());
+          for (BenchmarkResult br : rr.getBenchmarkResults()) {
+            for (IterationResult ir : br.getIterationResults()) {
+              into.addValue(ir.getPrimaryResult().getScore());
+            }
+          }
+        }
       }
-      Collection<RunResult> run;
-      try {
-        run = new Runner(options.build()).run();
-      } catch (RunnerException e) {
-        throw new IllegalStateException("a benchmark failed", e);
-      }
-      for (RunResult rr : run) {
-        String benchmark = rr.getParams().getBenchmark();
+      for (Map.Entry<String, ListStatistics> e : scores.entrySet()) {
+        String benchmark = e.getKey().substring(0, e.getKey().indexOf('|'));
+        String impl = e.getKey().substring(e.getKey().indexOf('|') + 1);
         String method = benchmark.substring(benchmark.lastIndexOf('.') + 1);
         String backend = benchmark.contains("ZooKeeper") ? "zookeeper" : "redis";
+        ListStatistics st = e.getValue();
         results.throughput.add(
             new Results.Throughput(
-                backend,
-                method,
-                rr.getParams().getParam("impl"),
-                rr.getPrimaryResult().getScore(),
-                rr.getPrimaryResult().getScoreError(),
-                rr.getPrimaryResult().getStatistics().getN()));
+                backend, method, impl, st.getMean(), st.getMeanErrorAt(0.999), st.getN()));
       }
       readHandOffs(handOffDir, results);
 
@@ -173,9 +201,28 @@ public final class BenchmarkRun {
         results.footprints.add(
             s.quick
                 ? Footprint.measure(impl, redis.uri(), s.locks)
-                : footprintInFreshJvm(impl, redisHostPort, s.locks));
+                : Footprint.Result.parse(
+                    fresh(Footprint.class, Footprint.PREFIX, impl, redisHostPort, Integer.toString(s.locks))));
+      }
+      for (String impl : List.of("floor", "holdfast", "redisson")) {
+        results.costs.add(
+            s.quick
+                ? Cost.redis(impl, redis.uri(), s.cycles)
+                : Cost.Result.parse(
+                    fresh(Cost.class, Cost.PREFIX, "redis", impl, redisHostPort, Integer.toString(s.cycles))));
+      }
+      if (s.include.contains("ZooKeeper") || s.include.equals(ALL)) {
+        for (String impl : List.of("holdfast", "curator")) {
+          results.costs.add(
+              s.quick
+                  ? Cost.zooKeeper(impl, zooKeeper.connectString(), s.zkCycles)
+                  : Cost.Result.parse(
+                      fresh(Cost.class, Cost.PREFIX, "zookeeper", impl, zooKeeper.connectString(),
+                          Integer.toString(s.zkCycles))));
+        }
       }
     }
+    results.settings.put("loadAverageAtEnd", loadAverage());
     results.settings.put(
         "duration", Duration.between(started, Instant.now()).truncatedTo(ChronoUnit.SECONDS).toString());
     Files.writeString(s.out.resolve("results.json"), results.toJson(), StandardCharsets.UTF_8);
@@ -216,23 +263,23 @@ public final class BenchmarkRun {
     }
   }
 
-  private static Footprint.Result footprintInFreshJvm(String impl, String redis, int locks)
+  /** Runs {@code main} in a fresh JVM (serial collector) and returns its line after {@code prefix}. */
+  private static String fresh(Class<?> main, String prefix, String... args)
       throws IOException, InterruptedException {
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    ProcessBuilder pb =
-        new ProcessBuilder(
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
                 java.toString(),
                 "-Xms512m",
                 "-Xmx512m",
                 "-XX:+UseSerialGC",
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
                 "-cp",
                 System.getProperty("java.class.path"),
-                Footprint.class.getName(),
-                impl,
-                redis,
-                Integer.toString(locks))
-            .redirectErrorStream(true);
-    Process p = pb.start();
+                main.getName()));
+    cmd.addAll(List.of(args));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     String found = null;
     StringBuilder output = new StringBuilder();
     try (BufferedReader r =
@@ -240,16 +287,17 @@ public final class BenchmarkRun {
       String line;
       while ((line = r.readLine()) != null) {
         output.append(line).append('\n');
-        if (line.startsWith(Footprint.PREFIX)) {
-          found = line.substring(Footprint.PREFIX.length());
+        if (line.startsWith(prefix)) {
+          found = line.substring(prefix.length());
         }
       }
     }
     if (!p.waitFor(5, TimeUnit.MINUTES) || p.exitValue() != 0 || found == null) {
       p.destroyForcibly();
-      throw new IllegalStateException("the footprint of " + impl + " failed:\n" + output);
+      throw new IllegalStateException(main.getSimpleName() + " " + List.of(args) + " failed:\n" + output);
     }
-    return Footprint.Result.parse(found);
+    System.out.println(prefix + found);
+    return found;
   }
 
   private static void describe(Results r, Settings s, RedisServer redis, ZooKeeperServer zk) {
@@ -272,11 +320,23 @@ public final class BenchmarkRun {
     Map<String, String> st = r.settings;
     st.put("date", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
     st.put("mode", s.quick ? "quick (smoke, not a measurement)" : "full");
+    st.put("rounds", Integer.toString(s.rounds));
     st.put("forks", Integer.toString(s.forks));
     st.put("warmups", Integer.toString(s.warmups));
     st.put("iterations", Integer.toString(s.iterations));
     st.put("iterationMillis", Long.toString(s.iterationMillis));
     st.put("locksHeld", Integer.toString(s.locks));
+    st.put("loadAverageAtStart", loadAverage());
+  }
+
+  /** The 1, 5 and 15 minute load averages: how busy the machine was besides this run. */
+  private static String loadAverage() {
+    try {
+      String[] f = Files.readString(Path.of("/proc/loadavg"), StandardCharsets.UTF_8).trim().split(" ");
+      return f[0] + " " + f[1] + " " + f[2];
+    } catch (IOException | RuntimeException e) {
+      return "?";
+    }
   }
 
   private static String cpuModel() {

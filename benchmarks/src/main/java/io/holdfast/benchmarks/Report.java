@@ -58,10 +58,15 @@ final class Report {
     var s = r.settings;
     b.append(
         fmt(
-            "Run %s (%s mode): %s fork(s) × %s measured iteration(s) of %s ms after %s warm-up"
-                + " iteration(s) per benchmark; took %s.%n%n",
-            s.get("date"), s.get("mode"), s.get("forks"), s.get("iterations"), s.get("iterationMillis"),
-            s.get("warmups"), s.getOrDefault("duration", "?")));
+            "Run %s (%s mode): %s round(s) over all benchmarks, each a fresh JVM (fork) with %s"
+                + " warm-up and %s measured iteration(s) of %s ms; took %s.%n%n",
+            s.get("date"), s.get("mode"), s.get("rounds"), s.get("warmups"), s.get("iterations"),
+            s.get("iterationMillis"), s.getOrDefault("duration", "?")));
+    b.append(
+        fmt(
+            "Load average (1, 5, 15 min) at the start: %s; at the end: %s — on %s cores, anything"
+                + " above about 1 is other work competing with the benchmark.%n%n",
+            s.get("loadAverageAtStart"), s.getOrDefault("loadAverageAtEnd", "?"), m.get("cores")));
     b.append("| machine | |\n| --- | --- |\n");
     for (var e : m.entrySet()) {
       b.append("| ").append(e.getKey()).append(" | ").append(e.getValue()).append(" |\n");
@@ -105,6 +110,26 @@ final class Report {
               "| %s | %.1f MiB | %.1f MiB | %,.0f bytes | %d | %d | %d |%n",
               name(f.impl()), f.heapIdle() / 1048576.0, f.heapHeld() / 1048576.0, f.bytesPerLock(),
               f.threadsBeforeClient(), f.threadsIdle(), f.threadsHeld()));
+    }
+    b.append("\n### Cost per uncontended cycle, counted\n\n");
+    b.append("One thread, ").append(r.costs.isEmpty() ? "?" : fmt("%,d", r.costs.get(0).cycles()))
+        .append(" Redis (ZooKeeper: ").append(r.costs.stream().filter(c -> c.backend().equals("zookeeper")).findFirst().map(c -> fmt("%,d", c.cycles())).orElse("–"))
+        .append(") acquire + release cycles on one name after as many to warm up, in a fresh JVM per library."
+            + " Round trips are the commands the client sent, counted by the server (Redis `MONITOR`"
+            + " over 500 cycles, ZooKeeper `mntr` packets received); with the commands scripts ran"
+            + " (`INFO commandstats`) they do not depend on how busy the machine was. CPU is the"
+            + " client process's (all its threads) and the Redis server's; thread wake-ups are the"
+            + " context switches of all the client's threads (`/proc/self/task/*/status`).\n\n");
+    b.append("| backend | library | round trips per cycle | sent | commands the server ran (scripts included) | client thread wake-ups per cycle | client CPU µs per cycle | Redis server CPU µs per cycle | wall µs per cycle |\n");
+    b.append("| --- | --- | ---: | --- | --- | ---: | ---: | ---: | ---: |\n");
+    for (Cost.Result c : r.costs) {
+      boolean redis = c.backend().equals("redis");
+      b.append(
+          fmt(
+              "| %s | %s | %.2f | %s | %s | %.1f | %.1f | %s | %.1f |%n",
+              c.backend(), name(c.impl()), c.roundTrips(), redis ? c.sent() : "requests (`mntr`)",
+              redis ? c.breakdown() : "–", c.switches(), c.clientCpuMicros(),
+              redis ? fmt("%.1f", c.serverCpuMicros()) : "–", c.wallMicros()));
     }
     b.append("\n### Targets (issue 6)\n\n| target | measured | met |\n| --- | --- | --- |\n");
     for (String[] t : targets(r, zk)) {
@@ -265,6 +290,11 @@ final class Report {
     for (Footprint.Result f : r.footprints) {
       b.append(fmt("  footprint %-9s %,d locks: %,.0f bytes per lock; threads %d → %d%n", f.impl(),
           f.locks(), f.bytesPerLock(), f.threadsIdle(), f.threadsHeld()));
+    }
+    for (Cost.Result c : r.costs) {
+      b.append(fmt("  cost %-9s %-9s %.2f round trips (%s), %.2f server commands (%s), client CPU %.1f µs, server CPU %.1f µs, wall %.1f µs%n",
+          c.backend(), c.impl(), c.roundTrips(), c.sent(), c.requests(), c.breakdown(), c.clientCpuMicros(),
+          Results.finite(c.serverCpuMicros()), c.wallMicros()));
     }
     for (String[] t : targets(r, r.throughput.stream().anyMatch(x -> x.backend().equals("zookeeper")))) {
       b.append("  target: ").append(t[0]).append(" — ").append(t[1]).append(" — ").append(t[2]).append('\n');

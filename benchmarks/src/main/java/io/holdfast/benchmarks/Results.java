@@ -65,6 +65,13 @@ final class Results {
   final List<Throughput> throughput = new ArrayList<>();
   final List<HandOffStats> handOffs = new ArrayList<>();
   final List<Footprint.Result> footprints = new ArrayList<>();
+  final List<Cost.Result> costs = new ArrayList<>();
+
+  Optional<Cost.Result> cost(String backend, String impl) {
+    return costs.stream()
+        .filter(c -> c.backend().equals(backend) && c.impl().equals(impl))
+        .findFirst();
+  }
 
   Optional<Throughput> throughput(String backend, String bench, String impl) {
     return throughput.stream()
@@ -130,6 +137,11 @@ final class Results {
       b.append("    ").append(footprints.get(i).toJson());
       b.append(i + 1 < footprints.size() ? ",\n" : "\n");
     }
+    b.append("  ],\n  \"costPerCycle\": [\n");
+    for (int i = 0; i < costs.size(); i++) {
+      b.append("    ").append(costs.get(i).toJson());
+      b.append(i + 1 < costs.size() ? ",\n" : "\n");
+    }
     return b.append("  ]\n}\n").toString();
   }
 
@@ -152,7 +164,18 @@ final class Results {
       b.append(csv("threads-with-locks-held", "redis", f.impl(), f.threadsHeld(), "threads"));
       b.append(csv("threads-client-idle", "redis", f.impl(), f.threadsIdle(), "threads"));
     }
+    for (Cost.Result c : costs) {
+      b.append(costLine("requests-per-cycle", c, c.requests(), "requests"));
+      b.append(costLine("client-cpu-per-cycle", c, c.clientCpuMicros(), "us"));
+      b.append(costLine("server-cpu-per-cycle", c, c.serverCpuMicros(), "us"));
+      b.append(costLine("wall-per-cycle", c, c.wallMicros(), "us"));
+    }
     return b.toString();
+  }
+
+  private static String costLine(String kind, Cost.Result c, double v, String unit) {
+    return String.format(
+        Locale.ROOT, "%s,%s,uncontended,%s,%.3f,,%s%n", kind, c.backend(), c.impl(), finite(v), unit);
   }
 
   private static String csv(String kind, String backend, String impl, double v, String unit) {
