@@ -3,6 +3,8 @@ package io.holdfast.testkit;
 /**
  * A real ZooKeeper server that a test can use, and — when the testkit started it — stop and
  * restart. Obtain one from {@link ZooKeeperServers}.
+ *
+ * <p>Implementations are thread-safe: a test may stop a server while other threads use it.
  */
 public interface ZooKeeperServer extends AutoCloseable {
 

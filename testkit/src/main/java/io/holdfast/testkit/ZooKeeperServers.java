@@ -38,6 +38,8 @@ import org.slf4j.LoggerFactory;
  * last from one tick to {@value #MAX_SESSION_TIMEOUT_MS} ms), reap empty container nodes every
  * {@value #CONTAINER_CHECK_MS} ms, and answer every four-letter word; in-JVM servers do not fsync
  * (their data still survives a stop and start).
+ *
+ * <p>Every method is thread-safe.
  */
 public final class ZooKeeperServers {
   private static final Logger LOG = LoggerFactory.getLogger(ZooKeeperServers.class);
