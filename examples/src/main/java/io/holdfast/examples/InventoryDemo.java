@@ -170,6 +170,9 @@ public final class InventoryDemo {
       for (Future<?> f : starting) {
         f.get(120, TimeUnit.SECONDS);
       }
+      for (Instance in : instances) {
+        in.process.send("GO");
+      }
       long t0 = System.nanoTime();
       long lastSold = 0;
       long lastPrint = t0;
@@ -190,7 +193,7 @@ public final class InventoryDemo {
         LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
         long sold = initial - stock.total(SKUS);
         Optional<Member> leader = leader(view);
-        if (!froze && sold >= initial * 2 / 10) {
+        if (!froze && sold >= initial / 10) {
           froze = true;
           Instance victim = pickNot(instances, leader);
           starter.submit(() -> freezeWhileHolding(victim, t0, out, freezeDemo));
@@ -298,7 +301,8 @@ public final class InventoryDemo {
       Instance victim, long t0, PrintStream out, java.util.concurrent.CompletableFuture<Boolean> done) {
     try {
       JvmProcess p = victim.process;
-      p.send("HOLD " + SKUS.get(0));
+      String sku = SKUS.get(0);
+      p.send("HOLD " + sku);
       String[] h = victim.holding.get(30, TimeUnit.SECONDS).split(" ");
       p.pause();
       out.printf(

@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * order-service} group, joins the leader election, and takes orders on several threads until
  * every SKU is sold out: each order is a stock decrement under the SKU's lock, written with the
  * lock's fencing token. It reports to the coordinator on standard output, and takes commands on
- * standard input: {@code HOLD <sku>} (take the SKU's lock, read the stock, print {@code HOLDING}
+ * standard input: {@code GO} (start selling, once every instance is up), {@code HOLD <sku>} (take the SKU's lock, read the stock, print {@code HOLDING}
  * and wait), {@code WRITE} (write the decrement prepared under {@code HOLD}), and {@code STOP}
  * (leave the group and exit, after the stock is sold out).
  *
@@ -87,6 +87,10 @@ public final class OrderService {
       reader.setDaemon(true);
       reader.start();
       System.out.println(JvmProcess.READY);
+      // Start selling only when every instance is up, or the first one would sell everything.
+      while (!"GO".equals(stdin.take())) {
+        // ignore anything else until then
+      }
       List<Thread> workers = new ArrayList<>();
       for (int t = 0; t < threads; t++) {
         Thread w =
@@ -137,6 +141,10 @@ public final class OrderService {
       System.out.println("HOLDING " + sku + " " + lock.fencingToken() + " " + left);
       String next = stdin.take();
       if (!next.equals("WRITE")) {
+        return;
+      }
+      if (left <= 0) {
+        System.out.println("WROTE skipped: no stock held=" + lock.isHeld());
         return;
       }
       boolean accepted = stock.write(sku, left - 1, lock.fencingToken());
