@@ -14,10 +14,11 @@ import java.util.concurrent.CompletableFuture;
  * }</pre>
  *
  * <h2>Leases</h2>
- * Every grant is a lease of the service's lease time. While a {@link LockHandle} is open the
- * service renews the lease in the background (one scheduler for all locks, never a thread per
- * lock). If the lease may have been lost — a renewal finds the lock taken, or the service cannot
- * confirm a renewal before its own conservative view of the lease runs out — the handle's {@link
+ * Every grant is a lease. While a {@link LockHandle} is open the service keeps the lease alive in
+ * the background — Redis renews it (one scheduler for all locks, never a thread per lock);
+ * ZooKeeper ties it to the client's session. If the lease may have been lost — a renewal finds
+ * the lock taken, the service cannot confirm a renewal before its own conservative view of the
+ * lease runs out, or the ZooKeeper connection is suspended — the handle's {@link
  * LockHandle#isHeld()} turns {@code false} and its {@link LockHandle#onLost} listeners run. A lost
  * lease is never silently regained. Because a process can pause between any check and its next
  * write, protect the resource itself with {@link LockHandle#fencingToken()}.
