@@ -55,7 +55,7 @@ import org.openjdk.jmh.util.ListStatistics;
  * -cycles N         uncontended Redis cycles counted for the per-cycle costs (default 20000)
  * -zkCycles N       the same for ZooKeeper (default 2000)
  * -include REGEX    benchmarks to run (default: all of this module)
- * -quick            the smoke mode: one pass, no fork, one 200 ms iteration each, 200 locks,
+ * -quick            the smoke mode: one pass, no fork, one 100 ms iteration each, 100 locks,
  *                   in-process
  * </pre>
  */
@@ -88,10 +88,10 @@ public final class BenchmarkRun {
             s.forks = 0;
             s.warmups = 0;
             s.iterations = 1;
-            s.iterationMillis = 200;
-            s.locks = 200;
+            s.iterationMillis = 100;
+            s.locks = 100;
             s.cycles = 100;
-            s.zkCycles = 50;
+            s.zkCycles = 20;
           }
           case "-out" -> s.out = Path.of(args[++i]);
           case "-docs" -> s.docs = Path.of(args[++i]);
@@ -127,13 +127,75 @@ public final class BenchmarkRun {
 
   static Results run(Settings s) throws Exception {
     Instant started = Instant.now();
-    Path handOffDir = s.out.resolve("handoff");
-    Files.createDirectories(handOffDir);
-    try (Stream<Path> old = Files.list(handOffDir)) {
-      for (Path p : (Iterable<Path>) old::iterator) {
-        Files.delete(p);
+    Path classpathCopy = s.quick ? null : snapshotClasspath();
+    try {
+      return run(s, started);
+    } finally {
+      if (classpathCopy != null) {
+        deleteTree(classpathCopy);
       }
     }
+  }
+
+  /**
+   * Copies the class directories on the classpath (this module's and the reactor modules'
+   * target/classes) and points {@code java.class.path} — which JMH and {@link #fresh} give every
+   * JVM they start — at the copies, and loads this module's classes now: a build started elsewhere
+   * in the same checkout while the run goes on ({@code mvn verify} recompiles, {@code mvn clean}
+   * deletes target/) cannot pull classes from under it.
+   */
+  private static Path snapshotClasspath() throws IOException {
+    Path root = Files.createTempDirectory("holdfast-bench-classpath-");
+    List<String> entries = new ArrayList<>();
+    int i = 0;
+    for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+      Path p = Path.of(entry);
+      if (Files.isDirectory(p)) {
+        Path copy = root.resolve(Integer.toString(i++));
+        copyTree(p, copy);
+        entries.add(copy.toString());
+      } else {
+        entries.add(entry);
+      }
+    }
+    System.setProperty("java.class.path", String.join(java.io.File.pathSeparator, entries));
+    for (Class<?> c :
+        List.of(Report.class, Chart.class, Chart.Bar.class, Chart.Group.class, Chart.Section.class,
+            Results.class, Results.Throughput.class, Results.HandOffStats.class, Json.class,
+            Cost.class, Cost.Result.class, Footprint.class, Footprint.Result.class, Monitor.class)) {
+      try {
+        Class.forName(c.getName(), true, BenchmarkRun.class.getClassLoader());
+      } catch (ClassNotFoundException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+    return root;
+  }
+
+  private static void copyTree(Path from, Path to) throws IOException {
+    try (Stream<Path> paths = Files.walk(from)) {
+      for (Path p : (Iterable<Path>) paths::iterator) {
+        Path target = to.resolve(from.relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(p, target);
+        }
+      }
+    }
+  }
+
+  private static void deleteTree(Path root) {
+    try (Stream<Path> paths = Files.walk(root)) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      // left in the temp directory
+    }
+  }
+
+  private static Results run(Settings s, Instant started) throws Exception {
+    // Outside target/: a "mvn clean" elsewhere in the checkout must not take the samples away.
+    Path handOffDir = Files.createTempDirectory("holdfast-bench-handoff-");
     Results results = new Results();
     try (RedisServer redis = RedisServers.localProcess();
         ZooKeeperServer zooKeeper = ZooKeeperServers.inJvm()) {
@@ -154,6 +216,7 @@ public final class BenchmarkRun {
       // on the machine then hits all libraries alike instead of whichever ran at that moment.
       Map<String, ListStatistics> scores = new TreeMap<>();
       for (int round = 1; round <= s.rounds; round++) {
+        Files.createDirectories(s.out);
         ChainedOptionsBuilder options =
             new OptionsBuilder()
                 .include(s.include)
@@ -196,6 +259,7 @@ public final class BenchmarkRun {
                 backend, method, impl, st.getMean(), st.getMeanErrorAt(0.999), st.getN()));
       }
       readHandOffs(handOffDir, results);
+      deleteTree(handOffDir);
 
       for (String impl : List.of("holdfast", "redisson")) {
         results.footprints.add(
@@ -225,6 +289,7 @@ public final class BenchmarkRun {
     results.settings.put("loadAverageAtEnd", loadAverage());
     results.settings.put(
         "duration", Duration.between(started, Instant.now()).truncatedTo(ChronoUnit.SECONDS).toString());
+    Files.createDirectories(s.out);
     Files.writeString(s.out.resolve("results.json"), results.toJson(), StandardCharsets.UTF_8);
     Files.writeString(s.out.resolve("results.csv"), results.toCsv(), StandardCharsets.UTF_8);
     Path docs = s.docs;
@@ -312,6 +377,7 @@ public final class BenchmarkRun {
     m.put("redis", "redis-server " + redisVersion(redis) + ", local process, loopback");
     m.put("zookeeper", org.apache.zookeeper.Version.getFullVersion().split(",")[0]
         + ", in-JVM server (" + zk.source() + ", no fsync)");
+    m.put("holdfast", gitRevision());
     m.put("lettuce", version("io.lettuce", "lettuce-core"));
     m.put("redisson", version("org.redisson", "redisson"));
     m.put("curator", version("org.apache.curator", "curator-recipes"));
@@ -327,6 +393,31 @@ public final class BenchmarkRun {
     st.put("iterationMillis", Long.toString(s.iterationMillis));
     st.put("locksHeld", Integer.toString(s.locks));
     st.put("loadAverageAtStart", loadAverage());
+  }
+
+  /** The commit measured, and whether the lock modules differed from it. */
+  private static String gitRevision() {
+    try {
+      String head = git("rev-parse", "--short", "HEAD").trim();
+      String dirty = git("status", "--porcelain", "--", ":/lock-api", ":/lock-redis", ":/lock-zookeeper").trim();
+      return head.isEmpty() ? "?" : "commit " + head + (dirty.isEmpty() ? "" : " with local changes to the lock modules");
+    } catch (IOException | RuntimeException e) {
+      return "?";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "?";
+    }
+  }
+
+  private static String git(String... args) throws IOException, InterruptedException {
+    List<String> cmd = new ArrayList<>(List.of("git", "-C", Path.of("").toAbsolutePath().toString()));
+    cmd.addAll(List.of(args));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
+      return "";
+    }
+    return out;
   }
 
   /** The 1, 5 and 15 minute load averages: how busy the machine was besides this run. */

@@ -9,7 +9,8 @@ final class Chart {
 
   record Group(String title, List<Bar> bars) {}
 
-  record Section(String title, List<Group> groups) {}
+  /** A section; {@code reference} (if positive) is drawn as a dashed line, e.g. 1.0 for ratios. */
+  record Section(String title, double reference, List<Group> groups) {}
 
   private static final int WIDTH = 760;
   private static final int LABEL = 150;
@@ -62,6 +63,8 @@ final class Chart {
       if (max <= 0) {
         max = 1;
       }
+      max = Math.max(max, s.reference());
+      int top = y + ROW / 2;
       for (Group g : s.groups()) {
         y += ROW;
         b.append(fmt("<text x=\"20\" y=\"%d\" fill=\"#333333\" font-style=\"italic\">%s</text>\n", y - 5, esc(g.title())));
@@ -86,6 +89,13 @@ final class Chart {
           b.append(fmt("<text x=\"%d\" y=\"%d\" fill=\"#333333\">%s</text>\n", LABEL + w + 8 + (e > 0 ? (int) Math.round(plot * e / max) : 0), y + 14, esc(bar.text())));
           y += ROW;
         }
+      }
+      if (s.reference() > 0) {
+        int x = LABEL + (int) Math.round(plot * s.reference() / max);
+        b.append(
+            fmt(
+                "<path d=\"M%d %dV%d\" stroke=\"#555555\" stroke-width=\"1\" stroke-dasharray=\"4 3\"/>\n",
+                x, top, y));
       }
       y += ROW / 2;
     }

@@ -6,6 +6,8 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
@@ -29,16 +31,17 @@ final class Cost {
       String breakdown,
       double roundTrips,
       String sent,
-      double switches) {
+      double switches,
+      String wakers) {
 
     String toJson() {
       return String.format(
           Locale.ROOT,
           "{\"backend\":\"%s\",\"impl\":\"%s\",\"cycles\":%d,\"wallMicros\":%.2f,\"clientCpuMicros\":%.2f,"
               + "\"serverCpuMicros\":%.2f,\"requests\":%.3f,\"breakdown\":\"%s\",\"roundTrips\":%.3f,"
-              + "\"sent\":\"%s\",\"contextSwitches\":%.2f}",
+              + "\"sent\":\"%s\",\"contextSwitches\":%.2f,\"byThread\":\"%s\"}",
           backend, impl, cycles, wallMicros, clientCpuMicros, Results.finite(serverCpuMicros), requests,
-          breakdown, roundTrips, sent, switches);
+          breakdown, roundTrips, sent, switches, wakers);
     }
 
     static Result parse(String json) {
@@ -53,7 +56,8 @@ final class Cost {
           Json.string(json, "breakdown"),
           Json.number(json, "roundTrips"),
           Json.string(json, "sent"),
-          Json.number(json, "contextSwitches"));
+          Json.number(json, "contextSwitches"),
+          Json.string(json, "byThread"));
     }
   }
 
@@ -69,13 +73,13 @@ final class Cost {
       run(locker, name, cycles);
       Map<String, Long> calls0 = commandCalls(info.sync().info("commandstats"));
       double server0 = serverCpu(info.sync().info("cpu"));
-      long switches0 = contextSwitches();
+      Map<String, Long> switches0 = switchesByThread();
       long cpu0 = processCpuNanos();
       long t0 = System.nanoTime();
       run(locker, name, cycles);
       long wall = System.nanoTime() - t0;
       long cpu = processCpuNanos() - cpu0;
-      long switches = contextSwitches() - switches0;
+      Map<String, Long> switches1 = switchesByThread();
       double server = serverCpu(info.sync().info("cpu")) - server0;
       Map<String, Long> calls1 = commandCalls(info.sync().info("commandstats"));
       Map<String, Double> perCycle = new TreeMap<>();
@@ -100,7 +104,8 @@ final class Cost {
       }
       return new Result(
           "redis", impl, cycles, wall / 1e3 / cycles, cpu / 1e3 / cycles, server * 1e6 / cycles, total,
-          breakdown(perCycle), trips, breakdown(sent), switches / (double) cycles);
+          breakdown(perCycle), trips, breakdown(sent), total(switches0, switches1) / cycles,
+          byThread(switches0, switches1, cycles));
     } finally {
       probe.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     }
@@ -111,20 +116,21 @@ final class Cost {
       String name = "cost-" + Names.run();
       run(locker, name, cycles);
       long packets0 = packetsReceived(connect);
-      long switches0 = contextSwitches();
+      Map<String, Long> switches0 = switchesByThread();
       long cpu0 = processCpuNanos();
       long t0 = System.nanoTime();
       run(locker, name, cycles);
       long wall = System.nanoTime() - t0;
       long cpu = processCpuNanos() - cpu0;
-      long switches = contextSwitches() - switches0;
+      Map<String, Long> switches1 = switchesByThread();
       long packets = packetsReceived(connect) - packets0;
       // mntr itself arrives as a packet on its own connection; one per read, so one in the delta.
       double perCycle = Math.max(0, packets - 1) / (double) cycles;
       String packetsText = String.format(Locale.ROOT, "%.2f packets", perCycle);
       return new Result(
           "zookeeper", impl, cycles, wall / 1e3 / cycles, cpu / 1e3 / cycles, Double.NaN, perCycle,
-          packetsText, perCycle, packetsText, switches / (double) cycles);
+          packetsText, perCycle, packetsText, total(switches0, switches1) / cycles,
+          byThread(switches0, switches1, cycles));
     }
   }
 
@@ -179,28 +185,62 @@ final class Cost {
   }
 
   /**
-   * Context switches of every live thread of this process so far (Linux; 0 elsewhere): each time a
-   * thread blocks and is woken counts once, so this counts thread wake-ups.
+   * Context switches so far of the live threads of this process (Linux; empty elsewhere), summed
+   * by thread name without its trailing number: each time a thread blocks and is woken counts once,
+   * so these are thread wake-ups.
    */
-  private static long contextSwitches() {
-    long sum = 0;
+  private static Map<String, Long> switchesByThread() {
+    Map<String, Long> byName = new TreeMap<>();
     try (var tasks = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/task"))) {
       for (java.nio.file.Path t : (Iterable<java.nio.file.Path>) tasks::iterator) {
         try {
+          String name = "?";
+          long n = 0;
           for (String line : java.nio.file.Files.readAllLines(t.resolve("status"))) {
-            if (line.startsWith("voluntary_ctxt_switches:")
+            if (line.startsWith("Name:")) {
+              name = line.substring(5).trim().replaceAll("[-#0-9]+$", "");
+            } else if (line.startsWith("voluntary_ctxt_switches:")
                 || line.startsWith("nonvoluntary_ctxt_switches:")) {
-              sum += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+              n += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
             }
           }
+          byName.merge(name, n, Long::sum);
         } catch (java.io.IOException e) {
           // the thread ended meanwhile
         }
       }
     } catch (java.io.IOException e) {
-      return 0;
+      return byName;
+    }
+    return byName;
+  }
+
+  private static double total(Map<String, Long> before, Map<String, Long> after) {
+    long sum = 0;
+    for (Map.Entry<String, Long> e : after.entrySet()) {
+      sum += Math.max(0, e.getValue() - before.getOrDefault(e.getKey(), 0L));
     }
     return sum;
+  }
+
+  /** The threads woken at least 0.2 times per cycle, most first. */
+  private static String byThread(Map<String, Long> before, Map<String, Long> after, int cycles) {
+    List<Map.Entry<String, Double>> rows = new ArrayList<>();
+    for (Map.Entry<String, Long> e : after.entrySet()) {
+      double per = Math.max(0, e.getValue() - before.getOrDefault(e.getKey(), 0L)) / (double) cycles;
+      if (per >= 0.2) {
+        rows.add(Map.entry(e.getKey(), per));
+      }
+    }
+    rows.sort((x, y) -> Double.compare(y.getValue(), x.getValue()));
+    StringBuilder b = new StringBuilder();
+    for (Map.Entry<String, Double> e : rows) {
+      if (b.length() > 0) {
+        b.append(", ");
+      }
+      b.append(String.format(Locale.ROOT, "%s %.1f", e.getKey().replace("\"", ""), e.getValue()));
+    }
+    return b.toString();
   }
 
   private static long processCpuNanos() {

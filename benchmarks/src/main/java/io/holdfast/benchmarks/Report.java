@@ -116,7 +116,7 @@ final class Report {
         .append(" Redis (ZooKeeper: ").append(r.costs.stream().filter(c -> c.backend().equals("zookeeper")).findFirst().map(c -> fmt("%,d", c.cycles())).orElse("–"))
         .append(") acquire + release cycles on one name after as many to warm up, in a fresh JVM per library."
             + " Round trips are the commands the client sent, counted by the server (Redis `MONITOR`"
-            + " over 500 cycles, ZooKeeper `mntr` packets received); with the commands scripts ran"
+            + " over up to 500 cycles, ZooKeeper `mntr` packets received); with the commands scripts ran"
             + " (`INFO commandstats`) they do not depend on how busy the machine was. CPU is the"
             + " client process's (all its threads) and the Redis server's; thread wake-ups are the"
             + " context switches of all the client's threads (`/proc/self/task/*/status`).\n\n");
@@ -130,6 +130,11 @@ final class Report {
               c.backend(), name(c.impl()), c.roundTrips(), redis ? c.sent() : "requests (`mntr`)",
               redis ? c.breakdown() : "–", c.switches(), c.clientCpuMicros(),
               redis ? fmt("%.1f", c.serverCpuMicros()) : "–", c.wallMicros()));
+    }
+    b.append("\nClient thread wake-ups per cycle by thread (names as the kernel shows them, at least 0.2 per cycle):\n\n");
+    for (Cost.Result c : r.costs) {
+      b.append("- ").append(c.backend()).append(", ").append(name(c.impl())).append(": ")
+          .append(c.wakers().isEmpty() ? "–" : c.wakers()).append('\n');
     }
     b.append("\n### Targets (issue 6)\n\n| target | measured | met |\n| --- | --- | --- |\n");
     for (String[] t : targets(r, zk)) {
@@ -221,11 +226,14 @@ final class Report {
     for (String[] c : REDIS_CASES) {
       groups.add(ratioGroup(r, "redis", c, List.of("floor", "holdfast", "redisson"), "floor"));
     }
-    sections.add(new Chart.Section("Throughput ÷ the raw floor's, same run (longer is better)", groups));
+    sections.add(
+        new Chart.Section("Throughput ÷ the raw floor's, same run (longer is better)", 1.0, groups));
     sections.add(handOffSection(r, "redis", List.of("floor", "holdfast", "redisson")));
     return Chart.svg(
         "Redis locks: Holdfast vs Redisson vs the round-trip floor",
-        r.machine.getOrDefault("cores", "?") + " cores, " + r.machine.getOrDefault("redis", "")
+        "floor = raw SET NX PX + EVALSHA compare-and-delete (polls when contended); "
+            + r.machine.getOrDefault("cores", "?") + " cores, redis-server "
+            + r.machine.getOrDefault("redis", "").split(",")[0].replace("redis-server ", "")
             + "; " + r.settings.getOrDefault("date", ""),
         sections);
   }
@@ -239,7 +247,7 @@ final class Report {
         "ZooKeeper locks: Holdfast vs Curator InterProcessMutex",
         r.machine.getOrDefault("zookeeper", "") + "; " + r.settings.getOrDefault("date", ""),
         List.of(
-            new Chart.Section("Throughput ÷ Curator's, same run (longer is better)", groups),
+            new Chart.Section("Throughput ÷ Curator's, same run (longer is better)", 1.0, groups),
             handOffSection(r, "zookeeper", List.of("holdfast", "curator"))));
   }
 
@@ -255,7 +263,8 @@ final class Report {
       }
       bars.add(
           new Chart.Bar(
-              name(impl), q[0], q[1], fmt("%.2f×  (%,.0f/s)", q[0], t.opsPerSec()), Chart.color(impl)));
+              shortName(impl), q[0], q[1], fmt("%.2f×  (%,.0f/s)", q[0], t.opsPerSec()),
+              Chart.color(impl)));
     }
     return new Chart.Group(c[1], bars);
   }
@@ -267,12 +276,13 @@ final class Report {
       r.handOff(backend, impl)
           .ifPresent(
               h -> {
-                p50.add(new Chart.Bar(name(impl), h.p50(), 0, us(h.p50()) + " µs", Chart.color(impl)));
-                p99.add(new Chart.Bar(name(impl), h.p99(), 0, us(h.p99()) + " µs", Chart.color(impl)));
+                p50.add(new Chart.Bar(shortName(impl), h.p50(), 0, us(h.p50()) + " µs", Chart.color(impl)));
+                p99.add(new Chart.Bar(shortName(impl), h.p99(), 0, us(h.p99()) + " µs", Chart.color(impl)));
               });
     }
     return new Chart.Section(
         "Contended hand-off, release → next grant, 8 threads on 1 name (shorter is better)",
+        0,
         List.of(new Chart.Group("p50", p50), new Chart.Group("p99", p99)));
   }
 
@@ -300,6 +310,10 @@ final class Report {
       b.append("  target: ").append(t[0]).append(" — ").append(t[1]).append(" — ").append(t[2]).append('\n');
     }
     return b.toString();
+  }
+
+  static String shortName(String impl) {
+    return impl.equals("floor") ? "floor" : name(impl);
   }
 
   static String name(String impl) {

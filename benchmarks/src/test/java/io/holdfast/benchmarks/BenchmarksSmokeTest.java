@@ -41,7 +41,7 @@ class BenchmarksSmokeTest {
     }
     assertEquals(2, r.footprints.size());
     for (Footprint.Result f : r.footprints) {
-      assertEquals(200, f.locks());
+      assertEquals(100, f.locks());
     }
 
     String page = Files.readString(docs.resolve("performance.md"), StandardCharsets.UTF_8);
