@@ -6,7 +6,10 @@ import java.time.Duration;
 public class LockTimeoutException extends LockException {
   private static final long serialVersionUID = 1L;
 
+  /** The lock that was not granted. */
   private final String lockName;
+
+  /** How long the caller waited. */
   private final Duration maxWait;
 
   /**

@@ -38,7 +38,17 @@ public record ServiceConfig(
   /** The shortest command timeout. */
   public static final Duration MIN_COMMAND_TIMEOUT = Duration.ofMillis(10);
 
-  /** Validates. */
+  /**
+   * Validates.
+   *
+   * @param leaseTime how long a grant lives without renewal, between {@link #MIN_LEASE_TIME} and
+   *     {@link #MAX_TIMEOUT}
+   * @param defaultWait how long {@code acquire(name)} waits, zero or positive
+   * @param commandTimeout how long one backend operation may take, between {@link
+   *     #MIN_COMMAND_TIMEOUT} and {@link #MAX_TIMEOUT}
+   * @param callbackExecutor where listeners run; {@code null} for the library's own thread
+   * @throws IllegalArgumentException if a duration is out of range
+   */
   public ServiceConfig {
     Checks.checkRange(leaseTime, "leaseTime", MIN_LEASE_TIME, MAX_TIMEOUT);
     Checks.checkWait(defaultWait, "defaultWait");

@@ -1,0 +1,10 @@
+/**
+ * The Java code shown in {@code docs/*.md}, compiled so that it cannot drift. Each region between
+ * {@code // tag::name[]} and {@code // end::name[]} is copied verbatim into a page; {@code
+ * DocsCodeBlocksTest} checks that every {@code java} block of the docs appears in this module.
+ * Nothing here is run.
+ */
+@NullMarked
+package io.holdfast.examples.snippets;
+
+import org.jspecify.annotations.NullMarked;
