@@ -13,8 +13,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.WeakHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -28,6 +31,7 @@ import org.apache.curator.framework.api.BackgroundPathAndBytesable;
 import org.apache.curator.framework.api.CuratorEvent;
 import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.framework.state.ConnectionStateListener;
+import org.apache.curator.utils.ZKPaths;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.WatchedEvent;
@@ -41,7 +45,6 @@ import org.slf4j.LoggerFactory;
 /** Membership over ZooKeeper: see {@link ZooKeeperMembership} for the model. */
 final class ZkMembershipService extends AbstractMembership {
   private static final Logger LOG = LoggerFactory.getLogger("io.holdfast.membership.zookeeper");
-  private static final Object PENDING = new Object();
   private static final long RETRY_MS = 500;
 
   final CuratorFramework client;
@@ -50,8 +53,14 @@ final class ZkMembershipService extends AbstractMembership {
   private final String rootPath;
   private final @Nullable List<ACL> acl;
   private final Set<ZkRegistration> live = ConcurrentHashMap.newKeySet();
-  /** Member paths this instance registers, so that a node of its own session is known as its own. */
-  private final ConcurrentHashMap<String, Object> claimed = new ConcurrentHashMap<>();
+  /**
+   * Member paths registered through each ZooKeeper connection (namespace included), shared by
+   * every membership on the same client: a node of one's own session is one's own only if this
+   * process claimed its path, so two memberships over one client cannot take each other's id.
+   */
+  private static final Map<Object, Set<String>> CLAIMS = Collections.synchronizedMap(new WeakHashMap<>());
+
+  private final Set<String> claims;
   private final ConnectionStateListener stateListener = (c, state) -> stateChanged(state);
 
   ZkMembershipService(
@@ -68,6 +77,7 @@ final class ZkMembershipService extends AbstractMembership {
     this.locks = locks;
     this.rootPath = rootPath;
     this.acl = acl == null ? null : List.copyOf(acl);
+    this.claims = CLAIMS.computeIfAbsent(client.getZookeeperClient(), k -> ConcurrentHashMap.newKeySet());
     client.getConnectionStateListenable().addListener(stateListener);
   }
 
@@ -75,6 +85,10 @@ final class ZkMembershipService extends AbstractMembership {
 
   String groupPath(String group) {
     return rootPath + "/" + group;
+  }
+
+  private String claimKey(String path) {
+    return ZKPaths.fixForNamespace(client.getNamespace(), path);
   }
 
   private String memberPath(MemberInfo info) {
@@ -190,7 +204,7 @@ final class ZkMembershipService extends AbstractMembership {
       } catch (MembershipBackendException timeout) {
         // The create may still succeed later; such a node has no registration: remove it.
         f.thenAccept(late -> {
-          if (code(late) == KeeperException.Code.OK && claimed.get(path) == null) {
+          if (code(late) == KeeperException.Code.OK && !claims.contains(claimKey(path))) {
             deleteIfOwn(path, null);
           }
         });
@@ -267,7 +281,8 @@ final class ZkMembershipService extends AbstractMembership {
   @Override
   protected AbstractRegistration doRegister(MemberInfo info) {
     String path = memberPath(info);
-    if (claimed.putIfAbsent(path, PENDING) != null) {
+    String key = claimKey(path);
+    if (!claims.add(key)) {
       throw new DuplicateMemberException(info.group(), info.id());
     }
     try {
@@ -278,12 +293,11 @@ final class ZkMembershipService extends AbstractMembership {
         throw new DuplicateMemberException(info.group(), info.id());
       }
       ZkRegistration r = new ZkRegistration(new Member(info, Instant.ofEpochMilli(st.getCtime()), 0), path, st);
-      claimed.put(path, r);
       live.add(r);
       r.watch();
       return r;
     } catch (RuntimeException e) {
-      claimed.remove(path, PENDING);
+      claims.remove(key);
       throw e;
     }
   }
@@ -293,7 +307,6 @@ final class ZkMembershipService extends AbstractMembership {
     private final Watcher watcher = this::onNodeEvent;
     // Guarded by this: the incarnation of the node that is ours.
     private long czxid;
-    private int version;
     private long ownerSession;
 
     ZkRegistration(Member member, String path, Stat stat) {
@@ -304,7 +317,6 @@ final class ZkMembershipService extends AbstractMembership {
 
     private void adopt(Stat stat) {
       czxid = stat.getCzxid();
-      version = stat.getVersion();
       ownerSession = stat.getEphemeralOwner();
     }
 
@@ -339,6 +351,9 @@ final class ZkMembershipService extends AbstractMembership {
         long deadline = deadline();
         Stat st = exists(path, watcher, what, deadline);
         if (ours(st)) {
+          if (!isRegistered()) {
+            markReRegistered(new Member(m.info(), Instant.ofEpochMilli(st.getCtime()), m.leaderEpoch()));
+          }
           return;
         }
         markLost();
@@ -372,22 +387,22 @@ final class ZkMembershipService extends AbstractMembership {
       String what = "updating '" + info.id() + "' in '" + info.group() + "'";
       long deadline = deadline();
       for (int attempt = 0; attempt < 3; attempt++) {
-        int v = version;
+        // ZooKeeper can condition a write on the data version only, and a node that replaced
+        // ours may have the same version: check that the node is our incarnation first.
+        Stat st = exists(path, null, what, deadline);
+        if (!ours(st)) {
+          break;
+        }
+        int v = st.getVersion();
         CuratorEvent e =
             await(call(cb -> client.setData().withVersion(v).inBackground(cb).forPath(path, data)), what, deadline);
         KeeperException.Code c = code(e);
         if (c == KeeperException.Code.OK) {
-          version = e.getStat().getVersion();
           return;
         }
         if (c != KeeperException.Code.BADVERSION && c != KeeperException.Code.NONODE) {
           throw failed(what, e);
         }
-        Stat st = exists(path, null, what, deadline);
-        if (!ours(st)) {
-          break;
-        }
-        version = st.getVersion(); // an abandoned write of ours landed meanwhile
       }
       markLost();
       schedule(this::ensure, 0, TimeUnit.MILLISECONDS);
@@ -421,7 +436,7 @@ final class ZkMembershipService extends AbstractMembership {
       } catch (MembershipBackendException e) {
         LOG.warn("could not deregister '{}'; it leaves when its ZooKeeper session ends", m.id(), e);
       } finally {
-        claimed.remove(path, this);
+        claims.remove(claimKey(path));
       }
     }
   }
