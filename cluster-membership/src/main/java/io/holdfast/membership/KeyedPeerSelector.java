@@ -1,6 +1,9 @@
 package io.holdfast.membership;
 
-/** Picks one live member for a key, the same member for the same key while it lives. */
+/**
+ * Picks one live member for a key, the same member for the same key while it lives. Thread-safe.
+ * Made by {@link PeerSelectors#rendezvous(MembershipView)}.
+ */
 @FunctionalInterface
 public interface KeyedPeerSelector {
   /**

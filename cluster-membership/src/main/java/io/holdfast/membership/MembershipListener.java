@@ -6,6 +6,11 @@ import java.util.List;
  * Events of one group. Callbacks of one subscription run one at a time, in order: first {@link
  * #snapshot}, then joins, updates and leaves as they happen. After a missed notification is healed
  * by reconciliation, the events that bring the listener's view in line are delivered then.
+ *
+ * <p>Callbacks run on the executor given to {@link Membership#watch(String, MembershipListener,
+ * java.util.concurrent.Executor)}, or else on the membership's callback executor, never while the
+ * library holds an internal lock; a callback that throws is logged and the next event is still
+ * delivered.
  */
 public interface MembershipListener {
   /**

@@ -1,6 +1,9 @@
 package io.holdfast.membership;
 
-/** What happens to one's own registration. */
+/**
+ * What happens to one's own registration. Callbacks run on the membership's callback executor (its
+ * own thread unless the builder was given one); a callback that throws is logged and ignored.
+ */
 public interface RegistrationListener {
   /**
    * The registration was found missing (session expiry, Redis restart, a long pause) and peers may
