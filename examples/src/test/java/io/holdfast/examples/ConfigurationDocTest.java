@@ -11,6 +11,7 @@ import io.holdfast.lock.redis.RedisLockService;
 import io.holdfast.lock.zookeeper.ZooKeeperLockService;
 import io.holdfast.membership.MemberInfo;
 import io.holdfast.membership.redis.RedisMembership;
+import io.holdfast.membership.zookeeper.ZooKeeperMembership;
 import io.lettuce.core.RedisURI;
 import java.io.IOException;
 import java.lang.reflect.Field;
@@ -73,6 +74,8 @@ class ConfigurationDocTest {
           () -> ZooKeeperLockService.builder("localhost:2181"),
           InMemoryLockService.Builder.class,
           InMemoryLockService::builder,
+          ZooKeeperMembership.Builder.class,
+          () -> ZooKeeperMembership.builder("localhost:2181"),
           MemberInfo.Builder.class,
           () -> MemberInfo.builder("docs"));
 
@@ -224,6 +227,8 @@ class ConfigurationDocTest {
     constants.put(ZooKeeperLockService.Builder.class.getName() + "#defaultWait", ServiceConfig.DEFAULT_WAIT);
     constants.put(ZooKeeperLockService.Builder.class.getName() + "#commandTimeout", ServiceConfig.DEFAULT_COMMAND_TIMEOUT);
     constants.put(InMemoryLockService.Builder.class.getName() + "#defaultWait", ServiceConfig.DEFAULT_WAIT);
+    constants.put(ZooKeeperMembership.Builder.class.getName() + "#sessionTimeout", ZooKeeperMembership.DEFAULT_SESSION_TIMEOUT);
+    constants.put(ZooKeeperMembership.Builder.class.getName() + "#rootPath", ZooKeeperMembership.DEFAULT_ROOT_PATH);
     for (Map.Entry<String, Object> c : constants.entrySet()) {
       String[] key = c.getKey().split("#");
       Row row = row(key[0], key[1]);

@@ -7,6 +7,7 @@ import io.holdfast.lock.zookeeper.ZooKeeperLockService;
 import io.holdfast.membership.MemberInfo;
 import io.holdfast.membership.Membership;
 import io.holdfast.membership.redis.RedisMembership;
+import io.holdfast.membership.zookeeper.ZooKeeperMembership;
 import io.lettuce.core.RedisURI;
 import java.time.Duration;
 import java.util.concurrent.Executor;
@@ -66,6 +67,19 @@ final class ConfigurationSnippets {
         .callbackExecutor(callbacks)
         .build();
     // end::redis-membership[]
+    return membership;
+  }
+
+  static Membership zooKeeperMembership(Executor callbacks, String password) {
+    // tag::zookeeper-membership[]
+    Membership membership = ZooKeeperMembership.builder("zk1:2181,zk2:2181,zk3:2181")
+        .sessionTimeout(Duration.ofSeconds(10))
+        .commandTimeout(Duration.ofSeconds(3))
+        .rootPath("/holdfast/groups")
+        .digestAuth("orders", password)
+        .callbackExecutor(callbacks)
+        .build();
+    // end::zookeeper-membership[]
     return membership;
   }
 
