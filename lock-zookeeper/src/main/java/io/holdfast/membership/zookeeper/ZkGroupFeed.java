@@ -13,6 +13,7 @@ import org.apache.curator.framework.recipes.watch.PersistentWatcher;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.WatchedEvent;
 import org.apache.zookeeper.data.Stat;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,7 +68,7 @@ final class ZkGroupFeed implements AutoCloseable {
     return closed;
   }
 
-  private @org.jspecify.annotations.Nullable String idOf(String path) {
+  private @Nullable String idOf(String path) {
     if (!path.startsWith(prefix)) {
       return null;
     }
@@ -99,28 +100,37 @@ final class ZkGroupFeed implements AutoCloseable {
       }
       gen = ++generation;
     }
-    service.call(cb -> service.client.getChildren().inBackground(cb).forPath(dir))
-        .whenComplete((e, error) -> children(gen, e, error));
+    // Callbacks passed straight to Curator run on the client's event thread, in order with the
+    // watch events.
+    try {
+      service.client.getChildren().inBackground((c, e) -> children(gen, e)).forPath(dir);
+    } catch (Exception e) {
+      LOG.debug("reading group {} failed; retrying", dir, e);
+      retryReload(gen);
+    }
   }
 
-  private void children(int gen, @org.jspecify.annotations.Nullable CuratorEvent e,
-      @org.jspecify.annotations.Nullable Throwable error) {
+  private void retryReload(int gen) {
+    service.retryLater(() -> {
+      synchronized (this) {
+        if (closed || gen != generation) {
+          return;
+        }
+      }
+      reload();
+    });
+  }
+
+  private void children(int gen, CuratorEvent e) {
     List<String> ids;
-    KeeperException.Code c = e == null ? null : KeeperException.Code.get(e.getResultCode());
+    KeeperException.Code c = KeeperException.Code.get(e.getResultCode());
     if (c == KeeperException.Code.NONODE) {
       ids = List.of();
-    } else if (c == KeeperException.Code.OK && e != null) {
+    } else if (c == KeeperException.Code.OK) {
       ids = e.getChildren();
     } else {
-      LOG.debug("reading group {} failed ({}); retrying", dir, c, error);
-      service.retryLater(() -> {
-        synchronized (this) {
-          if (closed || gen != generation) {
-            return;
-          }
-        }
-        reload();
-      });
+      LOG.debug("reading group {} failed ({}); retrying", dir, c);
+      retryReload(gen);
       return;
     }
     synchronized (this) {
@@ -144,30 +154,46 @@ final class ZkGroupFeed implements AutoCloseable {
   }
 
   private void read(String id, int gen) {
-    service.call(cb -> service.client.getData().inBackground(cb).forPath(prefix + id))
-        .whenComplete((e, error) -> {
-          synchronized (this) {
-            if (closed) {
-              return;
-            }
-            KeeperException.Code c = e == null ? null : KeeperException.Code.get(e.getResultCode());
-            if (c == KeeperException.Code.OK && e != null) {
-              apply(id, e.getData(), e.getStat());
-            } else if (c == KeeperException.Code.NONODE) {
-              removed(id);
-            } else {
-              LOG.debug("reading member {}{} failed ({}); retrying", prefix, id, c, error);
-              service.retryLater(() -> {
-                if (!isClosed()) {
-                  read(id, -1);
-                }
-              });
-            }
-            if (gen == generation && gen > 0 && loading > 0 && --loading == 0) {
-              loaded();
-            }
-          }
-        });
+    try {
+      service.client.getData().inBackground((c, e) -> data(id, gen, e)).forPath(prefix + id);
+    } catch (Exception e) {
+      LOG.debug("reading member {}{} failed; retrying", prefix, id, e);
+      retryRead(id);
+      synchronized (this) {
+        countLoaded(gen);
+      }
+    }
+  }
+
+  private void retryRead(String id) {
+    service.retryLater(() -> {
+      if (!isClosed()) {
+        read(id, -1);
+      }
+    });
+  }
+
+  private synchronized void data(String id, int gen, CuratorEvent e) {
+    if (closed) {
+      return;
+    }
+    KeeperException.Code c = KeeperException.Code.get(e.getResultCode());
+    if (c == KeeperException.Code.OK) {
+      apply(id, e.getData(), e.getStat());
+    } else if (c == KeeperException.Code.NONODE) {
+      removed(id);
+    } else {
+      LOG.debug("reading member {}{} failed ({}); retrying", prefix, id, c);
+      retryRead(id);
+    }
+    countLoaded(gen);
+  }
+
+  // Guarded by this.
+  private void countLoaded(int gen) {
+    if (gen > 0 && gen == generation && loading > 0 && --loading == 0) {
+      loaded();
+    }
   }
 
   // Guarded by this.

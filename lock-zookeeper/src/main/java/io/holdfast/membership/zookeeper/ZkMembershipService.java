@@ -202,10 +202,18 @@ final class ZkMembershipService extends AbstractMembership {
       try {
         e = await(f, what, deadline);
       } catch (MembershipBackendException timeout) {
-        // The create may still succeed later; such a node has no registration: remove it.
+        // The create may still succeed later. Unless a registration adopted that node meanwhile
+        // (a retried register of the same id does), remove it once the caller has moved on.
         f.thenAccept(late -> {
-          if (code(late) == KeeperException.Code.OK && !claims.contains(claimKey(path))) {
-            deleteIfOwn(path, null);
+          Stat st = late.getStat();
+          if (code(late) == KeeperException.Code.OK && st != null) {
+            schedule(
+                () -> {
+                  if (live.stream().noneMatch(r -> r.czxid == st.getCzxid())) {
+                    deleteIfOwn(path, st.getCzxid());
+                  }
+                },
+                commandTimeout.toMillis(), TimeUnit.MILLISECONDS);
           }
         });
         throw timeout;
@@ -256,8 +264,8 @@ final class ZkMembershipService extends AbstractMembership {
         new java.util.ConcurrentModificationException(path));
   }
 
-  /** Deletes the node if it is the current session's (and, if given, that incarnation). */
-  private void deleteIfOwn(String path, @Nullable Long czxid) {
+  /** Deletes the node if it is that incarnation, of the current session. */
+  private void deleteIfOwn(String path, long czxid) {
     call(cb -> client.checkExists().inBackground(cb).forPath(path))
         .thenAccept(e -> {
           Stat st = e.getStat();
@@ -270,7 +278,7 @@ final class ZkMembershipService extends AbstractMembership {
           } catch (MembershipBackendException ex) {
             return;
           }
-          if (st.getEphemeralOwner() == sid && (czxid == null || st.getCzxid() == czxid)) {
+          if (st.getEphemeralOwner() == sid && st.getCzxid() == czxid) {
             call(cb -> client.delete().withVersion(st.getVersion()).inBackground(cb).forPath(path));
           }
         });
@@ -305,8 +313,8 @@ final class ZkMembershipService extends AbstractMembership {
   final class ZkRegistration extends AbstractRegistration {
     private final String path;
     private final Watcher watcher = this::onNodeEvent;
-    // Guarded by this: the incarnation of the node that is ours.
-    private long czxid;
+    // Written under this: the incarnation of the node that is ours.
+    private volatile long czxid;
     private long ownerSession;
 
     ZkRegistration(Member member, String path, Stat stat) {
@@ -467,6 +475,9 @@ final class ZkMembershipService extends AbstractMembership {
     String what = "reading group '" + group + "'";
     long deadline = deadline();
     String dir = groupPath(group);
+    // A session's requests are served in order: after this sync, the reads below reflect every
+    // write the leader had applied, such as a registration another client just completed.
+    call(cb -> client.sync().inBackground(cb).forPath(dir));
     CuratorEvent children = await(call(cb -> client.getChildren().inBackground(cb).forPath(dir)), what, deadline);
     if (code(children) == KeeperException.Code.NONODE) {
       return List.of();
