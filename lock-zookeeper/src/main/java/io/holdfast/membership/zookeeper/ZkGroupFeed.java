@@ -92,7 +92,7 @@ final class ZkGroupFeed implements AutoCloseable {
   }
 
   /** Reads the whole group; called whenever the watch is (re)set. */
-  private void reload() {
+  void reload() {
     int gen;
     synchronized (this) {
       if (closed) {
