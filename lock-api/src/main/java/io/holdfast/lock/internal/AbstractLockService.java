@@ -53,6 +53,8 @@ public abstract class AbstractLockService implements LockService {
   private final ConcurrentHashMap<HoldKey, Lease> reentrant = new ConcurrentHashMap<>();
   private final Set<Lease> active = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean closed = new AtomicBoolean();
+  private volatile long lastTickNanos = System.nanoTime();
+  private volatile java.util.function.@Nullable LongSupplier pauseThresholdNanos;
 
   private record HoldKey(Thread thread, String name) {}
 
@@ -96,6 +98,57 @@ public abstract class AbstractLockService implements LockService {
       t.setDaemon(true);
       return t;
     };
+  }
+
+  // ---------------------------------------------------------------- pause detection
+
+  /**
+   * Watches for this process being paused (a long GC pause, SIGSTOP, a suspended VM): a timer
+   * ticks every 100 ms (or four times per threshold, if more often), and a gap between ticks longer than the threshold means the
+   * process did not run for that long. Then every lease granted before the pause is reported lost
+   * at once, and {@link Lease#isValid()} already answers {@code false} for them before the timer
+   * catches up. For backends whose leases have no local clock (a ZooKeeper grant lives as long as
+   * the session): without this, a thawed holder would believe it holds until the client library
+   * notices, asynchronously, that its session expired meanwhile.
+   *
+   * @param thresholdNanos the longest tolerated gap, read at every tick (it may change, e.g. when
+   *     a session timeout is negotiated)
+   */
+  protected final void detectPauses(java.util.function.LongSupplier thresholdNanos) {
+    pauseThresholdNanos = thresholdNanos;
+    lastTickNanos = System.nanoTime();
+    // Tick often enough for the smallest threshold the supplier may come to return.
+    long period =
+        Math.max(
+            TimeUnit.MILLISECONDS.toNanos(5),
+            Math.min(TimeUnit.MILLISECONDS.toNanos(100), thresholdNanos.getAsLong() / 4));
+    scheduler.scheduleAtFixedRate(this::tick, period, period, TimeUnit.NANOSECONDS);
+  }
+
+  private void tick() {
+    long now = System.nanoTime();
+    long gap = now - lastTickNanos;
+    lastTickNanos = now;
+    java.util.function.LongSupplier threshold = pauseThresholdNanos;
+    if (threshold == null || gap <= threshold.getAsLong()) {
+      return;
+    }
+    for (Lease l : activeLeases()) {
+      if (l.sentAtNanos() - (now - gap) <= 0) {
+        l.lost("this process did not run for " + TimeUnit.NANOSECONDS.toMillis(gap)
+            + " ms (a GC pause or a freeze): its session may have expired meanwhile");
+      }
+    }
+  }
+
+  /** Whether a lease sent at {@code sentAtNanos} may have lived through a pause not yet ticked. */
+  final boolean pausedSince(long sentAtNanos) {
+    java.util.function.LongSupplier threshold = pauseThresholdNanos;
+    if (threshold == null) {
+      return false;
+    }
+    long last = lastTickNanos;
+    return System.nanoTime() - last > threshold.getAsLong() && sentAtNanos - last <= 0;
   }
 
   // ---------------------------------------------------------------- backend SPI

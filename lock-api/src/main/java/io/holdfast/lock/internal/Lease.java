@@ -30,6 +30,7 @@ public abstract class Lease {
   private final String name;
   private final long token;
   private final boolean expires;
+  private final long sentAtNanos;
 
   private volatile State state = State.HELD;
   private volatile long validUntilNanos;
@@ -54,6 +55,7 @@ public abstract class Lease {
     this.name = name;
     this.token = token;
     this.expires = service.leasesExpireLocally();
+    this.sentAtNanos = sentAtNanos;
     this.validUntilNanos = expires ? service.leaseDeadline(sentAtNanos) : Long.MAX_VALUE;
   }
 
@@ -81,7 +83,18 @@ public abstract class Lease {
    * @return whether the lease is valid
    */
   public final boolean isValid() {
-    return state == State.HELD && (!expires || System.nanoTime() - validUntilNanos < 0);
+    return state == State.HELD
+        && (!expires || System.nanoTime() - validUntilNanos < 0)
+        && !service.pausedSince(sentAtNanos);
+  }
+
+  /**
+   * When the acquire request of this grant was sent ({@link System#nanoTime()}).
+   *
+   * @return the time
+   */
+  public final long sentAtNanos() {
+    return sentAtNanos;
   }
 
   /**

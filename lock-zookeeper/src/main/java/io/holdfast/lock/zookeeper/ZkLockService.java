@@ -69,6 +69,15 @@ final class ZkLockService extends AbstractLockService {
     this.lossPolicy = lossPolicy;
     this.acl = acl == null ? null : List.copyOf(acl);
     client.getConnectionStateListenable().addListener(listener);
+    // A grant lives as long as the session, which has no local clock: catch a process pause of
+    // half the session timeout at once rather than when the client notices its session expired.
+    detectPauses(
+        () -> {
+          int negotiated = client.getZookeeperClient().getLastNegotiatedSessionTimeoutMs();
+          long session =
+              negotiated > 0 ? negotiated : ZooKeeperLockService.DEFAULT_SESSION_TIMEOUT.toMillis();
+          return TimeUnit.MILLISECONDS.toNanos(session) / 2;
+        });
     synchronized (stateLock) {
       if (!sawStateEvent) {
         connected = client.getZookeeperClient().isConnected();
