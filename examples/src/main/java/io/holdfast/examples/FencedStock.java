@@ -3,11 +3,14 @@ package io.holdfast.examples;
 import java.util.List;
 
 /**
- * Stock levels kept in the backend, written only with a fencing token: a write whose token is
- * lower than the last one accepted for that SKU is rejected, atomically, by the store itself. This
- * is the pattern to copy — the resource checks the token, because a lock holder can pause between
- * any check and its write. The store also counts accepted and rejected writes, so the demo's
- * verdict comes from the backend, not from the processes that may have been killed.
+ * Stock levels kept in the backend, read and written only with a fencing token: an operation
+ * whose token is lower than the highest the store has seen for that SKU is rejected, atomically,
+ * by the store itself. This is the pattern to copy — the resource checks the token, because a lock
+ * holder can pause between any check and its write — and it must check reads too: with only
+ * writes fenced, a paused holder could write between a newer holder's read and write, and the
+ * newer holder's write (based on the old value) would silently undo it. The store also counts
+ * accepted and rejected writes, so the demo's verdict comes from the backend, not from the
+ * processes that may have been killed.
  */
 public interface FencedStock extends AutoCloseable {
   /**
@@ -19,12 +22,22 @@ public interface FencedStock extends AutoCloseable {
   void reset(String sku, long stock);
 
   /**
-   * Reads a SKU's stock.
+   * Reads a SKU's stock for reporting (not for a read–modify–write).
    *
    * @param sku the SKU
    * @return the stock level
    */
   long read(String sku);
+
+  /**
+   * Reads a SKU's stock under a fencing token, which the store remembers: from then on it refuses
+   * older tokens for this SKU.
+   *
+   * @param sku the SKU
+   * @param fencingToken the reader's lock token
+   * @return the stock level, or -1 if the token is older than one the store has seen
+   */
+  long read(String sku, long fencingToken);
 
   /**
    * Writes a SKU's stock if {@code fencingToken} is not older than the last accepted one.

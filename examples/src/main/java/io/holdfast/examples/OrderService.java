@@ -137,7 +137,7 @@ public final class OrderService {
       throws InterruptedException {
     try (LockHandle lock = locks.acquire("sku:" + sku, Duration.ofSeconds(30))) {
       lock.onLost(h -> System.out.println("LOST " + h.name() + " token " + h.fencingToken()));
-      long left = stock.read(sku);
+      long left = stock.read(sku, lock.fencingToken());
       System.out.println("HOLDING " + sku + " " + lock.fencingToken() + " " + left);
       String next = stdin.take();
       if (!next.equals("WRITE")) {
@@ -173,8 +173,10 @@ public final class OrderService {
     while (!soldOut.get()) {
       String sku = skus.get(ThreadLocalRandom.current().nextInt(skus.size()));
       try (LockHandle lock = locks.acquire("sku:" + sku, Duration.ofSeconds(30))) {
-        long left = stock.read(sku);
-        if (left <= 0) {
+        long left = stock.read(sku, lock.fencingToken());
+        if (left < 0) {
+          stale.incrementAndGet(); // a newer holder has been here: this grant is stale
+        } else if (left == 0) {
           refused.incrementAndGet();
           if (stock.total(skus) <= 0) {
             soldOut.set(true);

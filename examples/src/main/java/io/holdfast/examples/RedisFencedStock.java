@@ -9,6 +9,16 @@ import java.time.Duration;
 
 /** {@link FencedStock} in a Redis hash per SKU; the fenced write is one Lua script. */
 public final class RedisFencedStock implements FencedStock {
+  // KEYS[1] = the SKU's hash; ARGV = token. Returns the stock, or -1 if the token is stale.
+  private static final String FENCED_READ =
+      "local last = tonumber(redis.call('HGET', KEYS[1], 'token') or '0')\n"
+          + "if tonumber(ARGV[1]) < last then\n"
+          + "  redis.call('HINCRBY', KEYS[1], 'rejected', 1)\n"
+          + "  return -1\n"
+          + "end\n"
+          + "redis.call('HSET', KEYS[1], 'token', ARGV[1])\n"
+          + "return tonumber(redis.call('HGET', KEYS[1], 'stock') or '0')\n";
+
   // KEYS[1] = the SKU's hash; ARGV = new stock, token. Accept only tokens not older than the last.
   private static final String FENCED_WRITE =
       "local last = tonumber(redis.call('HGET', KEYS[1], 'token') or '0')\n"
@@ -48,6 +58,14 @@ public final class RedisFencedStock implements FencedStock {
   @Override
   public long read(String sku) {
     return field(sku, "stock");
+  }
+
+  @Override
+  public long read(String sku, long fencingToken) {
+    Long v =
+        redis.eval(
+            FENCED_READ, ScriptOutputType.INTEGER, new String[] {key(sku)}, Long.toString(fencingToken));
+    return v == null ? -1 : v;
   }
 
   private long field(String sku, String field) {

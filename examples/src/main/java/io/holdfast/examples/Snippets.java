@@ -23,10 +23,10 @@ final class Snippets {
   static void decrement(LockService locks, FencedStock stock, String sku) throws InterruptedException {
     // tag::decrement[]
     try (LockHandle lock = locks.acquire("sku:" + sku, Duration.ofSeconds(2))) {
-      long left = stock.read(sku);
+      // The store refuses a token older than the newest it has seen, on reads and writes:
+      // a holder that paused past its lease cannot undo a newer holder's work.
+      long left = stock.read(sku, lock.fencingToken());
       if (left > 0) {
-        // The store rejects a token older than the last it accepted: a holder that paused
-        // past its lease cannot overwrite a newer holder's write.
         stock.write(sku, left - 1, lock.fencingToken());
       }
     } // released here: compare-and-delete, so never someone else's grant
