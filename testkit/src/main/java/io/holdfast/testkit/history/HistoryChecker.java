@@ -146,8 +146,19 @@ public final class HistoryChecker {
           } else if (e.type() == Type.FAIL || e.type() == Type.INFO) {
             acquireFailures++;
           } else if (e.type() == Type.LOST) {
+            // The notice may come after the holder already began its release (listeners run
+            // asynchronously): find the grant by its token either way.
             lostLeases++;
             Open g = holding.remove(key);
+            if (g == null) {
+              for (int i = all.size() - 1; i >= 0; i--) {
+                Open o = all.get(i);
+                if (o.client.equals(e.client()) && o.name.equals(e.name()) && o.token == e.token()) {
+                  g = o;
+                  break;
+                }
+              }
+            }
             if (g != null) {
               g.lost = true;
               g.end = Math.min(g.end, e.nanos());

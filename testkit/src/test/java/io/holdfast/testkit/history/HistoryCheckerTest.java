@@ -72,6 +72,17 @@ class HistoryCheckerTest {
   }
 
   @Test
+  void lossReportedAfterTheReleaseBegan_stillMarksTheGrantLost() {
+    ev(10, "w1/t1", ACQUIRE, OK, "a", 1);
+    ev(45, "w1/t1", RELEASE, INVOKE, "a", 1);
+    ev(46, "w1/t1", ACQUIRE, LOST, "a", 1);
+    cycle(20, 30, "w2/t1", "a", 2);
+    HistoryChecker.Report r = HistoryChecker.check(h);
+    assertThat(r.valid()).as(r.violations().toString()).isTrue();
+    assertThat(r.fencedOverlaps()).isEqualTo(1);
+  }
+
+  @Test
   void tokenGoingBackwards_isAViolation() {
     cycle(10, 20, "w1/t1", "a", 5);
     cycle(21, 30, "w2/t1", "a", 5);

@@ -1,0 +1,191 @@
+package io.holdfast.reliability;
+
+import io.holdfast.lock.LockHandle;
+import io.holdfast.lock.LockService;
+import io.holdfast.lock.redis.RedisLockService;
+import io.holdfast.lock.zookeeper.ZooKeeperLockService;
+import io.holdfast.testkit.JvmProcess;
+import io.holdfast.testkit.history.Event.Op;
+import io.holdfast.testkit.history.Event.Type;
+import io.holdfast.testkit.history.FencedRegister;
+import io.holdfast.testkit.history.HistoryFile;
+import io.lettuce.core.RedisURI;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * One client process of a workload. Each of its threads repeatedly acquires one of a few lock
+ * names, reads that name's counter from the fenced register, pauses, writes the counter + 1 with
+ * the lock's fencing token, and releases — recording every step in its history file.
+ *
+ * <p>Args: {@code kind address worker-id threads names grants-per-thread history-file register-uri
+ * lease-ms sleep-ms}, where kind is {@code redis} or {@code zookeeper}. Standard input: {@code GO}
+ * starts the workload; {@code HOLD name} takes a lock, reads its register, prints {@code HOLDING
+ * token} and waits for {@code WRITE} (the test freezes the process in between).
+ */
+public final class Worker {
+  private Worker() {}
+
+  static LockService locks(String kind, String address, Duration lease) {
+    return switch (kind) {
+      case "redis" -> RedisLockService.builder(RedisURI.create(address))
+          .leaseTime(lease)
+          .commandTimeout(Duration.ofSeconds(1))
+          .build();
+      case "zookeeper" -> ZooKeeperLockService.builder(address)
+          .sessionTimeout(lease)
+          .commandTimeout(Duration.ofSeconds(1))
+          .build();
+      default -> throw new IllegalArgumentException("unknown backend " + kind);
+    };
+  }
+
+  /**
+   * Runs the worker.
+   *
+   * @param args see the class comment
+   * @throws Exception if it cannot run
+   */
+  public static void main(String[] args) throws Exception {
+    String kind = args[0];
+    String address = args[1];
+    String id = args[2];
+    int threads = Integer.parseInt(args[3]);
+    List<String> names = List.of(args[4].split(","));
+    int ops = Integer.parseInt(args[5]);
+    Path historyPath = Path.of(args[6]);
+    RedisURI registerUri = RedisURI.create(args[7]);
+    Duration lease = Duration.ofMillis(Long.parseLong(args[8]));
+    long sleepNanos = Duration.ofMillis(Long.parseLong(args[9])).toNanos();
+
+    BlockingQueue<String> stdin = new LinkedBlockingQueue<>();
+    Thread reader = new Thread(() -> {
+      try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
+        String line;
+        while ((line = in.readLine()) != null) {
+          stdin.add(line);
+        }
+      } catch (IOException e) {
+        // parent gone
+      }
+    }, "stdin");
+    reader.setDaemon(true);
+    reader.start();
+
+    try (HistoryFile history = new HistoryFile(historyPath);
+        FencedRegister register = new FencedRegister(registerUri);
+        LockService locks = locks(kind, address, lease)) {
+      System.out.println(JvmProcess.READY);
+      String command = stdin.take();
+      if (command.startsWith("HOLD ")) {
+        hold(id + "/hold", command.substring(5), locks, register, history, stdin);
+        return;
+      }
+      List<Thread> workers = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        String client = id + "/t" + t;
+        Thread w = new Thread(() -> run(client, names, ops, sleepNanos, locks, register, history), client);
+        w.start();
+        workers.add(w);
+      }
+      for (Thread w : workers) {
+        w.join();
+      }
+    }
+    System.out.println("DONE");
+  }
+
+  private static void run(
+      String client, List<String> names, int ops, long sleepNanos, LockService locks,
+      FencedRegister register, HistoryFile history) {
+    // ops successful grants; failed acquires (an outage) are retried after a short pause, up to
+    // a bound, so that a fault does not use up the workload.
+    int granted = 0;
+    for (int attempt = 0; granted < ops && attempt < ops * 200; attempt++) {
+      String name = names.get(ThreadLocalRandom.current().nextInt(names.size()));
+      history.record(client, Op.ACQUIRE, Type.INVOKE, name, 0, 0);
+      LockHandle h;
+      try {
+        h = locks.acquire(name, Duration.ofSeconds(30));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        history.record(client, Op.ACQUIRE, Type.FAIL, name, 0, 0);
+        return;
+      } catch (RuntimeException e) {
+        history.record(client, Op.ACQUIRE, Type.FAIL, name, 0, 0);
+        LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
+        continue;
+      }
+      granted++;
+      long token = h.fencingToken();
+      history.record(client, Op.ACQUIRE, Type.OK, name, token, 0);
+      h.onLost(x -> history.record(client, Op.ACQUIRE, Type.LOST, name, token, 0));
+      increment(client, name, token, sleepNanos, register, history);
+      history.record(client, Op.RELEASE, Type.INVOKE, name, token, 0);
+      h.close();
+      history.record(client, Op.RELEASE, Type.OK, name, token, 0);
+    }
+  }
+
+  /** Read, pause, write + 1 with the token: a lost update if two holders overlap unfenced. */
+  private static void increment(
+      String client, String name, long token, long sleepNanos, FencedRegister register,
+      HistoryFile history) {
+    long v;
+    try {
+      v = register.read(name, token);
+    } catch (RuntimeException e) {
+      return;
+    }
+    if (v < 0) {
+      return; // a newer holder has already been here: this grant is stale
+    }
+    if (sleepNanos > 0) {
+      LockSupport.parkNanos(sleepNanos);
+    }
+    history.record(client, Op.WRITE, Type.INVOKE, name, token, v + 1);
+    try {
+      boolean ok = register.write(name, v + 1, token);
+      history.record(client, Op.WRITE, ok ? Type.OK : Type.FAIL, name, token, v + 1);
+    } catch (RuntimeException e) {
+      history.record(client, Op.WRITE, Type.INFO, name, token, v + 1);
+    }
+  }
+
+  /** Takes the lock, prepares the increment, and waits: the test freezes this process meanwhile. */
+  private static void hold(
+      String client, String name, LockService locks, FencedRegister register, HistoryFile history,
+      BlockingQueue<String> stdin) throws InterruptedException {
+    history.record(client, Op.ACQUIRE, Type.INVOKE, name, 0, 0);
+    try (LockHandle h = locks.acquire(name, Duration.ofSeconds(30))) {
+      long token = h.fencingToken();
+      history.record(client, Op.ACQUIRE, Type.OK, name, token, 0);
+      h.onLost(x -> {
+        history.record(client, Op.ACQUIRE, Type.LOST, name, token, 0);
+        System.out.println("LOST");
+      });
+      long v = register.read(name, token);
+      System.out.println("HOLDING " + token);
+      while (!"WRITE".equals(stdin.take())) {
+        // wait for the test
+      }
+      history.record(client, Op.WRITE, Type.INVOKE, name, token, v + 1);
+      boolean ok = register.write(name, v + 1, token);
+      history.record(client, Op.WRITE, ok ? Type.OK : Type.FAIL, name, token, v + 1);
+      System.out.println("WROTE " + (ok ? "accepted" : "rejected") + " held=" + h.isHeld());
+      history.record(client, Op.RELEASE, Type.INVOKE, name, token, 0);
+    }
+    history.record(client, Op.RELEASE, Type.OK, name, 0, 0);
+    System.out.println("DONE");
+  }
+}
