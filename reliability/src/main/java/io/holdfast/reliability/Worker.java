@@ -29,7 +29,7 @@ import java.util.concurrent.locks.LockSupport;
  * the lock's fencing token, and releases — recording every step in its history file.
  *
  * <p>Args: {@code kind address worker-id threads names grants-per-thread history-file register-uri
- * lease-ms sleep-ms}, where kind is {@code redis} or {@code zookeeper}. Standard input: {@code GO}
+ * lease-ms sleep-ms [wait-replicas]}, where kind is {@code redis} or {@code zookeeper}. Standard input: {@code GO}
  * starts the workload; {@code HOLD name} takes a lock, reads its register, prints {@code HOLDING
  * token} and waits for {@code WRITE} (the test freezes the process in between).
  */
@@ -37,11 +37,20 @@ public final class Worker {
   private Worker() {}
 
   static LockService locks(String kind, String address, Duration lease) {
+    return locks(kind, address, lease, 0);
+  }
+
+  static LockService locks(String kind, String address, Duration lease, int waitReplicas) {
     return switch (kind) {
-      case "redis" -> RedisLockService.builder(RedisURI.create(address))
-          .leaseTime(lease)
-          .commandTimeout(Duration.ofSeconds(1))
-          .build();
+      case "redis" -> {
+        RedisLockService.Builder b = RedisLockService.builder(RedisURI.create(address))
+            .leaseTime(lease)
+            .commandTimeout(Duration.ofSeconds(1));
+        if (waitReplicas > 0) {
+          b.waitForReplicas(waitReplicas, Duration.ofMillis(500));
+        }
+        yield b.build();
+      }
       case "zookeeper" -> ZooKeeperLockService.builder(address)
           .sessionTimeout(lease)
           .commandTimeout(Duration.ofSeconds(1))
@@ -67,6 +76,7 @@ public final class Worker {
     RedisURI registerUri = RedisURI.create(args[7]);
     Duration lease = Duration.ofMillis(Long.parseLong(args[8]));
     long sleepNanos = Duration.ofMillis(Long.parseLong(args[9])).toNanos();
+    int waitReplicas = args.length > 10 ? Integer.parseInt(args[10]) : 0;
 
     BlockingQueue<String> stdin = new LinkedBlockingQueue<>();
     Thread reader = new Thread(() -> {
@@ -84,7 +94,7 @@ public final class Worker {
 
     try (HistoryFile history = new HistoryFile(historyPath);
         FencedRegister register = new FencedRegister(registerUri);
-        LockService locks = locks(kind, address, lease)) {
+        LockService locks = locks(kind, address, lease, waitReplicas)) {
       System.out.println(JvmProcess.READY);
       String command = stdin.take();
       if (command.startsWith("HOLD ")) {
