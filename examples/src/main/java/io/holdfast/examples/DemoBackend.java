@@ -2,8 +2,10 @@ package io.holdfast.examples;
 
 import io.holdfast.lock.LockService;
 import io.holdfast.lock.redis.RedisLockService;
+import io.holdfast.lock.zookeeper.ZooKeeperLockService;
 import io.holdfast.membership.Membership;
 import io.holdfast.membership.redis.RedisMembership;
+import io.holdfast.membership.zookeeper.ZooKeeperMembership;
 import io.lettuce.core.RedisURI;
 import java.time.Duration;
 import java.util.List;
@@ -27,8 +29,37 @@ interface DemoBackend {
   static DemoBackend parse(String kind, String address) {
     return switch (kind) {
       case "redis" -> new Redis(RedisURI.create(address));
+      case "zookeeper" -> new ZooKeeper(address);
       default -> throw new IllegalArgumentException("unknown backend " + kind);
     };
+  }
+
+  /** ZooKeeper: locks, membership and the stock in one ensemble; the lease is the session. */
+  record ZooKeeper(String connectString) implements DemoBackend {
+    @Override
+    public LockService locks() {
+      return ZooKeeperLockService.builder(connectString).sessionTimeout(LEASE).build();
+    }
+
+    @Override
+    public Membership membership() {
+      return ZooKeeperMembership.builder(connectString).sessionTimeout(LEASE).build();
+    }
+
+    @Override
+    public FencedStock stock() {
+      return new ZooKeeperFencedStock(connectString);
+    }
+
+    @Override
+    public List<String> args() {
+      return List.of("zookeeper", connectString);
+    }
+
+    @Override
+    public String describe() {
+      return "ZooKeeper at " + connectString;
+    }
   }
 
   /** Redis: locks, membership and the stock in one server. */

@@ -32,9 +32,9 @@ import org.jspecify.annotations.Nullable;
  * run out, it leaves the group, and another instance takes over with a larger epoch. The verdict
  * comes from the store and fails the run if an invariant broke.
  *
- * <p>Usage: {@code InventoryDemo [--redis redis://host:port] [--instances N] [--threads N]
- * [--stock N]}. Without {@code --redis} it starts a local Redis 7 (the binary shipped in {@code
- * org.signal:embedded-redis}).
+ * <p>Usage: {@code InventoryDemo [--redis redis://host:port | --zookeeper host:port] [--instances
+ * N] [--threads N] [--stock N]}. Without either it starts a local Redis 7 (the binary shipped in
+ * {@code org.signal:embedded-redis}).
  */
 public final class InventoryDemo {
   static final List<String> SKUS = List.of("apple", "pear", "plum");
@@ -60,7 +60,8 @@ public final class InventoryDemo {
   }
 
   /** Options of a run. */
-  record Options(@Nullable String redis, int instances, int threads, long stockPerSku) {}
+  record Options(
+      @Nullable String redis, @Nullable String zookeeper, int instances, int threads, long stockPerSku) {}
 
   private InventoryDemo() {}
 
@@ -72,6 +73,7 @@ public final class InventoryDemo {
    */
   public static void main(String[] args) throws Exception {
     String redis = null;
+    String zookeeper = null;
     int instances = 4;
     int threads = 4;
     long stock = 1500;
@@ -83,15 +85,17 @@ public final class InventoryDemo {
     for (int i = 0; i < words.size(); i++) {
       switch (words.get(i)) {
         case "--redis" -> redis = words.get(++i);
+        case "--zookeeper" -> zookeeper = words.get(++i);
         case "--instances" -> instances = Integer.parseInt(words.get(++i));
         case "--threads" -> threads = Integer.parseInt(words.get(++i));
         case "--stock" -> stock = Long.parseLong(words.get(++i));
         default -> throw new IllegalArgumentException(
             "unknown argument " + words.get(i)
-                + "; usage: [--redis redis://host:port] [--instances N] [--threads N] [--stock N]");
+                + "; usage: [--redis redis://host:port | --zookeeper host:port] [--instances N]"
+                + " [--threads N] [--stock N]");
       }
     }
-    Verdict v = run(new Options(redis, instances, threads, stock), System.out);
+    Verdict v = run(new Options(redis, zookeeper, instances, threads, stock), System.out);
     if (!v.ok()) {
       System.exit(1);
     }
@@ -133,13 +137,16 @@ public final class InventoryDemo {
   static Verdict run(Options o, PrintStream out) throws Exception {
     RedisServer embedded = null;
     DemoBackend backend;
-    if (o.redis() == null) {
+    if (o.zookeeper() != null) {
+      backend = new DemoBackend.ZooKeeper(o.zookeeper());
+      out.println("Using " + backend.describe());
+    } else if (o.redis() != null) {
+      backend = new DemoBackend.Redis(RedisURI.create(o.redis()));
+      out.println("Using " + backend.describe());
+    } else {
       embedded = RedisServers.localProcess();
       backend = new DemoBackend.Redis(embedded.uri());
       out.println("Started a local Redis 7 (from org.signal:embedded-redis) on " + backend.describe());
-    } else {
-      backend = new DemoBackend.Redis(RedisURI.create(o.redis()));
-      out.println("Using " + backend.describe());
     }
     List<Instance> instances = new ArrayList<>();
     ExecutorService starter = Executors.newCachedThreadPool();

@@ -13,12 +13,26 @@ class InventoryDemoTest {
   void demo_sellsExactlyTheStock_survivesFreezeAndKill_verdictOk() throws Exception {
     ByteArrayOutputStream buf = new ByteArrayOutputStream();
     PrintStream out = new PrintStream(buf, true, StandardCharsets.UTF_8);
-    InventoryDemo.Verdict v = InventoryDemo.run(new InventoryDemo.Options(null, 3, 3, 400), out);
+    InventoryDemo.Verdict v = InventoryDemo.run(new InventoryDemo.Options(null, null, 3, 3, 400), out);
     String printed = buf.toString(StandardCharsets.UTF_8);
     System.out.println(printed);
     assertThat(v.ok()).as(printed).isTrue();
     assertThat(v.accepted()).isEqualTo(3 * 400);
     assertThat(v.finalStock().values()).containsOnly(0L);
     assertThat(printed).contains("oversold:                 0").contains("VERDICT: OK");
+  }
+
+  @Test
+  void demo_onZooKeeper_verdictOk() throws Exception {
+    try (io.holdfast.testkit.ZooKeeperServer zk = io.holdfast.testkit.ZooKeeperServers.dedicated()) {
+      ByteArrayOutputStream buf = new ByteArrayOutputStream();
+      PrintStream out = new PrintStream(buf, true, StandardCharsets.UTF_8);
+      InventoryDemo.Verdict v =
+          InventoryDemo.run(new InventoryDemo.Options(null, zk.connectString(), 3, 3, 150), out);
+      String printed = buf.toString(StandardCharsets.UTF_8);
+      System.out.println(printed);
+      assertThat(v.ok()).as(printed).isTrue();
+      assertThat(v.accepted()).isEqualTo(3 * 150);
+    }
   }
 }
