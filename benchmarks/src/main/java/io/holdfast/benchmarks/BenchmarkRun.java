@@ -54,6 +54,8 @@ import org.openjdk.jmh.util.ListStatistics;
  * -locks N          locks held at once for the footprint (default 10000)
  * -cycles N         uncontended Redis cycles counted for the per-cycle costs (default 20000)
  * -zkCycles N       the same for ZooKeeper (default 2000)
+ * -pairedRounds N   rounds of the paired uncontended comparison (default 41; blocks of 200 ms
+ *                   per library on Redis, 500 ms on ZooKeeper)
  * -include REGEX    benchmarks to run (default: all of this module)
  * -quick            the smoke mode: one pass, no fork, one 100 ms iteration each, 100 locks,
  *                   in-process
@@ -74,6 +76,7 @@ public final class BenchmarkRun {
     int locks = 10_000;
     int cycles = 20_000;
     int zkCycles = 2_000;
+    int pairedRounds = 41;
     String include = ALL;
     boolean quick;
 
@@ -102,6 +105,7 @@ public final class BenchmarkRun {
           case "-locks" -> s.locks = Integer.parseInt(args[++i]);
           case "-cycles" -> s.cycles = Integer.parseInt(args[++i]);
           case "-zkCycles" -> s.zkCycles = Integer.parseInt(args[++i]);
+          case "-pairedRounds" -> s.pairedRounds = Integer.parseInt(args[++i]);
           case "-include" -> s.include = args[++i];
           default -> throw new IllegalArgumentException("unknown argument " + a);
         }
@@ -162,7 +166,8 @@ public final class BenchmarkRun {
     for (Class<?> c :
         List.of(Report.class, Chart.class, Chart.Bar.class, Chart.Group.class, Chart.Section.class,
             Results.class, Results.Throughput.class, Results.HandOffStats.class, Json.class,
-            Cost.class, Cost.Result.class, Footprint.class, Footprint.Result.class, Monitor.class)) {
+            Cost.class, Cost.Result.class, Footprint.class, Footprint.Result.class, Monitor.class,
+            Paired.class, Paired.Ratio.class)) {
       try {
         Class.forName(c.getName(), true, BenchmarkRun.class.getClassLoader());
       } catch (ClassNotFoundException e) {
@@ -275,7 +280,24 @@ public final class BenchmarkRun {
                 : Cost.Result.parse(
                     fresh(Cost.class, Cost.PREFIX, "redis", impl, redisHostPort, Integer.toString(s.cycles))));
       }
+      if (s.quick) {
+        results.paired.addAll(Paired.redis(redis.uri(), 3, 20));
+      } else {
+        for (String line :
+            freshAll(Paired.class, Paired.PREFIX, "redis", redisHostPort, Integer.toString(s.pairedRounds), "200")) {
+          results.paired.add(Paired.Ratio.parse(line));
+        }
+      }
       if (s.include.contains("ZooKeeper") || s.include.equals(ALL)) {
+        if (s.quick) {
+          results.paired.addAll(Paired.zooKeeper(zooKeeper.connectString(), 3, 20));
+        } else {
+          for (String line :
+              freshAll(Paired.class, Paired.PREFIX, "zookeeper", zooKeeper.connectString(),
+                  Integer.toString(s.pairedRounds), "500")) {
+            results.paired.add(Paired.Ratio.parse(line));
+          }
+        }
         for (String impl : List.of("holdfast", "curator")) {
           results.costs.add(
               s.quick
@@ -331,6 +353,13 @@ public final class BenchmarkRun {
   /** Runs {@code main} in a fresh JVM (serial collector) and returns its line after {@code prefix}. */
   private static String fresh(Class<?> main, String prefix, String... args)
       throws IOException, InterruptedException {
+    List<String> all = freshAll(main, prefix, args);
+    return all.get(all.size() - 1);
+  }
+
+  /** Runs {@code main} in a fresh JVM and returns every line after {@code prefix}, at least one. */
+  private static List<String> freshAll(Class<?> main, String prefix, String... args)
+      throws IOException, InterruptedException {
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
     List<String> cmd =
         new ArrayList<>(
@@ -345,7 +374,7 @@ public final class BenchmarkRun {
                 main.getName()));
     cmd.addAll(List.of(args));
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    String found = null;
+    List<String> found = new ArrayList<>();
     StringBuilder output = new StringBuilder();
     try (BufferedReader r =
         new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
@@ -353,15 +382,15 @@ public final class BenchmarkRun {
       while ((line = r.readLine()) != null) {
         output.append(line).append('\n');
         if (line.startsWith(prefix)) {
-          found = line.substring(prefix.length());
+          found.add(line.substring(prefix.length()));
+          System.out.println(line);
         }
       }
     }
-    if (!p.waitFor(5, TimeUnit.MINUTES) || p.exitValue() != 0 || found == null) {
+    if (!p.waitFor(5, TimeUnit.MINUTES) || p.exitValue() != 0 || found.isEmpty()) {
       p.destroyForcibly();
       throw new IllegalStateException(main.getSimpleName() + " " + List.of(args) + " failed:\n" + output);
     }
-    System.out.println(prefix + found);
     return found;
   }
 

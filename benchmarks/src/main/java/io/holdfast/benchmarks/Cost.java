@@ -32,16 +32,18 @@ final class Cost {
       double roundTrips,
       String sent,
       double switches,
-      String wakers) {
+      String wakers,
+      double commandMicros,
+      double allocatedBytes) {
 
     String toJson() {
       return String.format(
           Locale.ROOT,
           "{\"backend\":\"%s\",\"impl\":\"%s\",\"cycles\":%d,\"wallMicros\":%.2f,\"clientCpuMicros\":%.2f,"
               + "\"serverCpuMicros\":%.2f,\"requests\":%.3f,\"breakdown\":\"%s\",\"roundTrips\":%.3f,"
-              + "\"sent\":\"%s\",\"contextSwitches\":%.2f,\"byThread\":\"%s\"}",
+              + "\"sent\":\"%s\",\"contextSwitches\":%.2f,\"byThread\":\"%s\",\"commandMicros\":%.2f,\"allocatedBytes\":%.0f}",
           backend, impl, cycles, wallMicros, clientCpuMicros, Results.finite(serverCpuMicros), requests,
-          breakdown, roundTrips, sent, switches, wakers);
+          breakdown, roundTrips, sent, switches, wakers, Results.finite(commandMicros), allocatedBytes);
     }
 
     static Result parse(String json) {
@@ -57,7 +59,9 @@ final class Cost {
           Json.number(json, "roundTrips"),
           Json.string(json, "sent"),
           Json.number(json, "contextSwitches"),
-          Json.string(json, "byThread"));
+          Json.string(json, "byThread"),
+          Json.number(json, "commandMicros"),
+          Json.number(json, "allocatedBytes"));
     }
   }
 
@@ -71,17 +75,23 @@ final class Cost {
         Locker locker = Locker.redis(impl, uri)) {
       String name = "cost-" + Names.run();
       run(locker, name, cycles);
-      Map<String, Long> calls0 = commandCalls(info.sync().info("commandstats"));
+      String stats0 = info.sync().info("commandstats");
+      Map<String, Long> calls0 = commandCalls(stats0);
+      Map<String, Long> usec0 = commandField(stats0, "usec=");
       double server0 = serverCpu(info.sync().info("cpu"));
       Map<String, Long> switches0 = switchesByThread();
+      long alloc0 = allocated();
       long cpu0 = processCpuNanos();
       long t0 = System.nanoTime();
       run(locker, name, cycles);
       long wall = System.nanoTime() - t0;
       long cpu = processCpuNanos() - cpu0;
+      double alloc = (allocated() - alloc0) / (double) cycles;
       Map<String, Long> switches1 = switchesByThread();
       double server = serverCpu(info.sync().info("cpu")) - server0;
-      Map<String, Long> calls1 = commandCalls(info.sync().info("commandstats"));
+      String stats1 = info.sync().info("commandstats");
+      Map<String, Long> calls1 = commandCalls(stats1);
+      Map<String, Long> usec1 = commandField(stats1, "usec=");
       Map<String, Double> perCycle = new TreeMap<>();
       double total = 0;
       for (Map.Entry<String, Long> e : calls1.entrySet()) {
@@ -102,10 +112,17 @@ final class Cost {
         sent.put(e.getKey(), e.getValue() / (double) watched);
         trips += e.getValue() / (double) watched;
       }
+      // Time the server spent executing what the client sent (a script's time includes the
+      // commands it ran, so only the commands sent are summed).
+      double commandUsec = 0;
+      for (String cmd : sent.keySet()) {
+        String k = cmd.toLowerCase(Locale.ROOT);
+        commandUsec += usec1.getOrDefault(k, 0L) - usec0.getOrDefault(k, 0L);
+      }
       return new Result(
           "redis", impl, cycles, wall / 1e3 / cycles, cpu / 1e3 / cycles, server * 1e6 / cycles, total,
           breakdown(perCycle), trips, breakdown(sent), total(switches0, switches1) / cycles,
-          byThread(switches0, switches1, cycles));
+          byThread(switches0, switches1, cycles), commandUsec / cycles, alloc);
     } finally {
       probe.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     }
@@ -117,11 +134,13 @@ final class Cost {
       run(locker, name, cycles);
       long packets0 = packetsReceived(connect);
       Map<String, Long> switches0 = switchesByThread();
+      long alloc0 = allocated();
       long cpu0 = processCpuNanos();
       long t0 = System.nanoTime();
       run(locker, name, cycles);
       long wall = System.nanoTime() - t0;
       long cpu = processCpuNanos() - cpu0;
+      double alloc = (allocated() - alloc0) / (double) cycles;
       Map<String, Long> switches1 = switchesByThread();
       long packets = packetsReceived(connect) - packets0;
       // mntr itself arrives as a packet on its own connection; one per read, so one in the delta.
@@ -130,7 +149,7 @@ final class Cost {
       return new Result(
           "zookeeper", impl, cycles, wall / 1e3 / cycles, cpu / 1e3 / cycles, Double.NaN, perCycle,
           packetsText, perCycle, packetsText, total(switches0, switches1) / cycles,
-          byThread(switches0, switches1, cycles));
+          byThread(switches0, switches1, cycles), Double.NaN, alloc);
     }
   }
 
@@ -152,13 +171,18 @@ final class Cost {
   }
 
   static Map<String, Long> commandCalls(String info) {
+    return commandField(info, "calls=");
+  }
+
+  /** One numeric field ({@code calls=}, {@code usec=}) of every command in INFO commandstats. */
+  static Map<String, Long> commandField(String info, String field) {
     Map<String, Long> calls = new TreeMap<>();
     for (String line : info.split("\r?\n")) {
       if (!line.startsWith("cmdstat_")) {
         continue;
       }
       String cmd = line.substring("cmdstat_".length(), line.indexOf(':'));
-      int at = line.indexOf("calls=") + "calls=".length();
+      int at = line.indexOf(field) + field.length();
       int end = line.indexOf(',', at);
       calls.put(cmd, Long.parseLong(line.substring(at, end < 0 ? line.length() : end)));
     }
@@ -241,6 +265,19 @@ final class Cost {
       b.append(String.format(Locale.ROOT, "%s %.1f", e.getKey().replace("\"", ""), e.getValue()));
     }
     return b.toString();
+  }
+
+  /** Bytes allocated so far by the live threads of this process. */
+  private static long allocated() {
+    com.sun.management.ThreadMXBean threads =
+        (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    long sum = 0;
+    for (long a : threads.getThreadAllocatedBytes(threads.getAllThreadIds())) {
+      if (a > 0) {
+        sum += a;
+      }
+    }
+    return sum;
   }
 
   private static long processCpuNanos() {

@@ -83,6 +83,7 @@ final class Report {
           .append(" | ").append(ops(rs)).append(" | ").append(ratio(hf, floor)).append(" | ")
           .append(ratio(hf, rs)).append(" | ").append(ratio(rs, floor)).append(" |\n");
     }
+    pairedTable(b, r, "redis");
     b.append("\n![Redis throughput and hand-off](").append(REDIS_SVG).append(")\n");
     b.append("\n### Redis: contended hand-off (8 threads, 1 name)\n\n");
     handOffTable(b, r, "redis", List.of("floor", "holdfast", "redisson"));
@@ -96,6 +97,7 @@ final class Report {
         b.append("| ").append(c[1]).append(" | ").append(ops(hf)).append(" | ").append(ops(cu))
             .append(" | ").append(ratio(hf, cu)).append(" |\n");
       }
+      pairedTable(b, r, "zookeeper");
       b.append("\n![ZooKeeper throughput and hand-off](").append(ZOOKEEPER_SVG).append(")\n");
       b.append("\n### ZooKeeper: contended hand-off (8 threads, 1 name)\n\n");
       handOffTable(b, r, "zookeeper", List.of("holdfast", "curator"));
@@ -118,17 +120,20 @@ final class Report {
             + " Round trips are the commands the client sent, counted by the server (Redis `MONITOR`"
             + " over up to 500 cycles, ZooKeeper `mntr` packets received); with the commands scripts ran"
             + " (`INFO commandstats`) they do not depend on how busy the machine was. CPU is the"
-            + " client process's (all its threads) and the Redis server's; thread wake-ups are the"
+            + " client process's (all its threads) and the Redis server's process; \"server µs executing"
+            + " them\" is Redis's own time inside the commands sent (`INFO commandstats` usec, a"
+            + " script's time including the commands it ran); thread wake-ups are the"
             + " context switches of all the client's threads (`/proc/self/task/*/status`).\n\n");
-    b.append("| backend | library | round trips per cycle | sent | commands the server ran (scripts included) | client thread wake-ups per cycle | client CPU µs per cycle | Redis server CPU µs per cycle | wall µs per cycle |\n");
-    b.append("| --- | --- | ---: | --- | --- | ---: | ---: | ---: | ---: |\n");
+    b.append("| backend | library | round trips per cycle | sent | commands the server ran (scripts included) | server µs executing them per cycle | client thread wake-ups per cycle | client bytes allocated per cycle | client CPU µs per cycle | Redis server CPU µs per cycle | wall µs per cycle |\n");
+    b.append("| --- | --- | ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
     for (Cost.Result c : r.costs) {
       boolean redis = c.backend().equals("redis");
       b.append(
           fmt(
-              "| %s | %s | %.2f | %s | %s | %.1f | %.1f | %s | %.1f |%n",
+              "| %s | %s | %.2f | %s | %s | %s | %.1f | %,.0f | %.1f | %s | %.1f |%n",
               c.backend(), name(c.impl()), c.roundTrips(), redis ? c.sent() : "requests (`mntr`)",
-              redis ? c.breakdown() : "–", c.switches(), c.clientCpuMicros(),
+              redis ? c.breakdown() : "–", redis ? fmt("%.1f", c.commandMicros()) : "–",
+              c.switches(), c.allocatedBytes(), c.clientCpuMicros(),
               redis ? fmt("%.1f", c.serverCpuMicros()) : "–", c.wallMicros()));
     }
     b.append("\nClient thread wake-ups per cycle by thread (names as the kernel shows them, at least 0.2 per cycle):\n\n");
@@ -141,6 +146,23 @@ final class Report {
       b.append("| ").append(t[0]).append(" | ").append(t[1]).append(" | ").append(t[2]).append(" |\n");
     }
     return b.toString();
+  }
+
+  private static void pairedTable(StringBuilder b, Results r, String backend) {
+    List<Paired.Ratio> rows = r.paired.stream().filter(p -> p.backend().equals(backend)).toList();
+    if (rows.isEmpty()) {
+      return;
+    }
+    b.append("\nUncontended, paired: every library's client in one JVM, run in alternating blocks of ")
+        .append(backend.equals("redis") ? "200" : "500")
+        .append(" ms, ").append(rows.get(0).rounds())
+        .append(" rounds; the median of the per-round ratios and its 95% interval. Load from elsewhere"
+            + " on the machine hits both sides of each ratio alike, so this is the steadier comparison"
+            + " when the machine is busy.\n\n");
+    b.append("| ratio | median | 95% interval |\n| --- | ---: | ---: |\n");
+    for (Paired.Ratio p : rows) {
+      b.append(fmt("| %s ÷ %s | %.2f× | %.2f–%.2f× |%n", name(p.impl()), name(p.base()), p.median(), p.low(), p.high()));
+    }
   }
 
   private static void handOffTable(StringBuilder b, Results r, String backend, List<String> impls) {
@@ -170,8 +192,8 @@ final class Report {
     var rs = r.throughput("redis", "uncontended", "redisson").orElse(null);
     double[] toFloor = Results.ratio(hf, floor);
     double[] toRedisson = Results.ratio(hf, rs);
-    out.add(new String[] {"Redis uncontended ≥ 0.9× the floor", ratio(hf, floor), met(toFloor, 0.9)});
-    out.add(new String[] {"Redis uncontended ≥ 1.3× Redisson", ratio(hf, rs), met(toRedisson, 1.3)});
+    out.add(target(r, "Redis uncontended ≥ 0.9× the floor", hf, floor, toFloor, "redis", "holdfast", "floor", 0.9));
+    out.add(target(r, "Redis uncontended ≥ 1.3× Redisson", hf, rs, toRedisson, "redis", "holdfast", "redisson", 1.3));
     var hh = r.handOff("redis", "holdfast");
     var rh = r.handOff("redis", "redisson");
     if (hh.isPresent() && rh.isPresent()) {
@@ -190,7 +212,7 @@ final class Report {
     if (zk) {
       var zh = r.throughput("zookeeper", "uncontended", "holdfast").orElse(null);
       var zc = r.throughput("zookeeper", "uncontended", "curator").orElse(null);
-      out.add(new String[] {"ZooKeeper uncontended ≥ 1.0× Curator", ratio(zh, zc), met(Results.ratio(zh, zc), 1.0)});
+      out.add(target(r, "ZooKeeper uncontended ≥ 1.0× Curator", zh, zc, Results.ratio(zh, zc), "zookeeper", "holdfast", "curator", 1.0));
     }
     r.footprint("holdfast")
         .ifPresent(
@@ -208,6 +230,36 @@ final class Report {
                   });
             });
     return out;
+  }
+
+  private static String[] target(
+      Results r,
+      String what,
+      Results.@org.jspecify.annotations.Nullable Throughput a,
+      Results.@org.jspecify.annotations.Nullable Throughput b,
+      double @org.jspecify.annotations.Nullable [] jmh,
+      String backend,
+      String impl,
+      String base,
+      double t) {
+    Optional<Paired.Ratio> p = r.paired(backend, impl, base);
+    String measured = "JMH " + ratio(a, b);
+    if (p.isEmpty()) {
+      return new String[] {what, measured, met(jmh, t)};
+    }
+    Paired.Ratio q = p.get();
+    measured += fmt("; paired %.2f× (%.2f–%.2f)", q.median(), q.low(), q.high());
+    String verdict;
+    if (q.low() >= t) {
+      verdict = "yes";
+    } else if (q.high() < t) {
+      verdict = "**no**";
+    } else if (q.median() >= t) {
+      verdict = "likely (median above, interval spans the target)";
+    } else {
+      verdict = "**likely not** (median below, interval spans the target)";
+    }
+    return new String[] {what, measured, verdict};
   }
 
   private static String met(double @org.jspecify.annotations.Nullable [] ratio, double target) {
@@ -300,6 +352,10 @@ final class Report {
     for (Footprint.Result f : r.footprints) {
       b.append(fmt("  footprint %-9s %,d locks: %,.0f bytes per lock; threads %d → %d%n", f.impl(),
           f.locks(), f.bytesPerLock(), f.threadsIdle(), f.threadsHeld()));
+    }
+    for (Paired.Ratio p : r.paired) {
+      b.append(fmt("  paired %-9s %s ÷ %s = %.2f (%.2f–%.2f) over %d rounds%n", p.backend(), p.impl(),
+          p.base(), p.median(), p.low(), p.high(), p.rounds()));
     }
     for (Cost.Result c : r.costs) {
       b.append(fmt("  cost %-9s %-9s %.2f round trips (%s), %.2f server commands (%s), client CPU %.1f µs, server CPU %.1f µs, wall %.1f µs%n",

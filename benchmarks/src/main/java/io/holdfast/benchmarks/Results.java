@@ -66,6 +66,13 @@ final class Results {
   final List<HandOffStats> handOffs = new ArrayList<>();
   final List<Footprint.Result> footprints = new ArrayList<>();
   final List<Cost.Result> costs = new ArrayList<>();
+  final List<Paired.Ratio> paired = new ArrayList<>();
+
+  Optional<Paired.Ratio> paired(String backend, String impl, String base) {
+    return paired.stream()
+        .filter(p -> p.backend().equals(backend) && p.impl().equals(impl) && p.base().equals(base))
+        .findFirst();
+  }
 
   Optional<Cost.Result> cost(String backend, String impl) {
     return costs.stream()
@@ -137,6 +144,11 @@ final class Results {
       b.append("    ").append(footprints.get(i).toJson());
       b.append(i + 1 < footprints.size() ? ",\n" : "\n");
     }
+    b.append("  ],\n  \"pairedUncontended\": [\n");
+    for (int i = 0; i < paired.size(); i++) {
+      b.append("    ").append(paired.get(i).toJson());
+      b.append(i + 1 < paired.size() ? ",\n" : "\n");
+    }
     b.append("  ],\n  \"costPerCycle\": [\n");
     for (int i = 0; i < costs.size(); i++) {
       b.append("    ").append(costs.get(i).toJson());
@@ -163,6 +175,12 @@ final class Results {
       b.append(csv("heap-per-held-lock", "redis", f.impl(), f.bytesPerLock(), "bytes"));
       b.append(csv("threads-with-locks-held", "redis", f.impl(), f.threadsHeld(), "threads"));
       b.append(csv("threads-client-idle", "redis", f.impl(), f.threadsIdle(), "threads"));
+    }
+    for (Paired.Ratio p : paired) {
+      b.append(
+          String.format(
+              Locale.ROOT, "paired-ratio-to-%s,%s,uncontended,%s,%.4f,%.4f,ratio%n", p.base(),
+              p.backend(), p.impl(), p.median(), (p.high() - p.low()) / 2));
     }
     for (Cost.Result c : costs) {
       b.append(costLine("requests-per-cycle", c, c.requests(), "requests"));
