@@ -71,6 +71,31 @@ class DocsLinksTest {
     }
   }
 
+  @Test
+  void theIndex_linksEveryPage() throws IOException {
+    Path index = DocsCodeBlocksTest.ROOT.resolve("docs/index.md");
+    String text = Files.readString(index, StandardCharsets.UTF_8);
+    Set<String> linked = new HashSet<>();
+    Matcher m = LINK.matcher(text);
+    while (m.find()) {
+      String target = m.group(1);
+      int hash = target.indexOf('#');
+      linked.add(hash < 0 ? target : target.substring(0, hash));
+    }
+    List<String> missing = new ArrayList<>();
+    for (Path doc : DocsCodeBlocksTest.docs()) {
+      String name = doc.getFileName().toString();
+      if (doc.getParent().getFileName().toString().equals("docs")
+          && !name.equals("index.md")
+          && !linked.contains(name)) {
+        missing.add(name);
+      }
+    }
+    if (!missing.isEmpty()) {
+      fail("docs/index.md does not link " + missing + ": add them to its table of pages");
+    }
+  }
+
   static Set<String> anchorsOf(Path page) {
     Set<String> out = new HashSet<>();
     Map<String, Integer> seen = new HashMap<>();
