@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * the hard parts: protected-mode creates, container parents, retries and guaranteed deletes.
  */
 final class ZkLockService extends AbstractLockService {
-  private static final Logger LOG = LoggerFactory.getLogger(ZkLockService.class);
+  private static final Logger LOG = LoggerFactory.getLogger("io.holdfast.lock.zookeeper");
 
   final CuratorFramework client;
   private final boolean ownsClient;
