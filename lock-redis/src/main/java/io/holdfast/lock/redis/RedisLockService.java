@@ -5,11 +5,9 @@ import io.holdfast.lock.LockService;
 import io.holdfast.lock.internal.Checks;
 import io.holdfast.lock.internal.ServiceConfig;
 import io.holdfast.lock.redis.internal.Connector;
-import io.lettuce.core.ClientOptions;
+import io.holdfast.lock.redis.internal.RedisSupport;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
-import io.lettuce.core.SocketOptions;
-import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import java.time.Duration;
 import java.util.Objects;
@@ -139,12 +137,7 @@ public final class RedisLockService {
      * @return this builder
      */
     public Builder keyPrefix(String keyPrefix) {
-      Objects.requireNonNull(keyPrefix, "keyPrefix");
-      if (keyPrefix.length() > 64 || keyPrefix.indexOf('{') >= 0 || keyPrefix.indexOf('}') >= 0) {
-        throw new IllegalArgumentException(
-            "keyPrefix must be at most 64 characters without '{' or '}', was '" + keyPrefix + "'");
-      }
-      this.keyPrefix = keyPrefix;
+      this.keyPrefix = RedisSupport.checkKeyPrefix(keyPrefix);
       return this;
     }
 
@@ -199,7 +192,7 @@ public final class RedisLockService {
           connector = Connector.standalone(client, false);
         } else {
           owned = RedisClient.create(Objects.requireNonNull(uri));
-          owned.setOptions(ownClientOptions(cfg.commandTimeout()));
+          owned.setOptions(RedisSupport.ownClientOptions(cfg.commandTimeout()));
           connector = Connector.standalone(owned, true);
         }
       } catch (RuntimeException e) {
@@ -216,12 +209,5 @@ public final class RedisLockService {
       }
     }
 
-    private static ClientOptions ownClientOptions(Duration commandTimeout) {
-      return ClientOptions.builder()
-          .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-          .socketOptions(SocketOptions.builder().connectTimeout(commandTimeout).build())
-          .timeoutOptions(TimeoutOptions.enabled(commandTimeout))
-          .build();
-    }
   }
 }

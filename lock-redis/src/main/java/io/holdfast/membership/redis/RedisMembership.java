@@ -4,13 +4,11 @@ import io.holdfast.lock.LockService;
 import io.holdfast.lock.internal.Checks;
 import io.holdfast.lock.redis.RedisLockService;
 import io.holdfast.lock.redis.internal.Connector;
+import io.holdfast.lock.redis.internal.RedisSupport;
 import io.holdfast.membership.Membership;
 import io.holdfast.membership.MembershipBackendException;
-import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
-import io.lettuce.core.SocketOptions;
-import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import java.time.Duration;
 import java.util.Objects;
@@ -131,12 +129,7 @@ public final class RedisMembership {
      * @return this builder
      */
     public Builder keyPrefix(String keyPrefix) {
-      Objects.requireNonNull(keyPrefix, "keyPrefix");
-      if (keyPrefix.length() > 64 || keyPrefix.indexOf('{') >= 0 || keyPrefix.indexOf('}') >= 0) {
-        throw new IllegalArgumentException(
-            "keyPrefix must be at most 64 characters without '{' or '}', was '" + keyPrefix + "'");
-      }
-      this.keyPrefix = keyPrefix;
+      this.keyPrefix = RedisSupport.checkKeyPrefix(keyPrefix);
       return this;
     }
 
@@ -170,12 +163,7 @@ public final class RedisMembership {
           RedisClient c = client;
           if (c == null) {
             owned = RedisClient.create(Objects.requireNonNull(uri));
-            owned.setOptions(
-                ClientOptions.builder()
-                    .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                    .socketOptions(SocketOptions.builder().connectTimeout(commandTimeout).build())
-                    .timeoutOptions(TimeoutOptions.enabled(commandTimeout))
-                    .build());
+            owned.setOptions(RedisSupport.ownClientOptions(commandTimeout));
             c = owned;
           }
           connector = Connector.standalone(c, owned != null);

@@ -1,26 +1,18 @@
 package io.holdfast.membership.zookeeper;
 
+import io.holdfast.lock.zookeeper.internal.ZkSupport;
 import io.holdfast.lock.LockService;
 import io.holdfast.lock.internal.Checks;
 import io.holdfast.lock.zookeeper.ZooKeeperLockService;
 import io.holdfast.membership.Membership;
 import io.holdfast.membership.MembershipBackendException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.imps.CuratorFrameworkState;
-import org.apache.curator.retry.ExponentialBackoffRetry;
-import org.apache.zookeeper.ZooDefs;
-import org.apache.zookeeper.common.PathUtils;
 import org.apache.zookeeper.data.ACL;
-import org.apache.zookeeper.data.Id;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -158,21 +150,7 @@ public final class ZooKeeperMembership {
      * @return this builder
      */
     public Builder rootPath(String rootPath) {
-      Objects.requireNonNull(rootPath, "rootPath");
-      if (rootPath.equals("/") || rootPath.endsWith("/")) {
-        throw new IllegalArgumentException(
-            "rootPath must be an absolute path below '/' without a trailing slash, was '" + rootPath + "'");
-      }
-      try {
-        PathUtils.validatePath(rootPath);
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException(
-            "rootPath must be a valid absolute ZooKeeper path, was '" + rootPath + "': " + e.getMessage(), e);
-      }
-      if (rootPath.equals("/zookeeper") || rootPath.startsWith("/zookeeper/")) {
-        throw new IllegalArgumentException("rootPath must not be inside /zookeeper, was '" + rootPath + "'");
-      }
-      this.rootPath = rootPath;
+      this.rootPath = ZkSupport.checkRootPath(rootPath);
       return this;
     }
 
@@ -188,14 +166,7 @@ public final class ZooKeeperMembership {
      * @return this builder
      */
     public Builder digestAuth(String user, String password) {
-      Objects.requireNonNull(user, "user");
-      Objects.requireNonNull(password, "password");
-      if (user.isBlank() || user.indexOf(':') >= 0) {
-        throw new IllegalArgumentException("user must be non-blank and must not contain ':'");
-      }
-      if (password.isEmpty()) {
-        throw new IllegalArgumentException("password must not be empty");
-      }
+      ZkSupport.checkDigest(user, password);
       this.digestUser = user;
       this.digestPassword = password;
       return this;
@@ -223,25 +194,15 @@ public final class ZooKeeperMembership {
     public Membership build() {
       String user = digestUser;
       String password = digestPassword;
-      List<ACL> acl = user != null && password != null ? digestAcl(user, password) : null;
+      List<ACL> acl = user != null && password != null ? ZkSupport.digestAcl(user, password) : null;
       CuratorFramework c = client;
       boolean owns = false;
       LockService locks = null;
       try {
         if (c == null) {
-          CuratorFrameworkFactory.Builder b =
-              CuratorFrameworkFactory.builder()
-                  .connectString(Objects.requireNonNull(connectString, "connectString"))
-                  .sessionTimeoutMs(toIntMillis(sessionTimeout))
-                  // Curator warns, and waits too long, if the connection timeout exceeds the session's.
-                  .connectionTimeoutMs(toIntMillis(min(commandTimeout, sessionTimeout)))
-                  .retryPolicy(new ExponentialBackoffRetry(100, 5, 2000))
-                  .ensembleTracker(false);
-          if (user != null && password != null) {
-            b.authorization("digest", (user + ":" + password).getBytes(StandardCharsets.UTF_8));
-          }
-          c = b.build();
-          c.start();
+          c = ZkSupport.startClient(
+              Objects.requireNonNull(connectString, "connectString"), sessionTimeout,
+              commandTimeout, user, password);
           owns = true;
         }
         ZooKeeperLockService.Builder lockBuilder =
@@ -262,28 +223,7 @@ public final class ZooKeeperMembership {
       }
     }
 
-    private static Duration min(Duration a, Duration b) {
-      return a.compareTo(b) <= 0 ? a : b;
-    }
 
-    private static int toIntMillis(Duration d) {
-      return (int) Math.min(Integer.MAX_VALUE, d.toMillis());
-    }
 
-    private static List<ACL> digestAcl(String user, String password) {
-      // ZooKeeper's digest scheme: user:base64(sha1(user:password)).
-      String digest;
-      try {
-        byte[] sha1 =
-            MessageDigest.getInstance("SHA-1")
-                .digest((user + ":" + password).getBytes(StandardCharsets.UTF_8));
-        digest = user + ":" + Base64.getEncoder().encodeToString(sha1);
-      } catch (NoSuchAlgorithmException e) {
-        throw new IllegalStateException("this JVM cannot compute ZooKeeper digests (SHA-1)", e);
-      }
-      return List.of(
-          new ACL(ZooDefs.Perms.ALL, new Id("digest", digest)),
-          new ACL(ZooDefs.Perms.READ, ZooDefs.Ids.ANYONE_ID_UNSAFE));
-    }
   }
 }
