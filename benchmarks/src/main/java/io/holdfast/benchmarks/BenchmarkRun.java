@@ -273,7 +273,7 @@ public final class BenchmarkRun {
                 : Footprint.Result.parse(
                     fresh(Footprint.class, Footprint.PREFIX, impl, redisHostPort, Integer.toString(s.locks))));
       }
-      for (String impl : List.of("floor", "holdfast", "redisson")) {
+      for (String impl : List.of("floor", "scripts", "holdfast", "redisson")) {
         results.costs.add(
             s.quick
                 ? Cost.redis(impl, redis.uri(), s.cycles)
@@ -404,7 +404,7 @@ public final class BenchmarkRun {
             + " (" + System.getProperty("java.vendor") + ")");
     m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
     m.put("redis", "redis-server " + redisVersion(redis) + ", local process, loopback");
-    m.put("zookeeper", org.apache.zookeeper.Version.getFullVersion().split(",")[0]
+    m.put("zookeeper", "ZooKeeper " + org.apache.zookeeper.Version.getFullVersion().split("[-,]")[0]
         + ", in-JVM server (" + zk.source() + ", no fsync)");
     m.put("holdfast", gitRevision());
     m.put("lettuce", version("io.lettuce", "lettuce-core"));

@@ -12,6 +12,7 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.codec.StringCodec;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -51,6 +52,8 @@ interface Locker extends AutoCloseable {
         return new Holdfast(RedisLockService.builder(uri).build());
       case "redisson":
         return new RedissonLocker(uri);
+      case "scripts":
+        return new HoldfastScripts(uri);
       default:
         throw new IllegalArgumentException("unknown Redis implementation " + impl);
     }
@@ -113,6 +116,79 @@ interface Locker extends AutoCloseable {
       if (deleted == null || deleted != 1L) {
         throw new IllegalStateException("the floor lost " + h.key() + " before releasing it");
       }
+    }
+
+    @Override
+    public void close() {
+      connection.close();
+      client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
+  }
+
+  /**
+   * A diagnostic, not a lock library: Holdfast's own acquire and release scripts (the text of
+   * lock-redis's {@code Scripts}, as documented in docs/redis.md) sent with raw Lettuce, the way the
+   * floor sends its commands. Next to the floor it shows what the scripts cost the server; next to
+   * Holdfast, what the client library adds. Uncontended use only (it polls).
+   */
+  final class HoldfastScripts implements Locker {
+    static final String ACQUIRE =
+        "if redis.call('EXISTS', KEYS[1]) == 1 then\n"
+            + "  local ttl = redis.call('PTTL', KEYS[1])\n"
+            + "  if ttl < 0 then ttl = tonumber(ARGV[2]) end\n"
+            + "  return {0, ttl}\n"
+            + "end\n"
+            + "local last = tonumber(redis.call('GET', KEYS[2]) or '0')\n"
+            + "local now = redis.call('TIME')\n"
+            + "local micros = tonumber(now[1]) * 1000000 + tonumber(now[2])\n"
+            + "local token = last + 1\n"
+            + "if micros > token then token = micros end\n"
+            + "local t = string.format('%d', token)\n"
+            + "redis.call('SET', KEYS[2], t)\n"
+            + "redis.call('SET', KEYS[1], ARGV[1] .. ':' .. t, 'PX', ARGV[2])\n"
+            + "return {1, token}\n";
+    static final String RELEASE =
+        "if redis.call('GET', KEYS[1]) == ARGV[1] then\n"
+            + "  redis.call('DEL', KEYS[1])\n"
+            + "  redis.call('PUBLISH', ARGV[2], '1')\n"
+            + "  return 1\n"
+            + "end\n"
+            + "return 0\n";
+
+    private final RedisClient client;
+    private final StatefulRedisConnection<String, String> connection;
+    private final RedisCommands<String, String> commands;
+    private final String acquireSha;
+    private final String releaseSha;
+    private final String owner = UUID.randomUUID().toString();
+
+    private record Held(String key, String value) {}
+
+    HoldfastScripts(RedisURI uri) {
+      client = RedisClient.create(uri);
+      connection = client.connect(StringCodec.UTF8);
+      commands = connection.sync();
+      acquireSha = commands.scriptLoad(ACQUIRE);
+      releaseSha = commands.scriptLoad(RELEASE);
+    }
+
+    @Override
+    public Object lock(String name) {
+      String key = "scripts:{0}:lock:" + name;
+      String[] keys = {key, "scripts:{0}:fence"};
+      while (true) {
+        List<Object> reply = commands.evalsha(acquireSha, ScriptOutputType.MULTI, keys, owner, "10000");
+        if ((Long) reply.get(0) == 1L) {
+          return new Held(key, owner + ":" + reply.get(1));
+        }
+        Thread.onSpinWait();
+      }
+    }
+
+    @Override
+    public void unlock(Object held) {
+      Held h = (Held) held;
+      commands.evalsha(releaseSha, ScriptOutputType.INTEGER, new String[] {h.key()}, h.value(), h.key());
     }
 
     @Override

@@ -65,30 +65,28 @@ final class Paired {
     }
     List<Ratio> out = new ArrayList<>();
     for (int i = 1; i < n; i++) {
-      double[] q = new double[rounds];
-      for (int r = 0; r < rounds; r++) {
-        q[r] = rate[r][i] / rate[r][0];
-      }
-      Arrays.sort(q);
-      // Distribution-free 95% interval of the median: order statistics n/2 -/+ 0.98 sqrt(n).
-      int lo = (int) Math.max(0, Math.floor(rounds / 2.0 - 0.98 * Math.sqrt(rounds)));
-      int hi = (int) Math.min(rounds - 1, Math.ceil(rounds / 2.0 + 0.98 * Math.sqrt(rounds)));
-      double median = rounds % 2 == 1 ? q[rounds / 2] : (q[rounds / 2 - 1] + q[rounds / 2]) / 2;
-      out.add(new Ratio(backend, impls.get(i), impls.get(0), rounds, median, q[lo], q[hi]));
+      out.add(ratio(backend, impls, rate, i, 0));
     }
-    // And the reverse pair that the targets name: holdfast ÷ redisson (or any second ÷ third).
-    if (n == 3) {
-      double[] q = new double[rounds];
-      for (int r = 0; r < rounds; r++) {
-        q[r] = rate[r][1] / rate[r][2];
-      }
-      Arrays.sort(q);
-      int lo = (int) Math.max(0, Math.floor(rounds / 2.0 - 0.98 * Math.sqrt(rounds)));
-      int hi = (int) Math.min(rounds - 1, Math.ceil(rounds / 2.0 + 0.98 * Math.sqrt(rounds)));
-      double median = rounds % 2 == 1 ? q[rounds / 2] : (q[rounds / 2 - 1] + q[rounds / 2]) / 2;
-      out.add(new Ratio(backend, impls.get(1), impls.get(2), rounds, median, q[lo], q[hi]));
+    int holdfast = impls.indexOf("holdfast");
+    int redisson = impls.indexOf("redisson");
+    if (holdfast >= 0 && redisson >= 0) {
+      out.add(ratio(backend, impls, rate, holdfast, redisson));
     }
     return out;
+  }
+
+  private static Ratio ratio(String backend, List<String> impls, double[][] rate, int i, int base) {
+    int rounds = rate.length;
+    double[] q = new double[rounds];
+    for (int r = 0; r < rounds; r++) {
+      q[r] = rate[r][i] / rate[r][base];
+    }
+    Arrays.sort(q);
+    // Distribution-free 95% interval of the median: order statistics n/2 -/+ 0.98 sqrt(n).
+    int lo = (int) Math.max(0, Math.floor(rounds / 2.0 - 0.98 * Math.sqrt(rounds)));
+    int hi = (int) Math.min(rounds - 1, Math.ceil(rounds / 2.0 + 0.98 * Math.sqrt(rounds)));
+    double median = rounds % 2 == 1 ? q[rounds / 2] : (q[rounds / 2 - 1] + q[rounds / 2]) / 2;
+    return new Ratio(backend, impls.get(i), impls.get(base), rounds, median, q[lo], q[hi]);
   }
 
   private static long cycles(Locker l, String name, long nanos) throws Exception {
@@ -102,7 +100,7 @@ final class Paired {
   }
 
   static List<Ratio> redis(io.lettuce.core.RedisURI uri, int rounds, long blockMillis) throws Exception {
-    List<String> impls = List.of("floor", "holdfast", "redisson");
+    List<String> impls = List.of("floor", "holdfast", "redisson", "scripts");
     List<Locker> lockers = new ArrayList<>();
     try {
       for (String impl : impls) {

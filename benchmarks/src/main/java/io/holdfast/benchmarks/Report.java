@@ -284,9 +284,8 @@ final class Report {
     return Chart.svg(
         "Redis locks: Holdfast vs Redisson vs the round-trip floor",
         "floor = raw SET NX PX + EVALSHA compare-and-delete (polls when contended); "
-            + r.machine.getOrDefault("cores", "?") + " cores, redis-server "
-            + r.machine.getOrDefault("redis", "").split(",")[0].replace("redis-server ", "")
-            + "; " + r.settings.getOrDefault("date", ""),
+            + r.machine.getOrDefault("cores", "?") + " cores; "
+            + r.settings.getOrDefault("date", "").replace("T", " ").replace("Z", " UTC"),
         sections);
   }
 
@@ -378,6 +377,7 @@ final class Report {
       case "redisson" -> "Redisson";
       case "curator" -> "Curator";
       case "floor" -> "floor (SET NX + EVALSHA)";
+      case "scripts" -> "Holdfast's scripts over raw Lettuce (diagnostic)";
       default -> impl;
     };
   }
