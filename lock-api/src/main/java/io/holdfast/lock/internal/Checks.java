@@ -1,10 +1,6 @@
 package io.holdfast.lock.internal;
 
 import io.holdfast.lock.LockService;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -41,21 +37,30 @@ public final class Checks {
 
   /**
    * The UTF-8 length of a string, rejecting unpaired surrogates (they would all encode to the same
-   * replacement byte, and two different names would collide).
+   * replacement byte, and two different names would collide). Counted directly rather than by
+   * encoding: this runs on every acquire.
    */
   static int utf8Length(String s, String what) {
-    try {
-      ByteBuffer encoded =
-          StandardCharsets.UTF_8
-              .newEncoder()
-              .onMalformedInput(CodingErrorAction.REPORT)
-              .onUnmappableCharacter(CodingErrorAction.REPORT)
-              .encode(java.nio.CharBuffer.wrap(s));
-      return encoded.remaining();
-    } catch (CharacterCodingException e) {
-      throw new IllegalArgumentException(
-          what + " must be well-formed Unicode (it contains an unpaired surrogate)", e);
+    int bytes = 0;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < 0x80) {
+        bytes += 1;
+      } else if (c < 0x800) {
+        bytes += 2;
+      } else if (Character.isHighSurrogate(c)
+          && i + 1 < s.length()
+          && Character.isLowSurrogate(s.charAt(i + 1))) {
+        bytes += 4;
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        throw new IllegalArgumentException(
+            what + " must be well-formed Unicode (it contains an unpaired surrogate)");
+      } else {
+        bytes += 3;
+      }
     }
+    return bytes;
   }
 
   /**
