@@ -292,10 +292,16 @@ public final class BenchmarkRun {
         if (s.quick) {
           results.paired.addAll(Paired.zooKeeper(zooKeeper.connectString(), 3, 20));
         } else {
-          for (String line :
-              freshAll(Paired.class, Paired.PREFIX, "zookeeper", zooKeeper.connectString(),
-                  Integer.toString(s.pairedRounds), "500")) {
-            results.paired.add(Paired.Ratio.parse(line));
+          try {
+            for (String line :
+                freshAll(Paired.class, Paired.PREFIX, "zookeeper", zooKeeper.connectString(),
+                    Integer.toString(s.pairedRounds), "500")) {
+              results.paired.add(Paired.Ratio.parse(line));
+            }
+          } catch (IllegalStateException e) {
+            String first = e.getMessage().lines().filter(l -> l.contains("Exception")).findFirst().orElse(e.getMessage());
+            results.problems.add("the paired ZooKeeper comparison failed: " + first.trim());
+            System.out.println(e.getMessage());
           }
         }
         for (String impl : List.of("holdfast", "curator")) {

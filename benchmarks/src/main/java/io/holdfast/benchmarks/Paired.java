@@ -117,12 +117,24 @@ final class Paired {
   static List<Ratio> zooKeeper(String connect, int rounds, long blockMillis) throws Exception {
     List<String> impls = List.of("curator", "holdfast");
     List<Locker> lockers = new ArrayList<>();
+    List<Object> keep = new ArrayList<>();
     try {
       for (String impl : impls) {
         lockers.add(Locker.zooKeeper(impl, connect));
       }
+      // While one library runs its block, the other's lock folder sits empty, and the testkit's
+      // server reaps empty container nodes every 500 ms: the folder above it too, racing with the
+      // next create (see docs/performance.md). A lock held on another name for the whole
+      // measurement keeps each library's root folder alive; the per-name folder may still come
+      // and go, as it would in any application.
+      for (Locker l : lockers) {
+        keep.add(l.lock("paired-keepalive-" + Names.run()));
+      }
       return measure("zookeeper", lockers, impls, rounds, blockMillis);
     } finally {
+      for (int i = 0; i < keep.size(); i++) {
+        lockers.get(i).unlock(keep.get(i));
+      }
       for (Locker l : lockers) {
         l.close();
       }

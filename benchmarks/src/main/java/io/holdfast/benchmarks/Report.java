@@ -102,7 +102,7 @@ final class Report {
       b.append("\n### ZooKeeper: contended hand-off (8 threads, 1 name)\n\n");
       handOffTable(b, r, "zookeeper", List.of("holdfast", "curator"));
     }
-    b.append("\n### Footprint: ").append(s.get("locksHeld")).append(" Redis locks held at once by one client\n\n");
+    b.append("\n### Footprint: ").append(fmt("%,d", Integer.parseInt(s.getOrDefault("locksHeld", "0")))).append(" Redis locks held at once by one client\n\n");
     b.append("Heap after full GCs (serial collector, fresh JVM per library); the caller's names and list are allocated before the baseline.\n\n");
     b.append("| library | heap, client idle | heap, locks held | heap per held lock | threads before the client | threads, client idle | threads, locks held |\n");
     b.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
@@ -140,6 +140,12 @@ final class Report {
     for (Cost.Result c : r.costs) {
       b.append("- ").append(c.backend()).append(", ").append(name(c.impl())).append(": ")
           .append(c.wakers().isEmpty() ? "–" : c.wakers()).append('\n');
+    }
+    if (!r.problems.isEmpty()) {
+      b.append("\n### Problems during the run\n\n");
+      for (String p : r.problems) {
+        b.append("- ").append(p.replace("|", "\\|")).append('\n');
+      }
     }
     b.append("\n### Targets (issue 6)\n\n| target | measured | met |\n| --- | --- | --- |\n");
     for (String[] t : targets(r, zk)) {

@@ -67,6 +67,7 @@ final class Results {
   final List<Footprint.Result> footprints = new ArrayList<>();
   final List<Cost.Result> costs = new ArrayList<>();
   final List<Paired.Ratio> paired = new ArrayList<>();
+  final List<String> problems = new ArrayList<>();
 
   Optional<Paired.Ratio> paired(String backend, String impl, String base) {
     return paired.stream()
@@ -144,7 +145,11 @@ final class Results {
       b.append("    ").append(footprints.get(i).toJson());
       b.append(i + 1 < footprints.size() ? ",\n" : "\n");
     }
-    b.append("  ],\n  \"pairedUncontended\": [\n");
+    b.append("  ],\n  \"problems\": [");
+    for (int i = 0; i < problems.size(); i++) {
+      b.append(i == 0 ? "" : ", ").append(Json.quote(problems.get(i)));
+    }
+    b.append("],\n  \"pairedUncontended\": [\n");
     for (int i = 0; i < paired.size(); i++) {
       b.append("    ").append(paired.get(i).toJson());
       b.append(i + 1 < paired.size() ? ",\n" : "\n");
