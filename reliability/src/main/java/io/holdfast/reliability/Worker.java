@@ -180,9 +180,11 @@ public final class Worker {
     try (LockHandle h = locks.acquire(name, Duration.ofSeconds(30))) {
       long token = h.fencingToken();
       history.record(client, Op.ACQUIRE, Type.OK, name, token, 0);
+      java.util.concurrent.CountDownLatch lostReported = new java.util.concurrent.CountDownLatch(1);
       h.onLost(x -> {
         history.record(client, Op.ACQUIRE, Type.LOST, name, token, 0);
         System.out.println("LOST");
+        lostReported.countDown();
       });
       long v = register.read(name, token);
       System.out.println("HOLDING " + token);
@@ -192,7 +194,12 @@ public final class Worker {
       history.record(client, Op.WRITE, Type.INVOKE, name, token, v + 1);
       boolean ok = register.write(name, v + 1, token);
       history.record(client, Op.WRITE, ok ? Type.OK : Type.FAIL, name, token, v + 1);
-      System.out.println("WROTE " + (ok ? "accepted" : "rejected") + " held=" + h.isHeld());
+      boolean held = h.isHeld();
+      System.out.println("WROTE " + (ok ? "accepted" : "rejected") + " held=" + held);
+      if (!held) {
+        // The loss notice runs on the library's callback thread: let it report before exiting.
+        lostReported.await(30, java.util.concurrent.TimeUnit.SECONDS);
+      }
       history.record(client, Op.RELEASE, Type.INVOKE, name, token, 0);
     }
     history.record(client, Op.RELEASE, Type.OK, name, 0, 0);

@@ -71,11 +71,17 @@ final class ZkLockService extends AbstractLockService {
     client.getConnectionStateListenable().addListener(listener);
     // A grant lives as long as the session, which has no local clock: catch a process pause of
     // half the session timeout at once rather than when the client notices its session expired.
+    // The negotiated timeout reads 0 while a new session is being set up (after an expiry, just
+    // when a pause matters most), so remember the last one seen.
+    java.util.concurrent.atomic.AtomicLong lastSessionMs = new java.util.concurrent.atomic.AtomicLong();
     detectPauses(
         () -> {
           int negotiated = client.getZookeeperClient().getLastNegotiatedSessionTimeoutMs();
-          long session =
-              negotiated > 0 ? negotiated : ZooKeeperLockService.DEFAULT_SESSION_TIMEOUT.toMillis();
+          if (negotiated > 0) {
+            lastSessionMs.set(negotiated);
+          }
+          long known = lastSessionMs.get();
+          long session = known > 0 ? known : ZooKeeperLockService.DEFAULT_SESSION_TIMEOUT.toMillis();
           return TimeUnit.MILLISECONDS.toNanos(session) / 2;
         });
     synchronized (stateLock) {
