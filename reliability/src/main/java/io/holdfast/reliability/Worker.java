@@ -41,11 +41,16 @@ public final class Worker {
   }
 
   static LockService locks(String kind, String address, Duration lease, int waitReplicas) {
+    return locks(kind, address, lease, waitReplicas, Duration.ofSeconds(1));
+  }
+
+  static LockService locks(
+      String kind, String address, Duration lease, int waitReplicas, Duration commandTimeout) {
     return switch (kind) {
       case "redis" -> {
         RedisLockService.Builder b = RedisLockService.builder(RedisURI.create(address))
             .leaseTime(lease)
-            .commandTimeout(Duration.ofSeconds(1));
+            .commandTimeout(commandTimeout);
         if (waitReplicas > 0) {
           b.waitForReplicas(waitReplicas, Duration.ofMillis(500));
         }
@@ -53,7 +58,7 @@ public final class Worker {
       }
       case "zookeeper" -> ZooKeeperLockService.builder(address)
           .sessionTimeout(lease)
-          .commandTimeout(Duration.ofSeconds(1))
+          .commandTimeout(commandTimeout)
           .build();
       default -> throw new IllegalArgumentException("unknown backend " + kind);
     };
