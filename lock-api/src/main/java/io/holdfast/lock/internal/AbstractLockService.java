@@ -130,11 +130,17 @@ public abstract class AbstractLockService implements LockService {
     long gap = now - lastTickNanos;
     lastTickNanos = now;
     java.util.function.LongSupplier threshold = pauseThresholdNanos;
-    if (threshold == null || gap <= threshold.getAsLong()) {
+    if (threshold == null) {
+      return;
+    }
+    long limit = threshold.getAsLong();
+    if (gap <= limit) {
       return;
     }
     for (Lease l : activeLeases()) {
-      if (l.sentAtNanos() - (now - gap) <= 0) {
+      // Older than the threshold: it existed when the gap began (nothing is granted while the
+      // process is frozen), including a grant made just after the last tick.
+      if (now - l.sentAtNanos() > limit) {
         l.lost("this process did not run for " + TimeUnit.NANOSECONDS.toMillis(gap)
             + " ms (a GC pause or a freeze): its session may have expired meanwhile");
       }
@@ -147,8 +153,9 @@ public abstract class AbstractLockService implements LockService {
     if (threshold == null) {
       return false;
     }
-    long last = lastTickNanos;
-    return System.nanoTime() - last > threshold.getAsLong() && sentAtNanos - last <= 0;
+    long limit = threshold.getAsLong();
+    long now = System.nanoTime();
+    return now - lastTickNanos > limit && now - sentAtNanos > limit;
   }
 
   // ---------------------------------------------------------------- backend SPI
