@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -31,9 +32,14 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Args: {@code kind address worker-id threads names grants-per-thread history-file register-uri
  * lease-ms sleep-ms [wait-replicas]}, where kind is {@code redis} or {@code zookeeper}. Standard input: {@code GO}
  * starts the workload; {@code HOLD name} takes a lock, reads its register, prints {@code HOLDING
- * token} and waits for {@code WRITE} (the test freezes the process in between).
+ * token} and waits for {@code WRITE} (the test freezes the process in between). While the
+ * workload runs, {@code FREEZE} makes the next thread that is granted a lock stop inside its
+ * critical section and print {@code FROZEN name token}, so that a kill is sure to land there.
  */
 public final class Worker {
+  /** Set by {@code FREEZE}; the next thread granted a lock clears it and stops inside its section. */
+  private static final AtomicBoolean FREEZE = new AtomicBoolean();
+
   private Worker() {}
 
   static LockService locks(String kind, String address, Duration lease) {
@@ -106,6 +112,19 @@ public final class Worker {
         hold(id + "/hold", command.substring(5), locks, register, history, stdin);
         return;
       }
+      Thread commands = new Thread(() -> {
+        try {
+          while (true) {
+            if ("FREEZE".equals(stdin.take())) {
+              FREEZE.set(true);
+            }
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }, "commands");
+      commands.setDaemon(true);
+      commands.start();
       List<Thread> workers = new ArrayList<>();
       for (int t = 0; t < threads; t++) {
         String client = id + "/t" + t;
@@ -144,6 +163,12 @@ public final class Worker {
       granted++;
       long token = h.fencingToken();
       history.record(client, Op.ACQUIRE, Type.OK, name, token, 0);
+      if (FREEZE.compareAndSet(true, false)) {
+        System.out.println("FROZEN " + name + " " + token);
+        while (true) {
+          LockSupport.park(); // inside the section until the test kills this process
+        }
+      }
       h.onLost(x -> history.record(client, Op.ACQUIRE, Type.LOST, name, token, 0));
       increment(client, name, token, sleepNanos, register, history);
       history.record(client, Op.RELEASE, Type.INVOKE, name, token, 0);

@@ -144,31 +144,6 @@ abstract class LockWorkloadContract {
     }
   }
 
-  /** Whether the worker's history shows one of its threads holding a lock right now. */
-  boolean holding(String worker) {
-    Path p = history(worker);
-    if (!Files.exists(p)) {
-      return false;
-    }
-    java.util.Set<String> open = new java.util.HashSet<>();
-    try {
-      for (String line : Files.readAllLines(p, StandardCharsets.UTF_8)) {
-        String[] f = line.split(" ", 4);
-        if (f.length < 4) {
-          continue;
-        }
-        if (line.contains(" acquire ok ")) {
-          open.add(f[1]);
-        } else if (line.contains(" release invoke ")) {
-          open.remove(f[1]);
-        }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return !open.isEmpty();
-  }
-
   long totalGrants() {
     long sum = 0;
     for (int i = 0; i < workers.size(); i++) {
@@ -221,17 +196,27 @@ abstract class LockWorkloadContract {
   void manyProcesses_oneKilledMidSection_historyClean_waitersGetTheLock() throws Exception {
     int processes = LONG ? 6 : 4;
     List<JvmProcess> ps = startWorkers(processes, address(), 4, ops(12, 150), 3);
+    CompletableFuture<String> frozen = new CompletableFuture<>();
+    ps.get(0).onLine(line -> {
+      System.out.println("[w0] " + line);
+      if (line.startsWith("FROZEN ")) {
+        frozen.complete(line);
+      }
+    });
     go(ps);
     await().atMost(Duration.ofSeconds(120)).until(() -> grants("w0") >= 5);
-    // Kill it mid-section: while one of its threads holds a lock (by its own history).
-    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(2)).until(() -> holding("w0"));
+    // Kill it mid-section: one of its threads stops inside its critical section and says so.
+    ps.get(0).send("FREEZE");
+    String line = frozen.get(60, TimeUnit.SECONDS);
     long killedAt = System.nanoTime();
     ps.get(0).kill();
     recordCrash("w0");
     awaitFinished(ps.subList(1, ps.size()));
     HistoryChecker.Report r = check("many processes (" + processes + " JVMs x 4 threads, kill -9 of one)");
     assertThat(r.crashes()).isEqualTo(1);
-    assertThat(r.grants()).as("the kill fell inside a critical section").anyMatch(HistoryChecker.Grant::crashed);
+    String[] f = line.split(" ");
+    assertThat(r.grants()).as("the kill fell inside the critical section it froze in")
+        .anyMatch(g -> g.crashed() && g.name().equals(f[1]) && g.token() == Long.parseLong(f[2]));
     assertThat(r.writesAcked()).isPositive();
     // Whatever the killed process held was granted again within its lease (plus slack).
     for (HistoryChecker.Grant g : r.grants()) {
