@@ -20,8 +20,10 @@ import org.jspecify.annotations.Nullable;
  * One acquire: create our ephemeral-sequential node, list the queue, and either take the lock (our
  * node is first) or watch only the node just before ours and list again when it goes.
  *
- * <p>Requests: create + getChildren when the lock is free; + getData (with a watch) on the
- * predecessor per wait; + getChildren per wake-up. The listing also leaves a children watch on the
+ * <p>Requests: create + getChildren when the lock is free, sent together — ZooKeeper runs a
+ * session's requests in order, so the listing sent right behind the create already contains our
+ * node, and taking a free lock costs one round trip; + getData (with a watch) on the predecessor
+ * per wait; + getChildren per wake-up. The listing also leaves a children watch on the
  * lock's folder, which is how a holder learns, without another request, that something changed
  * there: it then switches to a watch on its own node (one getData) so that a deletion behind its
  * back reports the lease lost.
@@ -47,6 +49,12 @@ final class ZkAttempt {
   private volatile long czxid;
   private volatile @Nullable ZkLease lease;
   private volatile @Nullable ScheduledFuture<?> waitTimer;
+
+  // One create and the listing sent behind it form a round; guarded by this.
+  private int round;
+  private boolean listingWanted;
+  private boolean createAnswered;
+  private boolean listingAnsweredFirst;
 
   /** Wakes this waiter when its predecessor changes (is deleted); ignores connection events. */
   private final Watcher predecessorWatcher = this::predecessorChanged;
@@ -103,6 +111,13 @@ final class ZkAttempt {
    */
   private void create(boolean withAncestors) {
     path = null;
+    int thisRound;
+    synchronized (this) {
+      thisRound = ++round;
+      listingWanted = !withAncestors;
+      createAnswered = false;
+      listingAnsweredFirst = false;
+    }
     Request r = request("create", dir);
     try {
       var create =
@@ -115,11 +130,31 @@ final class ZkAttempt {
               : service.client.create().withProtection().withMode(CreateMode.EPHEMERAL_SEQUENTIAL);
       var acl = service.acl;
       (acl == null ? create : create.withACL(acl, true))
-          .inBackground(r.wrap(e -> created(e, withAncestors)))
+          .inBackground(r.wrap(e -> created(e, withAncestors, thisRound)))
           .forPath(dir + "/" + LockPaths.NODE_PREFIX);
     } catch (Exception e) {
       r.failed(e);
+      return;
     }
+    if (!withAncestors) {
+      // Sent right behind the create, without waiting for its answer.
+      list(e -> listedBehindCreate(e, thisRound));
+    }
+  }
+
+  private void listedBehindCreate(CuratorEvent event, int thisRound) {
+    synchronized (this) {
+      if (thisRound != round || !listingWanted) {
+        return; // a later create has started, or the create's answer decided what happens next
+      }
+      if (!createAnswered) {
+        // Only after a retried request (connection loss) can the answers come out of order;
+        // this listing may predate our node: list again once the create is answered.
+        listingAnsweredFirst = true;
+        return;
+      }
+    }
+    listed(event);
   }
 
   private void createFolder() {
@@ -146,29 +181,43 @@ final class ZkAttempt {
     }
   }
 
-  private void created(CuratorEvent event, boolean withAncestors) {
+  private void created(CuratorEvent event, boolean withAncestors, int thisRound) {
     int rc = event.getResultCode();
-    if (rc != KeeperException.Code.OK.intValue() && future.isDone()) {
+    String p = rc == KeeperException.Code.OK.intValue() ? event.getName() : null;
+    Stat stat = event.getStat();
+    boolean listNow;
+    synchronized (this) {
+      if (p != null) {
+        path = p;
+        if (stat != null) {
+          czxid = stat.getCzxid();
+        }
+      }
+      if (p == null || stat == null || thisRound != round) {
+        listingWanted = false; // failed, or the node's stat must be read first
+      }
+      createAnswered = true;
+      listNow = !listingWanted || listingAnsweredFirst;
+    }
+    if (p == null && future.isDone()) {
       return; // nothing was created, and nobody waits any more
     }
     if (rc == KeeperException.Code.NONODE.intValue() && !withAncestors) {
       createFolder();
       return;
     }
-    if (rc != KeeperException.Code.OK.intValue()) {
+    if (p == null) {
       fail(ZkLockService.failure("create", dir, rc));
       return;
     }
-    String p = event.getName();
-    path = p;
     if (future.isDone()) {
       service.deleteNode(p);
       return;
     }
-    Stat stat = event.getStat();
     if (stat != null) {
-      czxid = stat.getCzxid();
-      check();
+      if (listNow) {
+        check();
+      }
       return;
     }
     // Curator found our node after a retried protected-mode create, without its stat.
@@ -195,9 +244,14 @@ final class ZkAttempt {
     if (future.isDone()) {
       return;
     }
+    list(this::listed);
+  }
+
+  /** getChildren of the folder, leaving the folder watch. */
+  private void list(java.util.function.Consumer<CuratorEvent> then) {
     Request r = request("getChildren", dir);
     try {
-      service.client.getChildren().usingWatcher(folderWatcher).inBackground(r.wrap(this::listed)).forPath(dir);
+      service.client.getChildren().usingWatcher(folderWatcher).inBackground(r.wrap(then)).forPath(dir);
     } catch (Exception e) {
       r.failed(e);
     }

@@ -34,7 +34,8 @@ import org.jspecify.annotations.Nullable;
  * before its own, so a release wakes exactly one waiter. The fencing token is the creation zxid
  * ({@code czxid}) of the holder's node: it grows with every grant of a name and survives restarts
  * of the ensemble, unlike the sequence number, which restarts when the container is re-created.
- * An uncontended acquire and release costs three requests (create, getChildren, delete).
+ * An uncontended acquire and release costs three requests (create, getChildren, delete) in two
+ * round trips: the listing is sent right behind the create, without waiting for its answer.
  *
  * <h2>Leases and loss</h2>
  * A grant lives as long as the client's ZooKeeper session (the lease time of other backends does

@@ -84,13 +84,14 @@ class ZooKeeperRequestCountTest {
       assertThat(locks.tryAcquire(name)).hasValueSatisfying(LockHandle::close);
       LOG.info("requests per successful tryAcquire+release: {}", ZkTesting.requests(server, client) - before);
 
-      // A name whose folder does not exist yet (the root does): the create fails with NONODE,
-      // the service creates the folder (a container) and creates again.
+      // A name whose folder does not exist yet (the root does): the create and the listing sent
+      // behind it fail with NONODE, the service creates the folder (a container) and creates
+      // (and lists) again: 6 requests in 4 round trips.
       before = ZkTesting.requests(server, client);
       locks.acquire(ns + "fresh", Duration.ZERO).close();
       long fresh = ZkTesting.requests(server, client) - before;
       LOG.info("requests per acquire+release of a name without a folder: {}", fresh);
-      assertThat(fresh).isLessThanOrEqualTo(5);
+      assertThat(fresh).isLessThanOrEqualTo(6);
     } finally {
       client.close();
     }
