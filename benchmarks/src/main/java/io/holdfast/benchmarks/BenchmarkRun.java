@@ -56,9 +56,11 @@ import org.openjdk.jmh.util.ListStatistics;
  * -zkCycles N       the same for ZooKeeper (default 2000)
  * -pairedRounds N   rounds of the paired uncontended comparison (default 41; blocks of 200 ms
  *                   per library on Redis, 500 ms on ZooKeeper)
+ * -membershipSamples N  joins and leaves timed per backend (default 300)
+ * -members N        members registered at once for the membership footprint (default 1000)
  * -include REGEX    benchmarks to run (default: all of this module)
  * -quick            the smoke mode: one pass, no fork, one 100 ms iteration each, 100 locks,
- *                   in-process
+ *                   10 membership samples, 20 members, in-process
  * </pre>
  */
 public final class BenchmarkRun {
@@ -77,6 +79,8 @@ public final class BenchmarkRun {
     int cycles = 20_000;
     int zkCycles = 2_000;
     int pairedRounds = 41;
+    int membershipSamples = 300;
+    int members = 1_000;
     String include = ALL;
     boolean quick;
 
@@ -95,6 +99,8 @@ public final class BenchmarkRun {
             s.locks = 100;
             s.cycles = 100;
             s.zkCycles = 20;
+            s.membershipSamples = 10;
+            s.members = 20;
           }
           case "-out" -> s.out = Path.of(args[++i]);
           case "-docs" -> s.docs = Path.of(args[++i]);
@@ -106,6 +112,8 @@ public final class BenchmarkRun {
           case "-cycles" -> s.cycles = Integer.parseInt(args[++i]);
           case "-zkCycles" -> s.zkCycles = Integer.parseInt(args[++i]);
           case "-pairedRounds" -> s.pairedRounds = Integer.parseInt(args[++i]);
+          case "-membershipSamples" -> s.membershipSamples = Integer.parseInt(args[++i]);
+          case "-members" -> s.members = Integer.parseInt(args[++i]);
           case "-include" -> s.include = args[++i];
           default -> throw new IllegalArgumentException("unknown argument " + a);
         }
@@ -167,7 +175,7 @@ public final class BenchmarkRun {
         List.of(Report.class, Chart.class, Chart.Bar.class, Chart.Group.class, Chart.Section.class,
             Results.class, Results.Throughput.class, Results.HandOffStats.class, Json.class,
             Cost.class, Cost.Result.class, Footprint.class, Footprint.Result.class, Monitor.class,
-            Paired.class, Paired.Ratio.class)) {
+            Paired.class, Paired.Ratio.class, MembershipProbe.class, MembershipProbe.Result.class)) {
       try {
         Class.forName(c.getName(), true, BenchmarkRun.class.getClassLoader());
       } catch (ClassNotFoundException e) {
@@ -288,7 +296,9 @@ public final class BenchmarkRun {
           results.paired.add(Paired.Ratio.parse(line));
         }
       }
+      results.memberships.add(membership(s, "redis", redisHostPort));
       if (s.include.contains("ZooKeeper") || s.include.equals(ALL)) {
+        results.memberships.add(membership(s, "zookeeper", zooKeeper.connectString()));
         if (s.quick) {
           results.paired.addAll(Paired.zooKeeper(zooKeeper.connectString(), 3, 20));
         } else {
@@ -325,6 +335,16 @@ public final class BenchmarkRun {
       Report.write(results, docs);
     }
     return results;
+  }
+
+  private static MembershipProbe.Result membership(Settings s, String backend, String address)
+      throws Exception {
+    String samples = Integer.toString(s.membershipSamples);
+    String members = Integer.toString(s.members);
+    return s.quick
+        ? MembershipProbe.measure(backend, address, s.membershipSamples, s.members)
+        : MembershipProbe.Result.parse(
+            fresh(MembershipProbe.class, MembershipProbe.PREFIX, backend, address, samples, members));
   }
 
   private static void readHandOffs(Path dir, Results results) throws IOException {

@@ -29,7 +29,7 @@ final class Cost {
       double serverCpuMicros,
       double requests,
       String breakdown,
-      double roundTrips,
+      double sentRequests,
       String sent,
       double switches,
       String wakers,
@@ -40,10 +40,10 @@ final class Cost {
       return String.format(
           Locale.ROOT,
           "{\"backend\":\"%s\",\"impl\":\"%s\",\"cycles\":%d,\"wallMicros\":%.2f,\"clientCpuMicros\":%.2f,"
-              + "\"serverCpuMicros\":%.2f,\"requests\":%.3f,\"breakdown\":\"%s\",\"roundTrips\":%.3f,"
+              + "\"serverCpuMicros\":%.2f,\"requests\":%.3f,\"breakdown\":\"%s\",\"sentRequests\":%.3f,"
               + "\"sent\":\"%s\",\"contextSwitches\":%.2f,\"byThread\":\"%s\",\"commandMicros\":%.2f,\"allocatedBytes\":%.0f}",
           backend, impl, cycles, wallMicros, clientCpuMicros, Results.finite(serverCpuMicros), requests,
-          breakdown, roundTrips, sent, switches, wakers, Results.finite(commandMicros), allocatedBytes);
+          breakdown, sentRequests, sent, switches, wakers, Results.finite(commandMicros), allocatedBytes);
     }
 
     static Result parse(String json) {
@@ -56,7 +56,7 @@ final class Cost {
           Json.number(json, "serverCpuMicros"),
           Json.number(json, "requests"),
           Json.string(json, "breakdown"),
-          Json.number(json, "roundTrips"),
+          Json.number(json, "sentRequests"),
           Json.string(json, "sent"),
           Json.number(json, "contextSwitches"),
           Json.string(json, "byThread"),

@@ -82,11 +82,11 @@ final class Footprint {
     }
   }
 
-  private static int threads() {
+  static int threads() {
     return ManagementFactory.getThreadMXBean().getThreadCount();
   }
 
-  private static long heapAfterGc() {
+  static long heapAfterGc() {
     long used = Long.MAX_VALUE;
     for (int i = 0; i < 4; i++) {
       System.gc();

@@ -113,25 +113,29 @@ final class Report {
               name(f.impl()), f.heapIdle() / 1048576.0, f.heapHeld() / 1048576.0, f.bytesPerLock(),
               f.threadsBeforeClient(), f.threadsIdle(), f.threadsHeld()));
     }
+    membershipSection(b, r);
     b.append("\n### Cost per uncontended cycle, counted\n\n");
     b.append("One thread, ").append(r.costs.isEmpty() ? "?" : fmt("%,d", r.costs.get(0).cycles()))
         .append(" Redis (ZooKeeper: ").append(r.costs.stream().filter(c -> c.backend().equals("zookeeper")).findFirst().map(c -> fmt("%,d", c.cycles())).orElse("–"))
         .append(") acquire + release cycles on one name after as many to warm up, in a fresh JVM per library."
-            + " Round trips are the commands the client sent, counted by the server (Redis `MONITOR`"
-            + " over up to 500 cycles, ZooKeeper `mntr` packets received); with the commands scripts ran"
+            + " Requests are what the client sent, counted by the server (Redis `MONITOR`"
+            + " over up to 500 cycles, ZooKeeper `mntr` packets received). Each Redis request here waits"
+            + " for its answer, so requests are round trips; on ZooKeeper, Holdfast sends its create and"
+            + " getChildren together (2 round trips for 3 requests), Curator one after the other (3)."
+            + " With the commands scripts ran"
             + " (`INFO commandstats`) they do not depend on how busy the machine was. CPU is the"
             + " client process's (all its threads) and the Redis server's process; \"server µs executing"
             + " them\" is Redis's own time inside the commands sent (`INFO commandstats` usec, a"
             + " script's time including the commands it ran); thread wake-ups are the"
             + " context switches of all the client's threads (`/proc/self/task/*/status`).\n\n");
-    b.append("| backend | library | round trips per cycle | sent | commands the server ran (scripts included) | server µs executing them per cycle | client thread wake-ups per cycle | client bytes allocated per cycle | client CPU µs per cycle | Redis server CPU µs per cycle | wall µs per cycle |\n");
+    b.append("| backend | library | requests per cycle | sent | commands the server ran (scripts included) | server µs executing them per cycle | client thread wake-ups per cycle | client bytes allocated per cycle | client CPU µs per cycle | Redis server CPU µs per cycle | wall µs per cycle |\n");
     b.append("| --- | --- | ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
     for (Cost.Result c : r.costs) {
       boolean redis = c.backend().equals("redis");
       b.append(
           fmt(
               "| %s | %s | %.2f | %s | %s | %s | %.1f | %,.0f | %.1f | %s | %.1f |%n",
-              c.backend(), name(c.impl()), c.roundTrips(), redis ? c.sent() : "requests (`mntr`)",
+              c.backend(), name(c.impl()), c.sentRequests(), redis ? c.sent() : "requests (`mntr`)",
               redis ? c.breakdown() : "–", redis ? fmt("%.1f", c.commandMicros()) : "–",
               c.switches(), c.allocatedBytes(), c.clientCpuMicros(),
               redis ? fmt("%.1f", c.serverCpuMicros()) : "–", c.wallMicros()));
@@ -152,6 +156,48 @@ final class Report {
       b.append("| ").append(t[0]).append(" | ").append(t[1]).append(" | ").append(t[2]).append(" |\n");
     }
     return b.toString();
+  }
+
+  private static void membershipSection(StringBuilder b, Results r) {
+    if (r.memberships.isEmpty()) {
+      return;
+    }
+    MembershipProbe.Result first = r.memberships.get(0);
+    b.append("\n### Membership: how soon a watcher hears of a join or a leave\n\n");
+    b.append(fmt("Two instances of the membership service with default settings (their own connections), %,d"
+        + " joins and leaves one at a time after a fifth as many to warm up, in a fresh JVM per backend."
+        + " *Register returns*: `register(info)` from call to return. *Join seen*: from just before"
+        + " `register` to the other instance's `joined` callback; *leave seen*: from just before"
+        + " `Registration.close()` to its `left` callback. The *floor* is the least the server can do"
+        + " for the same news, measured right after in the same JVM: on Redis one `PUBLISH` reaching a"
+        + " subscriber on another connection; on ZooKeeper one ephemeral `create` (or `delete`) reaching"
+        + " a persistent recursive watch of another client, without reading the node's data. In µs,"
+        + " lower is better.%n%n", first.samples()));
+    b.append("| backend | register returns p50 | p99 | join seen p50 | p99 | floor p50 | floor p99 | join ÷ floor (p50) | leave seen p50 | p99 | floor p50 | floor p99 | leave ÷ floor (p50) |\n");
+    b.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+    for (MembershipProbe.Result m : r.memberships) {
+      b.append(fmt("| %s | %s | %s | %s | %s | %s | %s | %.2f× | %s | %s | %s | %s | %.2f× |%n",
+          backendName(m.backend()), us(m.registerP50()), us(m.registerP99()), us(m.joinP50()),
+          us(m.joinP99()), us(m.floorJoinP50()), us(m.floorJoinP99()), m.joinP50() / m.floorJoinP50(),
+          us(m.leaveP50()), us(m.leaveP99()), us(m.floorLeaveP50()), us(m.floorLeaveP99()),
+          m.leaveP50() / m.floorLeaveP50()));
+    }
+    b.append(fmt("%n### Footprint: %,d members registered by one instance, watched by another%n%n", first.members()));
+    b.append("Same JVM as above (serial collector), before the latency samples. Heap after full GCs: with both"
+        + " instances started and idle, after one registered every member, and after the other opened a"
+        + " `view` of the group and saw them all.\n\n");
+    b.append("| backend | heap, idle | heap per registered member | heap per watched member | threads before the clients | threads, idle | threads, members registered | threads, members watched | registering them all |\n");
+    b.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+    for (MembershipProbe.Result m : r.memberships) {
+      b.append(fmt("| %s | %.1f MiB | %,.0f bytes | %,.0f bytes | %d | %d | %d | %d | %.2f s |%n",
+          backendName(m.backend()), m.heapIdle() / 1048576.0, m.bytesPerRegisteredMember(),
+          m.bytesPerWatchedMember(), m.threadsBeforeClients(), m.threadsIdle(), m.threadsRegistered(),
+          m.threadsWatched(), m.registerAllSeconds()));
+    }
+  }
+
+  private static String backendName(String backend) {
+    return backend.equals("redis") ? "Redis" : "ZooKeeper";
   }
 
   private static void pairedTable(StringBuilder b, Results r, String backend) {
@@ -358,13 +404,19 @@ final class Report {
       b.append(fmt("  footprint %-9s %,d locks: %,.0f bytes per lock; threads %d → %d%n", f.impl(),
           f.locks(), f.bytesPerLock(), f.threadsIdle(), f.threadsHeld()));
     }
+    for (MembershipProbe.Result m : r.memberships) {
+      b.append(fmt("  membership %-9s join seen p50 %.0f µs (floor %.0f), leave seen p50 %.0f µs (floor %.0f);"
+          + " %,d members: %,.0f bytes each registered, %,.0f watched; threads %d → %d%n", m.backend(),
+          m.joinP50(), m.floorJoinP50(), m.leaveP50(), m.floorLeaveP50(), m.members(),
+          m.bytesPerRegisteredMember(), m.bytesPerWatchedMember(), m.threadsIdle(), m.threadsWatched()));
+    }
     for (Paired.Ratio p : r.paired) {
       b.append(fmt("  paired %-9s %s ÷ %s = %.2f (%.2f–%.2f) over %d rounds%n", p.backend(), p.impl(),
           p.base(), p.median(), p.low(), p.high(), p.rounds()));
     }
     for (Cost.Result c : r.costs) {
-      b.append(fmt("  cost %-9s %-9s %.2f round trips (%s), %.2f server commands (%s), client CPU %.1f µs, server CPU %.1f µs, wall %.1f µs%n",
-          c.backend(), c.impl(), c.roundTrips(), c.sent(), c.requests(), c.breakdown(), c.clientCpuMicros(),
+      b.append(fmt("  cost %-9s %-9s %.2f requests (%s), %.2f server commands (%s), client CPU %.1f µs, server CPU %.1f µs, wall %.1f µs%n",
+          c.backend(), c.impl(), c.sentRequests(), c.sent(), c.requests(), c.breakdown(), c.clientCpuMicros(),
           Results.finite(c.serverCpuMicros()), c.wallMicros()));
     }
     for (String[] t : targets(r, r.throughput.stream().anyMatch(x -> x.backend().equals("zookeeper")))) {

@@ -67,6 +67,7 @@ final class Results {
   final List<Footprint.Result> footprints = new ArrayList<>();
   final List<Cost.Result> costs = new ArrayList<>();
   final List<Paired.Ratio> paired = new ArrayList<>();
+  final List<MembershipProbe.Result> memberships = new ArrayList<>();
   final List<String> problems = new ArrayList<>();
 
   Optional<Paired.Ratio> paired(String backend, String impl, String base) {
@@ -91,6 +92,10 @@ final class Results {
     return handOffs.stream()
         .filter(h -> h.backend().equals(backend) && h.impl().equals(impl))
         .findFirst();
+  }
+
+  Optional<MembershipProbe.Result> membership(String backend) {
+    return memberships.stream().filter(m -> m.backend().equals(backend)).findFirst();
   }
 
   Optional<Footprint.Result> footprint(String impl) {
@@ -154,6 +159,11 @@ final class Results {
       b.append("    ").append(paired.get(i).toJson());
       b.append(i + 1 < paired.size() ? ",\n" : "\n");
     }
+    b.append("  ],\n  \"membership\": [\n");
+    for (int i = 0; i < memberships.size(); i++) {
+      b.append("    ").append(memberships.get(i).toJson());
+      b.append(i + 1 < memberships.size() ? ",\n" : "\n");
+    }
     b.append("  ],\n  \"costPerCycle\": [\n");
     for (int i = 0; i < costs.size(); i++) {
       b.append("    ").append(costs.get(i).toJson());
@@ -193,7 +203,22 @@ final class Results {
       b.append(costLine("server-cpu-per-cycle", c, c.serverCpuMicros(), "us"));
       b.append(costLine("wall-per-cycle", c, c.wallMicros(), "us"));
     }
+    for (MembershipProbe.Result m : memberships) {
+      b.append(membershipLine("membership-join-seen-p50", m, m.joinP50(), "us"));
+      b.append(membershipLine("membership-join-seen-p99", m, m.joinP99(), "us"));
+      b.append(membershipLine("membership-leave-seen-p50", m, m.leaveP50(), "us"));
+      b.append(membershipLine("membership-leave-seen-p99", m, m.leaveP99(), "us"));
+      b.append(membershipLine("membership-floor-join-seen-p50", m, m.floorJoinP50(), "us"));
+      b.append(membershipLine("membership-heap-per-registered-member", m, m.bytesPerRegisteredMember(), "bytes"));
+      b.append(membershipLine("membership-heap-per-watched-member", m, m.bytesPerWatchedMember(), "bytes"));
+      b.append(membershipLine("membership-threads-with-members", m, m.threadsWatched(), "threads"));
+    }
     return b.toString();
+  }
+
+  private static String membershipLine(String kind, MembershipProbe.Result m, double v, String unit) {
+    return String.format(
+        Locale.ROOT, "%s,%s,membership,holdfast,%.2f,,%s%n", kind, m.backend(), finite(v), unit);
   }
 
   private static String costLine(String kind, Cost.Result c, double v, String unit) {

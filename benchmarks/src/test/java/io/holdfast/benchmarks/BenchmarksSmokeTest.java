@@ -47,8 +47,15 @@ class BenchmarksSmokeTest {
       assertEquals(100, f.locks());
     }
 
+    assertEquals(2, r.memberships.size(), r.memberships::toString);
+    for (MembershipProbe.Result m : r.memberships) {
+      assertEquals(20, m.members());
+      assertTrue(m.joinP50() > 0 && m.floorJoinP50() > 0, m::toString);
+    }
+
     String page = Files.readString(docs.resolve("performance.md"), StandardCharsets.UTF_8);
-    assertTrue(page.contains(Report.BEGIN) && page.contains("Holdfast ÷ floor"), page);
+    assertTrue(page.contains(Report.BEGIN) && page.contains("Holdfast ÷ floor")
+        && page.contains("how soon a watcher hears"), page);
     assertTrue(Files.readString(docs.resolve(Report.REDIS_SVG)).startsWith("<svg"));
     assertTrue(Files.readString(docs.resolve(Report.ZOOKEEPER_SVG)).startsWith("<svg"));
     assertTrue(Files.exists(dir.resolve("out").resolve("results.json")));
