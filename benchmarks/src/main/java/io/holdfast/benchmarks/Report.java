@@ -155,6 +155,7 @@ final class Report {
     for (String[] t : targets(r, zk)) {
       b.append("| ").append(t[0]).append(" | ").append(t[1]).append(" | ").append(t[2]).append(" |\n");
     }
+    b.append("\nA target not met is explained, with its evidence, under *What we learned* below.\n");
     return b.toString();
   }
 
