@@ -56,6 +56,8 @@ import org.openjdk.jmh.util.ListStatistics;
  * -zkCycles N       the same for ZooKeeper (default 2000)
  * -pairedRounds N   rounds of the paired uncontended comparison (default 41; blocks of 200 ms
  *                   per library on Redis, 500 ms on ZooKeeper)
+ * -costRounds N     fresh JVMs per library for the per-cycle costs, interleaved; the median
+ *                   wall time's run is kept (default 3)
  * -membershipSamples N  joins and leaves timed per backend (default 300)
  * -members N        members registered at once for the membership footprint (default 1000)
  * -include REGEX    benchmarks to run (default: all of this module)
@@ -80,6 +82,7 @@ public final class BenchmarkRun {
     int zkCycles = 2_000;
     int pairedRounds = 41;
     int membershipSamples = 300;
+    int costRounds = 3;
     int members = 1_000;
     String include = ALL;
     boolean quick;
@@ -113,6 +116,7 @@ public final class BenchmarkRun {
           case "-zkCycles" -> s.zkCycles = Integer.parseInt(args[++i]);
           case "-pairedRounds" -> s.pairedRounds = Integer.parseInt(args[++i]);
           case "-membershipSamples" -> s.membershipSamples = Integer.parseInt(args[++i]);
+          case "-costRounds" -> s.costRounds = Integer.parseInt(args[++i]);
           case "-members" -> s.members = Integer.parseInt(args[++i]);
           case "-include" -> s.include = args[++i];
           default -> throw new IllegalArgumentException("unknown argument " + a);
@@ -281,13 +285,10 @@ public final class BenchmarkRun {
                 : Footprint.Result.parse(
                     fresh(Footprint.class, Footprint.PREFIX, impl, redisHostPort, Integer.toString(s.locks))));
       }
-      for (String impl : List.of("floor", "scripts", "holdfast", "redisson")) {
-        results.costs.add(
-            s.quick
-                ? Cost.redis(impl, redis.uri(), s.cycles)
-                : Cost.Result.parse(
-                    fresh(Cost.class, Cost.PREFIX, "redis", impl, redisHostPort, Integer.toString(s.cycles))));
-      }
+      results.settings.put("costRounds", Integer.toString(s.quick ? 1 : s.costRounds));
+      results.costs.addAll(
+          costs(s, "redis", List.of("floor", "scripts", "holdfast", "redisson"), redisHostPort, s.cycles,
+              impl -> Cost.redis(impl, redis.uri(), s.cycles)));
       if (s.quick) {
         results.paired.addAll(Paired.redis(redis.uri(), 3, 20));
       } else {
@@ -314,14 +315,9 @@ public final class BenchmarkRun {
             System.out.println(e.getMessage());
           }
         }
-        for (String impl : List.of("holdfast", "curator")) {
-          results.costs.add(
-              s.quick
-                  ? Cost.zooKeeper(impl, zooKeeper.connectString(), s.zkCycles)
-                  : Cost.Result.parse(
-                      fresh(Cost.class, Cost.PREFIX, "zookeeper", impl, zooKeeper.connectString(),
-                          Integer.toString(s.zkCycles))));
-        }
+        results.costs.addAll(
+            costs(s, "zookeeper", List.of("holdfast", "curator"), zooKeeper.connectString(), s.zkCycles,
+                impl -> Cost.zooKeeper(impl, zooKeeper.connectString(), s.zkCycles)));
       }
     }
     results.settings.put("loadAverageAtEnd", loadAverage());
@@ -335,6 +331,38 @@ public final class BenchmarkRun {
       Report.write(results, docs);
     }
     return results;
+  }
+
+  /** Measures one library's cost in-process (the smoke mode). */
+  private interface CostProbe {
+    Cost.Result run(String impl) throws Exception;
+  }
+
+  /**
+   * Each library's cost per cycle, measured {@code costRounds} times in a fresh JVM each with the
+   * libraries interleaved, keeping the run with the median wall time: a burst of other work on the
+   * machine then spoils one run of one library, not the table.
+   */
+  private static List<Cost.Result> costs(
+      Settings s, String backend, List<String> impls, String address, int cycles, CostProbe inProcess)
+      throws Exception {
+    Map<String, List<Cost.Result>> runs = new java.util.LinkedHashMap<>();
+    for (int round = 0; round < (s.quick ? 1 : s.costRounds); round++) {
+      for (String impl : impls) {
+        Cost.Result c =
+            s.quick
+                ? inProcess.run(impl)
+                : Cost.Result.parse(
+                    fresh(Cost.class, Cost.PREFIX, backend, impl, address, Integer.toString(cycles)));
+        runs.computeIfAbsent(impl, k -> new ArrayList<>()).add(c);
+      }
+    }
+    List<Cost.Result> kept = new ArrayList<>();
+    for (List<Cost.Result> l : runs.values()) {
+      l.sort(java.util.Comparator.comparingDouble(Cost.Result::wallMicros));
+      kept.add(l.get(l.size() / 2));
+    }
+    return kept;
   }
 
   private static MembershipProbe.Result membership(Settings s, String backend, String address)

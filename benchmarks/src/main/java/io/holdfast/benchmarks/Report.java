@@ -117,7 +117,10 @@ final class Report {
     b.append("\n### Cost per uncontended cycle, counted\n\n");
     b.append("One thread, ").append(r.costs.isEmpty() ? "?" : fmt("%,d", r.costs.get(0).cycles()))
         .append(" Redis (ZooKeeper: ").append(r.costs.stream().filter(c -> c.backend().equals("zookeeper")).findFirst().map(c -> fmt("%,d", c.cycles())).orElse("–"))
-        .append(") acquire + release cycles on one name after as many to warm up, in a fresh JVM per library."
+        .append(") acquire + release cycles on one name after as many to warm up, in a fresh JVM per library")
+        .append(fmt(", %s time(s) with the libraries interleaved; the run with the median wall time is shown.",
+            r.settings.getOrDefault("costRounds", "1")))
+        .append(""
             + " Requests are what the client sent, counted by the server (Redis `MONITOR`"
             + " over up to 500 cycles, ZooKeeper `mntr` packets received). Each Redis request here waits"
             + " for its answer, so requests are round trips; on ZooKeeper, Holdfast sends its create and"
