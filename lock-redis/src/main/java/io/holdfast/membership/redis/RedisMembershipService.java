@@ -296,6 +296,7 @@ final class RedisMembershipService extends AbstractMembership {
     final String channel;
     final GroupSink sink;
     volatile long lastVersion = -1;
+    volatile boolean snapshotApplied;
     volatile boolean closed;
 
     Feed(String group, GroupSink sink) {
@@ -332,8 +333,9 @@ final class RedisMembershipService extends AbstractMembership {
                 for (int i = 1; i < reply.size(); i++) {
                   members.add(decode(String.valueOf(reply.get(i))));
                 }
-                lastVersion = Math.max(lastVersion, v);
                 sink.snapshot(v, members);
+                lastVersion = Math.max(lastVersion, v);
+                snapshotApplied = true;
               });
     }
 
@@ -362,6 +364,10 @@ final class RedisMembershipService extends AbstractMembership {
       }
       long v = Long.parseLong(message.substring(s1 + 1, s2));
       String body = message.substring(s2 + 1);
+      // Messages and the snapshot's reply arrive on two connections, in either order. The sink
+      // drops a message that comes before the first snapshot; counting its version then would make
+      // reconciliation believe the watcher is up to date and lose that change for good.
+      boolean counts = snapshotApplied;
       try {
         switch (message.charAt(0)) {
           case 'J', 'U' -> sink.upsert(v, decode(body));
@@ -374,7 +380,9 @@ final class RedisMembershipService extends AbstractMembership {
         LOG.warn("ignored an unreadable membership event on '{}'", channel, e);
         return;
       }
-      lastVersion = Math.max(lastVersion, v);
+      if (counts) {
+        lastVersion = Math.max(lastVersion, v);
+      }
     }
 
     @Override
