@@ -78,6 +78,11 @@ class DocsCodeBlocksTest {
   }
 
   static List<Block> javaBlocks(List<Path> docs) throws IOException {
+    return blocks(docs, "java");
+  }
+
+  /** The fenced blocks of one language (```xml, ```java, …) in these pages. */
+  static List<Block> blocks(List<Path> docs, String language) throws IOException {
     List<Block> blocks = new ArrayList<>();
     for (Path doc : docs) {
       List<String> lines = Files.readAllLines(doc, StandardCharsets.UTF_8);
@@ -90,7 +95,7 @@ class DocsCodeBlocksTest {
         while (end < lines.size() && !lines.get(end).strip().equals("```")) {
           end++;
         }
-        if (fence.equals("```java")) {
+        if (fence.equals("```" + language)) {
           boolean exempt = lastNonBlankBefore(lines, i).startsWith(NOT_COMPILED);
           blocks.add(new Block(doc, i + 1, lines.subList(i + 1, Math.min(end, lines.size())), exempt));
         }
@@ -109,7 +114,7 @@ class DocsCodeBlocksTest {
     return "";
   }
 
-  private static List<String> normalized(List<String> lines) {
+  static List<String> normalized(List<String> lines) {
     List<String> out = new ArrayList<>(lines.size());
     for (String l : lines) {
       out.add(l.strip());
@@ -117,7 +122,7 @@ class DocsCodeBlocksTest {
     return out;
   }
 
-  private static boolean contains(List<String> haystack, List<String> needle) {
+  static boolean contains(List<String> haystack, List<String> needle) {
     if (needle.isEmpty()) {
       return true;
     }
