@@ -1,0 +1,228 @@
+package io.holdfast.spring.boot;
+
+import io.holdfast.lock.LockService;
+import io.holdfast.lock.redis.RedisLockService;
+import io.holdfast.lock.zookeeper.ZooKeeperLockService;
+import io.holdfast.membership.Membership;
+import io.holdfast.membership.redis.RedisMembership;
+import io.holdfast.membership.zookeeper.ZooKeeperMembership;
+import io.holdfast.spring.boot.HoldfastProperties.Backend;
+import io.lettuce.core.RedisURI;
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionOutcome;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.autoconfigure.condition.SpringBootCondition;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.ConditionContext;
+import org.springframework.context.annotation.Conditional;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+import org.springframework.core.type.AnnotatedTypeMetadata;
+
+/**
+ * Holdfast's beans: a {@link LockService} ({@code holdfast.lock.enabled}, default true) and a
+ * {@link Membership} ({@code holdfast.membership.enabled}, default true) over the backend chosen
+ * by {@code holdfast.backend} or inferred (see {@link HoldfastProperties#getBackend()}). Each bean
+ * backs off when the application defines its own bean of that type, and is closed when the
+ * context closes: leases released, registrations removed.
+ *
+ * <p>Both beans connect when they are created, so an unreachable server or a refused password
+ * stops the application at startup with the backend's error, not at the first lock.
+ */
+@AutoConfiguration
+@EnableConfigurationProperties(HoldfastProperties.class)
+public class HoldfastAutoConfiguration {
+
+  /**
+   * Fails startup with a readable report when Holdfast beans are wanted but no backend can be
+   * chosen (none on the classpath, an unknown {@code holdfast.backend}, or two candidates).
+   */
+  @Bean
+  @Conditional(NoBackendCondition.class)
+  @ConditionalOnMissingBean({LockService.class, Membership.class})
+  static Object holdfastBackendUnresolved(Environment env) {
+    return BackendResolver.resolve(env, HoldfastAutoConfiguration.class.getClassLoader());
+  }
+
+  /**
+   * Registers this application in its group once it is ready, and leaves before the web server
+   * stops ({@code holdfast.membership.register}, default true).
+   */
+  @Bean
+  @ConditionalOnBean(Membership.class)
+  @ConditionalOnMissingBean(HoldfastInstance.class)
+  @ConditionalOnProperty(prefix = "holdfast.membership", name = "register", matchIfMissing = true)
+  HoldfastInstance holdfastInstance(
+      Membership membership,
+      HoldfastProperties props,
+      Environment env,
+      ApplicationEventPublisher events) {
+    return new HoldfastInstance(membership, props.getMembership(), env, events);
+  }
+
+  /** The Redis backend. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(RedisLockService.class)
+  @Conditional(OnRedisCondition.class)
+  static class RedisBackend {
+
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean(LockService.class)
+    @ConditionalOnProperty(prefix = "holdfast.lock", name = "enabled", matchIfMissing = true)
+    LockService holdfastLockService(HoldfastProperties props, Environment env) {
+      Settings set = new Settings(env);
+      RedisURI uri = RedisUris.from(props.getRedis(), env);
+      RedisLockService.Builder b = RedisLockService.builder(uri);
+      set.apply("holdfast.lock.lease-time", props.getLock().getLeaseTime(), b::leaseTime);
+      set.apply("holdfast.lock.default-wait", props.getLock().getDefaultWait(), b::defaultWait);
+      set.apply("holdfast.command-timeout", props.getCommandTimeout(), b::commandTimeout);
+      set.apply("holdfast.redis.key-prefix", props.getRedis().getKeyPrefix(), b::keyPrefix);
+      HoldfastProperties.Redis redis = props.getRedis();
+      if (redis.getWaitForReplicas() != 0) {
+        set.apply(
+            "holdfast.redis.wait-for-replicas",
+            redis.getWaitForReplicas(),
+            n -> b.waitForReplicas(n, redis.getWaitForReplicasTimeout()));
+      }
+      return b.build();
+    }
+
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean(Membership.class)
+    @ConditionalOnProperty(prefix = "holdfast.membership", name = "enabled", matchIfMissing = true)
+    Membership holdfastMembership(HoldfastProperties props, Environment env) {
+      Settings set = new Settings(env);
+      RedisURI uri = RedisUris.from(props.getRedis(), env);
+      RedisMembership.Builder b = RedisMembership.builder(uri);
+      HoldfastProperties.MembershipSettings m = props.getMembership();
+      set.apply("holdfast.membership.heartbeat-ttl", m.getHeartbeatTtl(), b::heartbeatTtl);
+      set.apply(
+          "holdfast.membership.reconcile-interval", m.getReconcileInterval(), b::reconcileInterval);
+      set.apply("holdfast.command-timeout", props.getCommandTimeout(), b::commandTimeout);
+      set.apply("holdfast.redis.key-prefix", props.getRedis().getKeyPrefix(), b::keyPrefix);
+      return b.build();
+    }
+  }
+
+  /** The ZooKeeper backend. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(ZooKeeperLockService.class)
+  @Conditional(OnZooKeeperCondition.class)
+  static class ZooKeeperBackend {
+
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean(LockService.class)
+    @ConditionalOnProperty(prefix = "holdfast.lock", name = "enabled", matchIfMissing = true)
+    LockService holdfastLockService(HoldfastProperties props, Environment env) {
+      Settings set = new Settings(env);
+      HoldfastProperties.ZooKeeper zk = props.getZookeeper();
+      ZooKeeperLockService.Builder b = ZooKeeperLockService.builder(connectString(zk));
+      set.apply("holdfast.lock.default-wait", props.getLock().getDefaultWait(), b::defaultWait);
+      set.apply("holdfast.command-timeout", props.getCommandTimeout(), b::commandTimeout);
+      set.apply("holdfast.zookeeper.session-timeout", zk.getSessionTimeout(), b::sessionTimeout);
+      set.apply("holdfast.zookeeper.lock-root-path", zk.getLockRootPath(), b::rootPath);
+      digest(zk, b::digestAuth);
+      return b.build();
+    }
+
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean(Membership.class)
+    @ConditionalOnProperty(prefix = "holdfast.membership", name = "enabled", matchIfMissing = true)
+    Membership holdfastMembership(HoldfastProperties props, Environment env) {
+      Settings set = new Settings(env);
+      HoldfastProperties.ZooKeeper zk = props.getZookeeper();
+      ZooKeeperMembership.Builder b = ZooKeeperMembership.builder(connectString(zk));
+      set.apply("holdfast.command-timeout", props.getCommandTimeout(), b::commandTimeout);
+      set.apply("holdfast.zookeeper.session-timeout", zk.getSessionTimeout(), b::sessionTimeout);
+      set.apply("holdfast.zookeeper.membership-root-path", zk.getMembershipRootPath(), b::rootPath);
+      digest(zk, b::digestAuth);
+      return b.build();
+    }
+
+    private static String connectString(HoldfastProperties.ZooKeeper zk) {
+      String connect = zk.getConnectString();
+      return connect != null ? connect : "localhost:2181";
+    }
+
+    private static void digest(HoldfastProperties.ZooKeeper zk, DigestSetter setter) {
+      String user = zk.getDigestUser();
+      String password = zk.getDigestPassword();
+      if (user == null && password == null) {
+        return;
+      }
+      if (user == null || password == null) {
+        throw new InvalidHoldfastPropertyException(
+            user == null ? "holdfast.zookeeper.digest-user" : "holdfast.zookeeper.digest-password",
+            "",
+            "digest-user and digest-password are set together, or neither");
+      }
+      try {
+        setter.digestAuth(user, password);
+      } catch (IllegalArgumentException e) {
+        throw new InvalidHoldfastPropertyException(
+            "holdfast.zookeeper.digest-user", user, String.valueOf(e.getMessage()), e);
+      }
+    }
+
+    /** Both builders' {@code digestAuth}. */
+    @FunctionalInterface
+    interface DigestSetter {
+      void digestAuth(String user, String password);
+    }
+  }
+
+  /** Matches when the resolved backend is {@code backend}. */
+  abstract static class OnBackendCondition extends SpringBootCondition {
+    private final Backend backend;
+
+    OnBackendCondition(Backend backend) {
+      this.backend = backend;
+    }
+
+    @Override
+    public ConditionOutcome getMatchOutcome(
+        ConditionContext context, AnnotatedTypeMetadata metadata) {
+      @Nullable Backend resolved =
+          BackendResolver.resolveOrNull(context.getEnvironment(), context.getClassLoader());
+      return resolved == backend
+          ? ConditionOutcome.match("Holdfast backend is " + backend)
+          : ConditionOutcome.noMatch("Holdfast backend is " + resolved + ", not " + backend);
+    }
+  }
+
+  static final class OnRedisCondition extends OnBackendCondition {
+    OnRedisCondition() {
+      super(Backend.REDIS);
+    }
+  }
+
+  static final class OnZooKeeperCondition extends OnBackendCondition {
+    OnZooKeeperCondition() {
+      super(Backend.ZOOKEEPER);
+    }
+  }
+
+  /** Matches when Holdfast beans are wanted but no backend can be chosen. */
+  static final class NoBackendCondition extends SpringBootCondition {
+    @Override
+    public ConditionOutcome getMatchOutcome(
+        ConditionContext context, AnnotatedTypeMetadata metadata) {
+      Environment env = context.getEnvironment();
+      boolean wanted =
+          env.getProperty("holdfast.lock.enabled", Boolean.class, true)
+              || env.getProperty("holdfast.membership.enabled", Boolean.class, true);
+      if (!wanted) {
+        return ConditionOutcome.noMatch("holdfast.lock and holdfast.membership are disabled");
+      }
+      return BackendResolver.resolveOrNull(env, context.getClassLoader()) == null
+          ? ConditionOutcome.match("no Holdfast backend can be chosen")
+          : ConditionOutcome.noMatch("a Holdfast backend is chosen");
+    }
+  }
+}
