@@ -320,7 +320,7 @@ public abstract class AbstractLockService implements LockService {
       }
     }
     CompletableFuture<@Nullable Lease> grant = start(name, maxWait.toNanos());
-    long limit = Checks.saturatedAdd(maxWait.toNanos(), config.commandTimeout().toNanos());
+    long limit = acquireLimitNanos(maxWait.toNanos());
     Lease lease;
     try {
       lease = interruptible ? grant.get(limit, TimeUnit.NANOSECONDS) : getUninterruptibly(grant, limit);
@@ -372,7 +372,7 @@ public abstract class AbstractLockService implements LockService {
     }
     // Whatever the backend does, the attempt ends within the wait plus one command timeout; a
     // grant that arrives later is released by deliver().
-    long limit = Checks.saturatedAdd(maxWaitNanos, config.commandTimeout().toNanos());
+    long limit = acquireLimitNanos(maxWaitNanos);
     ScheduledFuture<?> guard =
         scheduleQuietly(
             () ->
@@ -385,6 +385,21 @@ public abstract class AbstractLockService implements LockService {
             TimeUnit.NANOSECONDS);
     grant.whenComplete((l, e) -> guard.cancel(false));
     return grant;
+  }
+
+  private long acquireLimitNanos(long maxWaitNanos) {
+    return Checks.saturatedAdd(
+        Checks.saturatedAdd(maxWaitNanos, config.commandTimeout().toNanos()), grantGraceNanos());
+  }
+
+  /**
+   * How much longer than its wait plus one command timeout an acquire may take, for a backend
+   * whose grant has a further step with a timeout of its own (a Redis {@code WAIT} for replicas).
+   *
+   * @return nanoseconds, zero by default
+   */
+  protected long grantGraceNanos() {
+    return 0;
   }
 
   /** The caller gave up: stop the attempt, and release a grant that raced the give-up. */

@@ -63,6 +63,7 @@ final class RedisMembershipService extends AbstractMembership {
       @Nullable Executor callbackExecutor) {
     super("redis", commandTimeout, callbackExecutor);
     this.redis = redis;
+    redis.boundEachOperation(commandTimeout);
     this.locks = locks;
     this.prefix = prefix;
     this.ttl = ttl;
@@ -308,7 +309,7 @@ final class RedisMembershipService extends AbstractMembership {
     void start() {
       // Subscribe first, then read: a change between the two arrives as a message with a newer
       // version than the snapshot, and one before it is in the snapshot.
-      pubSub.async().subscribe(channel).toCompletableFuture().whenComplete((ok, e) -> {
+      redis.bounded(pubSub.async().subscribe(channel), Duration.ZERO).whenComplete((ok, e) -> {
         if (e != null) {
           LOG.debug("subscribing to group '{}' failed; the next reconciliation retries", group, e);
         } else {
