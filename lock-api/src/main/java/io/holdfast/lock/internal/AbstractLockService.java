@@ -41,6 +41,8 @@ import org.slf4j.LoggerFactory;
 public abstract class AbstractLockService implements LockService {
   private static final Logger LOG = LoggerFactory.getLogger("io.holdfast.lock");
   private static final AtomicInteger SERVICE_IDS = new AtomicInteger();
+  /** The pause detector's tick, at most (docs/configuration.md quotes it). */
+  static final long PAUSE_TICK_MILLIS = 100;
 
   /** The validated common options. */
   protected final ServiceConfig config;
@@ -121,7 +123,8 @@ public abstract class AbstractLockService implements LockService {
     long period =
         Math.max(
             TimeUnit.MILLISECONDS.toNanos(5),
-            Math.min(TimeUnit.MILLISECONDS.toNanos(100), thresholdNanos.getAsLong() / 4));
+            Math.min(
+                TimeUnit.MILLISECONDS.toNanos(PAUSE_TICK_MILLIS), thresholdNanos.getAsLong() / 4));
     scheduler.scheduleAtFixedRate(this::tick, period, period, TimeUnit.NANOSECONDS);
   }
 

@@ -33,6 +33,8 @@ import org.slf4j.LoggerFactory;
 final class RedisLocks extends AbstractLockService {
   private static final Logger LOG = LoggerFactory.getLogger("io.holdfast.lock.redis");
   static final int RENEW_BATCH = 100;
+  /** Renewal rounds per lease time (docs/configuration.md derives the survivable pause from it). */
+  static final int RENEWALS_PER_LEASE = 3;
   /** How often a waiter woken by a reconnect checks whether the command connection is back. */
   static final long RECONNECT_POLL_MILLIS = 50;
 
@@ -71,7 +73,7 @@ final class RedisLocks extends AbstractLockService {
     if (waitReplicas > 0) {
       redis.openWaitLane();
     }
-    long period = Math.max(1, config.leaseTime().toMillis() / 3);
+    long period = Math.max(1, config.leaseTime().toMillis() / RENEWALS_PER_LEASE);
     this.renewal =
         scheduler().scheduleWithFixedDelay(this::renewAll, period, period, TimeUnit.MILLISECONDS);
   }

@@ -35,6 +35,8 @@ import org.slf4j.LoggerFactory;
 /** Membership over Redis: see {@link RedisMembership} for the model. */
 final class RedisMembershipService extends AbstractMembership {
   private static final Logger LOG = LoggerFactory.getLogger("io.holdfast.membership.redis");
+  /** Heartbeats per TTL; also the default reconcile interval's divisor (docs quote TTL/3). */
+  static final int HEARTBEATS_PER_TTL = 3;
 
   private final Connector redis;
   private final LockService locks;
@@ -85,7 +87,7 @@ final class RedisMembershipService extends AbstractMembership {
             }
           }
         });
-    this.heartbeats = every(this::heartbeatAll, ttl.dividedBy(3));
+    this.heartbeats = every(this::heartbeatAll, ttl.dividedBy(HEARTBEATS_PER_TTL));
     this.reconciles = every(this::reconcileAll, reconcileInterval);
   }
 
