@@ -131,4 +131,28 @@ class RedisFaultBoundsTest {
       }
     }
   }
+
+  @Test
+  void waitForReplicas_onACluster_waitsWhereTheGrantWasWritten() throws Exception {
+    try (io.holdfast.testkit.LocalRedisCluster cluster = RedisServers.localCluster(3)) {
+      io.lettuce.core.cluster.RedisClusterClient client =
+          io.lettuce.core.cluster.RedisClusterClient.create(cluster.uris());
+      try (LockService locks =
+              RedisLockService.builder(client).waitForReplicas(1, Duration.ofMillis(200)).build();
+          LockService plain = RedisLockService.builder(client).build()) {
+        // The nodes have no replicas: a WAIT sent where the grant was written counts 0 of 1, on
+        // whichever node owns the name's slot, and the grant is released.
+        for (String name : java.util.List.of("a", "b", "c", "order:7", "order:8", "order:9")) {
+          assertThatThrownBy(() -> locks.acquire(name, Duration.ofSeconds(5)))
+              .isInstanceOf(LockBackendException.class)
+              .hasMessageContaining("reached 0 of the 1 replicas");
+          await()
+              .atMost(Duration.ofSeconds(30))
+              .until(() -> plain.tryAcquire(name).map(h -> { h.close(); return true; }).orElse(false));
+        }
+      } finally {
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+      }
+    }
+  }
 }

@@ -210,7 +210,7 @@ public abstract class Connector implements AutoCloseable {
   abstract CompletableFuture<RedisClusterAsyncCommands<String, String>> waitLane(String key);
 
   /**
-   * Whether the command connection is connected now.
+   * Whether the command connection (and the replica-wait connection, if open) is connected now.
    *
    * @return whether commands can be sent
    */
@@ -282,7 +282,8 @@ public abstract class Connector implements AutoCloseable {
 
     @Override
     public boolean isConnected() {
-      return connection.isOpen();
+      StatefulRedisConnection<String, String> l = lane;
+      return connection.isOpen() && (l == null || l.isOpen());
     }
 
     @Override
@@ -338,7 +339,8 @@ public abstract class Connector implements AutoCloseable {
 
     @Override
     public boolean isConnected() {
-      return connection.isOpen();
+      StatefulRedisClusterConnection<String, String> l = lane;
+      return connection.isOpen() && (l == null || l.isOpen());
     }
 
     @Override
