@@ -41,6 +41,8 @@ import org.slf4j.LoggerFactory;
 public abstract class AbstractLockService implements LockService {
   private static final Logger LOG = LoggerFactory.getLogger("io.holdfast.lock");
   private static final AtomicInteger SERVICE_IDS = new AtomicInteger();
+  /** The pause detector's tick, at most (docs/configuration.md quotes it). */
+  static final long PAUSE_TICK_MILLIS = 100;
 
   /** The validated common options. */
   protected final ServiceConfig config;
@@ -121,7 +123,8 @@ public abstract class AbstractLockService implements LockService {
     long period =
         Math.max(
             TimeUnit.MILLISECONDS.toNanos(5),
-            Math.min(TimeUnit.MILLISECONDS.toNanos(100), thresholdNanos.getAsLong() / 4));
+            Math.min(
+                TimeUnit.MILLISECONDS.toNanos(PAUSE_TICK_MILLIS), thresholdNanos.getAsLong() / 4));
     scheduler.scheduleAtFixedRate(this::tick, period, period, TimeUnit.NANOSECONDS);
   }
 
@@ -320,7 +323,7 @@ public abstract class AbstractLockService implements LockService {
       }
     }
     CompletableFuture<@Nullable Lease> grant = start(name, maxWait.toNanos());
-    long limit = Checks.saturatedAdd(maxWait.toNanos(), config.commandTimeout().toNanos());
+    long limit = acquireLimitNanos(maxWait.toNanos());
     Lease lease;
     try {
       lease = interruptible ? grant.get(limit, TimeUnit.NANOSECONDS) : getUninterruptibly(grant, limit);
@@ -372,7 +375,7 @@ public abstract class AbstractLockService implements LockService {
     }
     // Whatever the backend does, the attempt ends within the wait plus one command timeout; a
     // grant that arrives later is released by deliver().
-    long limit = Checks.saturatedAdd(maxWaitNanos, config.commandTimeout().toNanos());
+    long limit = acquireLimitNanos(maxWaitNanos);
     ScheduledFuture<?> guard =
         scheduleQuietly(
             () ->
@@ -385,6 +388,21 @@ public abstract class AbstractLockService implements LockService {
             TimeUnit.NANOSECONDS);
     grant.whenComplete((l, e) -> guard.cancel(false));
     return grant;
+  }
+
+  private long acquireLimitNanos(long maxWaitNanos) {
+    return Checks.saturatedAdd(
+        Checks.saturatedAdd(maxWaitNanos, config.commandTimeout().toNanos()), grantGraceNanos());
+  }
+
+  /**
+   * How much longer than its wait plus one command timeout an acquire may take, for a backend
+   * whose grant has a further step with a timeout of its own (a Redis {@code WAIT} for replicas).
+   *
+   * @return nanoseconds, zero by default
+   */
+  protected long grantGraceNanos() {
+    return 0;
   }
 
   /** The caller gave up: stop the attempt, and release a grant that raced the give-up. */

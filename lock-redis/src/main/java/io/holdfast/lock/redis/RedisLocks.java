@@ -33,6 +33,10 @@ import org.slf4j.LoggerFactory;
 final class RedisLocks extends AbstractLockService {
   private static final Logger LOG = LoggerFactory.getLogger("io.holdfast.lock.redis");
   static final int RENEW_BATCH = 100;
+  /** Renewal rounds per lease time (docs/configuration.md derives the survivable pause from it). */
+  static final int RENEWALS_PER_LEASE = 3;
+  /** How often a waiter woken by a reconnect checks whether the command connection is back. */
+  static final long RECONNECT_POLL_MILLIS = 50;
 
   private final Connector redis;
   private final boolean cluster;
@@ -56,6 +60,7 @@ final class RedisLocks extends AbstractLockService {
       Duration waitTimeout) {
     super("redis", config, true);
     this.redis = redis;
+    redis.boundEachOperation(config.commandTimeout());
     this.cluster = redis.isCluster();
     this.keys = new KeySpace(keyPrefix);
     this.leaseMillis = Long.toString(config.leaseTime().toMillis());
@@ -64,8 +69,11 @@ final class RedisLocks extends AbstractLockService {
     this.acquire = redis.script(Scripts.ACQUIRE);
     this.release = redis.script(Scripts.RELEASE);
     this.renew = redis.script(Scripts.RENEW);
-    this.subscriptions = new Subscriptions(redis.pubSub());
-    long period = Math.max(1, config.leaseTime().toMillis() / 3);
+    this.subscriptions = new Subscriptions(redis.pubSub(), redis);
+    if (waitReplicas > 0) {
+      redis.openWaitLane();
+    }
+    long period = Math.max(1, config.leaseTime().toMillis() / RENEWALS_PER_LEASE);
     this.renewal =
         scheduler().scheduleWithFixedDelay(this::renewAll, period, period, TimeUnit.MILLISECONDS);
   }
@@ -73,6 +81,11 @@ final class RedisLocks extends AbstractLockService {
   private <T> CompletableFuture<T> eval(
       Script script, ScriptOutputType type, String[] keyArgs, String... args) {
     return redis.eval(script, type, keyArgs, args);
+  }
+
+  @Override
+  protected long grantGraceNanos() {
+    return waitTimeout.toNanos();
   }
 
   // ------------------------------------------------------------------ acquire
@@ -136,8 +149,29 @@ final class RedisLocks extends AbstractLockService {
       this.<List<Object>>evalAcquire().whenComplete((reply, error) -> onReply(sentAt, reply, error));
     }
 
+    /**
+     * Retries as soon as the command connection is up again: it reconnects on its own schedule,
+     * and a command sent while it is down would fail the acquire.
+     */
+    void retryWhenConnected() {
+      if (future.isDone()) {
+        return;
+      }
+      if (redis.isConnected()) {
+        send();
+      } else {
+        scheduleQuietly(this::retryWhenConnected, RECONNECT_POLL_MILLIS, TimeUnit.MILLISECONDS);
+      }
+    }
+
     private <T> CompletableFuture<T> evalAcquire() {
-      return eval(acquire, ScriptOutputType.MULTI, new String[] {key, fence}, serviceId, leaseMillis);
+      String[] keyArgs = {key, fence};
+      if (waitReplicas > 0) {
+        // On the replica-wait connection: the WAIT after a grant must be sent where the grant
+        // was written, and must not block renewals and releases.
+        return redis.evalForReplicas(acquire, ScriptOutputType.MULTI, keyArgs, serviceId, leaseMillis);
+      }
+      return eval(acquire, ScriptOutputType.MULTI, keyArgs, serviceId, leaseMillis);
     }
 
     private void onReply(long sentAt, @Nullable List<Object> reply, @Nullable Throwable error) {
@@ -245,27 +279,31 @@ final class RedisLocks extends AbstractLockService {
    */
   private static final class Subscriptions extends RedisPubSubAdapter<String, String> {
     private final StatefulRedisPubSubConnection<String, String> connection;
+    private final Connector redis;
     // Guarded by this.
     private final Map<String, Channel> channels = new HashMap<>();
 
     private static final class Channel {
       final Set<Attempt> waiters = new LinkedHashSet<>();
       final CompletableFuture<?> ready;
+      // Guarded by Subscriptions.this: whether Redis confirmed the first subscription.
+      boolean confirmed;
 
       Channel(CompletableFuture<?> ready) {
         this.ready = ready;
       }
     }
 
-    Subscriptions(StatefulRedisPubSubConnection<String, String> connection) {
+    Subscriptions(StatefulRedisPubSubConnection<String, String> connection, Connector redis) {
       this.connection = connection;
+      this.redis = redis;
       connection.addListener(this);
     }
 
     synchronized CompletableFuture<?> add(String channel, Attempt waiter) {
       Channel c = channels.get(channel);
-      if (c == null) {
-        c = new Channel(connection.async().subscribe(channel).toCompletableFuture());
+      if (c == null || c.ready.isCompletedExceptionally()) {
+        c = new Channel(redis.bounded(connection.async().subscribe(channel), Duration.ZERO));
         channels.put(channel, c);
       }
       c.waiters.add(waiter);
@@ -277,6 +315,35 @@ final class RedisLocks extends AbstractLockService {
       if (c != null && c.waiters.remove(waiter) && c.waiters.isEmpty()) {
         channels.remove(channel);
         connection.async().unsubscribe(channel);
+      }
+    }
+
+    /**
+     * A confirmation after the first is Lettuce subscribing again after a reconnect: Redis
+     * restarted or failed over, and the lock may have vanished without a release message (a
+     * restart without persistence publishes nothing). Every local waiter of the channel retries
+     * now instead of sleeping until its lease-bounded timer.
+     */
+    @Override
+    public void subscribed(String channel, long count) {
+      List<Attempt> wake = new ArrayList<>();
+      synchronized (this) {
+        Channel c = channels.get(channel);
+        if (c == null) {
+          return;
+        }
+        if (!c.confirmed) {
+          c.confirmed = true;
+          return;
+        }
+        for (Attempt a : c.waiters) {
+          if (!a.future.isDone()) {
+            wake.add(a);
+          }
+        }
+      }
+      for (Attempt a : wake) {
+        a.retryWhenConnected();
       }
     }
 

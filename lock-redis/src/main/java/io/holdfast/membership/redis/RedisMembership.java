@@ -22,8 +22,11 @@ import org.jspecify.annotations.Nullable;
  * scored by the time its lease runs out — taken from the server's clock ({@code TIME}) inside
  * scripts, never a client's — and a heartbeat every third of the TTL extends it. Any client's
  * script prunes expired members and announces them as left, so a crashed member leaves within
- * <b>TTL + TTL/3</b> (plus delivery). Changes are published on the group's channel; watchers also
- * compare the group's version every reconcile interval and re-read it if they missed a message.
+ * <b>TTL + TTL/3</b> (plus delivery) while some script runs against the group every TTL/3: another
+ * live member's heartbeat, or a watcher's version check at the default reconcile interval;
+ * otherwise within TTL + the watchers' reconcile interval. Changes are published on the group's
+ * channel; watchers also compare the group's version every reconcile interval and re-read it if
+ * they missed a message.
  * Elections use a {@link RedisLockService} on the same client, with the TTL as lease.
  *
  * <p>A client the application passes in stays the application's; one built from a URI is owned
@@ -171,7 +174,10 @@ public final class RedisMembership {
         }
         locks =
             lockBuilder.keyPrefix(keyPrefix).leaseTime(ttl).commandTimeout(commandTimeout).build();
-        Duration reconcile = reconcileInterval != null ? reconcileInterval : ttl.dividedBy(3);
+        Duration reconcile =
+            reconcileInterval != null
+                ? reconcileInterval
+                : ttl.dividedBy(RedisMembershipService.HEARTBEATS_PER_TTL);
         return new RedisMembershipService(
             connector, locks, keyPrefix, ttl, reconcile, commandTimeout, callbackExecutor);
       } catch (RuntimeException e) {

@@ -35,6 +35,8 @@ import org.slf4j.LoggerFactory;
 /** Membership over Redis: see {@link RedisMembership} for the model. */
 final class RedisMembershipService extends AbstractMembership {
   private static final Logger LOG = LoggerFactory.getLogger("io.holdfast.membership.redis");
+  /** Heartbeats per TTL; also the default reconcile interval's divisor (docs quote TTL/3). */
+  static final int HEARTBEATS_PER_TTL = 3;
 
   private final Connector redis;
   private final LockService locks;
@@ -63,6 +65,7 @@ final class RedisMembershipService extends AbstractMembership {
       @Nullable Executor callbackExecutor) {
     super("redis", commandTimeout, callbackExecutor);
     this.redis = redis;
+    redis.boundEachOperation(commandTimeout);
     this.locks = locks;
     this.prefix = prefix;
     this.ttl = ttl;
@@ -84,7 +87,7 @@ final class RedisMembershipService extends AbstractMembership {
             }
           }
         });
-    this.heartbeats = every(this::heartbeatAll, ttl.dividedBy(3));
+    this.heartbeats = every(this::heartbeatAll, ttl.dividedBy(HEARTBEATS_PER_TTL));
     this.reconciles = every(this::reconcileAll, reconcileInterval);
   }
 
@@ -308,7 +311,7 @@ final class RedisMembershipService extends AbstractMembership {
     void start() {
       // Subscribe first, then read: a change between the two arrives as a message with a newer
       // version than the snapshot, and one before it is in the snapshot.
-      pubSub.async().subscribe(channel).toCompletableFuture().whenComplete((ok, e) -> {
+      redis.bounded(pubSub.async().subscribe(channel), Duration.ZERO).whenComplete((ok, e) -> {
         if (e != null) {
           LOG.debug("subscribing to group '{}' failed; the next reconciliation retries", group, e);
         } else {

@@ -38,6 +38,8 @@ import org.slf4j.LoggerFactory;
  */
 final class ZkLockService extends AbstractLockService {
   private static final Logger LOG = LoggerFactory.getLogger("io.holdfast.lock.zookeeper");
+  /** A pause longer than the session timeout divided by this loses every lease. */
+  static final int PAUSE_DIVISOR = 2;
 
   final CuratorFramework client;
   private final boolean ownsClient;
@@ -82,7 +84,7 @@ final class ZkLockService extends AbstractLockService {
           }
           long known = lastSessionMs.get();
           long session = known > 0 ? known : ZooKeeperLockService.DEFAULT_SESSION_TIMEOUT.toMillis();
-          return TimeUnit.MILLISECONDS.toNanos(session) / 2;
+          return TimeUnit.MILLISECONDS.toNanos(session) / PAUSE_DIVISOR;
         });
     synchronized (stateLock) {
       if (!sawStateEvent) {

@@ -152,7 +152,8 @@ public final class ZooKeeperLockService {
     /**
      * How long one ZooKeeper request may take before the operation fails with {@link
      * io.holdfast.lock.LockBackendException}; also the connection timeout of a client the service
-     * creates, and the longest a {@code close()} waits for a release. Default 3 s.
+     * creates (capped at its session timeout), and the longest a {@code close()} waits for a
+     * release. Default 3 s.
      *
      * @param commandTimeout between 10 ms and 1 day
      * @return this builder

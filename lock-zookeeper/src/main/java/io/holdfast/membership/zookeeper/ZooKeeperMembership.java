@@ -40,7 +40,10 @@ import org.jspecify.annotations.Nullable;
  * session the node is created again (never over another live member's node) and the registration
  * reports {@code reRegistered}. A SUSPENDED connection does not end a registration (the node lives
  * as long as the session), but it ends leadership at once: elections run on a {@link
- * ZooKeeperLockService} over the same client, whose grants are given up on SUSPENDED.
+ * ZooKeeperLockService} over the same client, whose grants are given up on SUSPENDED. Its lock
+ * folders live under the same root, as {@code <rootPath>/holdfast.election%2F<group>} (group names
+ * cannot contain {@code %}, so they never meet a group node); memberships with different
+ * roots never share an election.
  *
  * <h2>Clients</h2>
  * A {@link CuratorFramework} passed to {@link #builder(CuratorFramework)} stays the application's
@@ -206,7 +209,7 @@ public final class ZooKeeperMembership {
           owns = true;
         }
         ZooKeeperLockService.Builder lockBuilder =
-            ZooKeeperLockService.builder(c).commandTimeout(commandTimeout);
+            ZooKeeperLockService.builder(c).commandTimeout(commandTimeout).rootPath(rootPath);
         if (user != null && password != null) {
           lockBuilder.digestAuth(user, password);
         }

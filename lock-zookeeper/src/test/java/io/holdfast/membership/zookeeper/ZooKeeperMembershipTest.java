@@ -125,6 +125,19 @@ class ZooKeeperMembershipTest {
     assertThat(membership().members("never-" + group)).isEmpty();
   }
 
+  @Test
+  void elections_liveUnderTheMembershipsRoot_soDifferentRootsNeverShareALeader() throws Exception {
+    String rootA = "/holdfast-elect-" + UUID.randomUUID().toString().substring(0, 8) + "/a";
+    String rootB = "/holdfast-elect-" + UUID.randomUUID().toString().substring(0, 8) + "/b";
+    Membership a = closeLater(ZooKeeperMembership.builder(server.connectString()).rootPath(rootA).build());
+    Membership b = closeLater(ZooKeeperMembership.builder(server.connectString()).rootPath(rootB).build());
+    var electA = closeLater(a.election(closeLater(a.register(MemberInfo.builder(group).id("a1").build()))));
+    var electB = closeLater(b.election(closeLater(b.register(MemberInfo.builder(group).id("b1").build()))));
+    await().atMost(Duration.ofSeconds(30)).until(() -> electA.isLeader() && electB.isLeader());
+    assertThat(admin.getChildren().forPath(rootA)).contains(group, "holdfast.election%2F" + group);
+    assertThat(admin.getChildren().forPath(rootB)).contains(group, "holdfast.election%2F" + group);
+  }
+
   // ------------------------------------------------------------------ ownership
 
   @Test

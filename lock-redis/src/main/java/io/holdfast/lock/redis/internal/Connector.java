@@ -2,11 +2,14 @@ package io.holdfast.lock.redis.internal;
 
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.codec.StringCodec;
@@ -15,16 +18,25 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The two Lettuce connections a service uses — one for commands, one (opened on first need) for
- * pub/sub — over a standalone/Sentinel server or a Redis Cluster, and scripts run on them.
+ * The Lettuce connections a service uses — one for commands, one (opened on first need) for
+ * pub/sub, and one (opened on first need) for acquires that wait for replicas — over a
+ * standalone/Sentinel server or a Redis Cluster, and scripts run on them.
+ *
+ * <p>{@code WAIT} covers the writes of the connection it is sent on and blocks that connection
+ * until it returns. Sent on the command connection it would hold up every renewal and release
+ * behind it for up to its timeout, so a grant that must reach replicas is written, and waited for,
+ * on a connection of its own ({@link #evalForReplicas}, {@link #waitForReplicas}).
  */
 public abstract class Connector implements AutoCloseable {
   private final AbstractRedisClient client;
   private final boolean ownsClient;
   private @Nullable StatefulRedisPubSubConnection<String, String> pubSub;
+  private volatile long timeoutNanos;
 
   Connector(AbstractRedisClient client, boolean ownsClient) {
     this.client = client;
@@ -51,6 +63,49 @@ public abstract class Connector implements AutoCloseable {
    */
   public static Connector cluster(RedisClusterClient client, boolean ownsClient) {
     return new Cluster(client, ownsClient);
+  }
+
+  /**
+   * Bounds every operation of this connector from now on by {@code commandTimeout} (a {@code
+   * WAIT} by its own timeout plus this), whatever the client's own timeout settings: a client the
+   * application passes in may have none, or a longer one. Called once, by the service that owns
+   * this connector, before its first operation.
+   *
+   * @param commandTimeout the service's command timeout
+   */
+  public void boundEachOperation(Duration commandTimeout) {
+    this.timeoutNanos = commandTimeout.toNanos();
+  }
+
+  /**
+   * {@code stage}, failed with {@link RedisCommandTimeoutException} unless it completes within the
+   * command timeout plus {@code extra}.
+   *
+   * @param <T> the reply type
+   * @param stage a Redis operation
+   * @param extra time the operation may take on top of the command timeout (a {@code WAIT}'s own)
+   * @return the bounded operation
+   */
+  public <T> CompletableFuture<T> bounded(CompletionStage<T> stage, Duration extra) {
+    long nanos = timeoutNanos;
+    if (nanos <= 0) {
+      return stage.toCompletableFuture();
+    }
+    long limit = nanos + extra.toNanos();
+    // A copy, so that the timeout completes our future and never Lettuce's own command.
+    CompletableFuture<T> copy = stage.toCompletableFuture().thenApply(r -> r);
+    return copy.orTimeout(limit, TimeUnit.NANOSECONDS)
+        .exceptionallyCompose(
+            e -> {
+              Throwable cause =
+                  e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+              if (cause instanceof TimeoutException) {
+                cause =
+                    new RedisCommandTimeoutException(
+                        "Redis did not answer within " + Duration.ofNanos(limit));
+              }
+              return CompletableFuture.failedFuture(cause);
+            });
   }
 
   /**
@@ -93,7 +148,15 @@ public abstract class Connector implements AutoCloseable {
    */
   public <T> CompletableFuture<T> eval(
       Script script, ScriptOutputType type, String[] keys, String... args) {
-    RedisScriptingAsyncCommands<String, String> commands = scripting();
+    return bounded(eval(scripting(), script, type, keys, args), Duration.ZERO);
+  }
+
+  private static <T> CompletableFuture<T> eval(
+      RedisScriptingAsyncCommands<String, String> commands,
+      Script script,
+      ScriptOutputType type,
+      String[] keys,
+      String... args) {
     CompletableFuture<T> first =
         commands.<T>evalsha(script.sha(), type, keys, args).toCompletableFuture();
     return first.exceptionallyCompose(
@@ -107,14 +170,57 @@ public abstract class Connector implements AutoCloseable {
   }
 
   /**
-   * {@code WAIT} on the connection (node) that executed writes to {@code key}.
+   * Runs a script, as {@link #eval}, on the replica-wait connection of the node serving {@code
+   * keys[0]}, so that a {@link #waitForReplicas} for that key sent after it covers its writes.
    *
-   * @param key a key written just before
+   * @param <T> the reply type
+   * @param script the script
+   * @param type the reply type
+   * @param keys the keys, all in the slot of the first
+   * @param args the arguments
+   * @return the reply
+   */
+  public <T> CompletableFuture<T> evalForReplicas(
+      Script script, ScriptOutputType type, String[] keys, String... args) {
+    return bounded(
+        waitLane(keys[0]).thenCompose(c -> Connector.<T>eval(c, script, type, keys, args)),
+        Duration.ZERO);
+  }
+
+  /**
+   * {@code WAIT} on the replica-wait connection of the node serving {@code key}: it covers every
+   * write sent there before it ({@link #evalForReplicas}), and blocks only that connection.
+   *
+   * @param key a key written just before with {@link #evalForReplicas}
    * @param replicas how many replicas
    * @param timeout how long
    * @return how many replicas acknowledged
    */
-  public abstract CompletionStage<Long> waitForReplicas(String key, int replicas, Duration timeout);
+  public CompletableFuture<Long> waitForReplicas(String key, int replicas, Duration timeout) {
+    return bounded(
+        waitLane(key)
+            .thenCompose(c -> c.waitForReplication(replicas, timeout.toMillis()).toCompletableFuture()),
+        timeout);
+  }
+
+  /**
+   * The connection, opened on first use, that carries only grants waiting for replicas and their
+   * {@code WAIT}s; on a cluster, the one to the node serving {@code key}.
+   */
+  abstract CompletableFuture<RedisClusterAsyncCommands<String, String>> waitLane(String key);
+
+  /**
+   * Whether the command connection (and the replica-wait connection, if open) is connected now.
+   *
+   * @return whether commands can be sent
+   */
+  public abstract boolean isConnected();
+
+  /**
+   * Opens the replica-wait connection now, on the caller's thread (it must not be opened on a
+   * Lettuce I/O thread). Services that wait for replicas call it once when built.
+   */
+  public abstract void openWaitLane();
 
   abstract StatefulRedisPubSubConnection<String, String> openPubSub();
 
@@ -156,6 +262,7 @@ public abstract class Connector implements AutoCloseable {
   private static final class Standalone extends Connector {
     private final RedisClient client;
     private final StatefulRedisConnection<String, String> connection;
+    private volatile @Nullable StatefulRedisConnection<String, String> lane;
 
     Standalone(RedisClient client, boolean ownsClient) {
       super(client, ownsClient);
@@ -174,8 +281,24 @@ public abstract class Connector implements AutoCloseable {
     }
 
     @Override
-    public CompletionStage<Long> waitForReplicas(String key, int replicas, Duration timeout) {
-      return connection.async().waitForReplication(replicas, timeout.toMillis());
+    public boolean isConnected() {
+      StatefulRedisConnection<String, String> l = lane;
+      return connection.isOpen() && (l == null || l.isOpen());
+    }
+
+    @Override
+    public synchronized void openWaitLane() {
+      if (lane == null) {
+        lane = client.connect(StringCodec.UTF8);
+      }
+    }
+
+    @Override
+    CompletableFuture<RedisClusterAsyncCommands<String, String>> waitLane(String key) {
+      StatefulRedisConnection<String, String> l = lane;
+      return l == null
+          ? CompletableFuture.failedFuture(new IllegalStateException("no replica-wait connection"))
+          : CompletableFuture.completedFuture(l.async());
     }
 
     @Override
@@ -185,6 +308,10 @@ public abstract class Connector implements AutoCloseable {
 
     @Override
     void closeCommands() {
+      StatefulRedisConnection<String, String> l = lane;
+      if (l != null) {
+        l.close();
+      }
       connection.close();
     }
   }
@@ -192,6 +319,7 @@ public abstract class Connector implements AutoCloseable {
   private static final class Cluster extends Connector {
     private final RedisClusterClient client;
     private final StatefulRedisClusterConnection<String, String> connection;
+    private volatile @Nullable StatefulRedisClusterConnection<String, String> lane;
 
     Cluster(RedisClusterClient client, boolean ownsClient) {
       super(client, ownsClient);
@@ -210,16 +338,34 @@ public abstract class Connector implements AutoCloseable {
     }
 
     @Override
-    public CompletionStage<Long> waitForReplicas(String key, int replicas, Duration timeout) {
-      RedisClusterNode node =
-          connection.getPartitions().getPartitionBySlot(io.lettuce.core.cluster.SlotHash.getSlot(key));
+    public boolean isConnected() {
+      StatefulRedisClusterConnection<String, String> l = lane;
+      return connection.isOpen() && (l == null || l.isOpen());
+    }
+
+    @Override
+    public synchronized void openWaitLane() {
+      if (lane == null) {
+        lane = client.connect(StringCodec.UTF8);
+      }
+    }
+
+    /**
+     * The lane's own connection to the node serving the key's slot, by node id: the script and
+     * its {@code WAIT} both go there, so they share one TCP connection.
+     */
+    @Override
+    CompletableFuture<RedisClusterAsyncCommands<String, String>> waitLane(String key) {
+      StatefulRedisClusterConnection<String, String> l = lane;
+      if (l == null) {
+        return CompletableFuture.failedFuture(new IllegalStateException("no replica-wait connection"));
+      }
+      RedisClusterNode node = l.getPartitions().getPartitionBySlot(SlotHash.getSlot(key));
       if (node == null) {
         return CompletableFuture.failedFuture(
             new IllegalStateException("no cluster node serves the slot of " + key));
       }
-      return connection
-          .getConnectionAsync(node.getNodeId())
-          .thenCompose(c -> c.async().waitForReplication(replicas, timeout.toMillis()));
+      return l.getConnectionAsync(node.getNodeId()).thenApply(c -> c.async());
     }
 
     @Override
@@ -229,6 +375,10 @@ public abstract class Connector implements AutoCloseable {
 
     @Override
     void closeCommands() {
+      StatefulRedisClusterConnection<String, String> l = lane;
+      if (l != null) {
+        l.close();
+      }
       connection.close();
     }
   }
