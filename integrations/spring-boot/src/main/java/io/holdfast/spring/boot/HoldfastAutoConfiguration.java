@@ -22,6 +22,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.ConditionContext;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 import org.springframework.core.env.Environment;
 import org.springframework.core.type.AnnotatedTypeMetadata;
 
@@ -32,11 +33,14 @@ import org.springframework.core.type.AnnotatedTypeMetadata;
  * backs off when the application defines its own bean of that type, and is closed when the
  * context closes: leases released, registrations removed.
  *
+ * <p>Methods annotated with {@link Locked} run under the lock they name.
+ *
  * <p>Both beans connect when they are created, so an unreachable server or a refused password
  * stops the application at startup with the backend's error, not at the first lock.
  */
 @AutoConfiguration
 @EnableConfigurationProperties(HoldfastProperties.class)
+@Import(LockedConfiguration.class)
 public class HoldfastAutoConfiguration {
 
   /**
