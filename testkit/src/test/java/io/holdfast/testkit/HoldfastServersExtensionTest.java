@@ -72,6 +72,17 @@ class HoldfastServersExtensionTest {
             m -> assertThat(m).contains("@HoldfastZooKeeper goes on a ZooKeeperServer or String, not a io.lettuce.core.RedisURI"));
   }
 
+  @Test
+  void inJvmZooKeeper_serverAndClientLogs_areQuietByDefault() {
+    try (ZooKeeperServer server = ZooKeeperServers.inJvm()) {
+      assertThat(server.fourLetterWord("ruok")).isEqualTo("imok");
+      org.slf4j.Logger serverLog = org.slf4j.LoggerFactory.getLogger("org.apache.zookeeper.server.ZooKeeperServer");
+      assertThat(serverLog.isInfoEnabled()).as("ZooKeeper server INFO").isFalse();
+      assertThat(serverLog.isWarnEnabled()).isTrue();
+      assertThat(org.slf4j.LoggerFactory.getLogger("io.holdfast.testkit").isInfoEnabled()).isTrue();
+    }
+  }
+
   private static Events run(Class<?> testClass) {
     return EngineTestKit.engine("junit-jupiter").selectors(selectClass(testClass)).execute().testEvents();
   }
