@@ -33,7 +33,31 @@ final class QuietLogs {
   /** java.util.logging keeps loggers weakly: a level set on one nobody holds would be lost. */
   private static final Set<java.util.logging.Logger> julLoggers = ConcurrentHashMap.newKeySet();
 
+  /**
+   * Curator logs every connection loss that a background request gives up on at ERROR, with a
+   * stack trace: one per pending request, again and again through an outage. With this property
+   * (read once, when Curator's framework class loads) only the first per connection is ERROR, the
+   * rest DEBUG.
+   */
+  static final String CURATOR_FIRST_CONNECTION_ISSUE_ONLY =
+      "curator-log-only-first-connection-issue-as-error-level";
+
   private QuietLogs() {}
+
+  /** Quiets ZooKeeper's and Curator's loggers, and Curator's repeated connection-loss errors. */
+  static void zooKeeper() {
+    if (showServerLogs()) {
+      return;
+    }
+    quiet(ZOOKEEPER);
+    if (System.getProperty(CURATOR_FIRST_CONNECTION_ISSUE_ONLY) == null) {
+      System.setProperty(CURATOR_FIRST_CONNECTION_ISSUE_ONLY, "true");
+    }
+  }
+
+  private static boolean showServerLogs() {
+    return "show".equals(RedisServers.setting("HOLDFAST_TESTKIT_SERVER_LOGS", "holdfast.testkit.serverLogs"));
+  }
 
   /**
    * Sets each logger to WARN unless the user configured it, or asked for server logs.
@@ -41,7 +65,7 @@ final class QuietLogs {
    * @param loggers logger names (prefixes: their children inherit)
    */
   static void quiet(List<String> loggers) {
-    if ("show".equals(RedisServers.setting("HOLDFAST_TESTKIT_SERVER_LOGS", "holdfast.testkit.serverLogs"))) {
+    if (showServerLogs()) {
       return;
     }
     ILoggerFactory factory = LoggerFactory.getILoggerFactory();

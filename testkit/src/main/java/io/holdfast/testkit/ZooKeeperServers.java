@@ -119,12 +119,12 @@ public final class ZooKeeperServers {
     ZooKeeperServer server;
     if (connect != null && !connect.isBlank()) {
       how = "the server named by HOLDFAST_ZOOKEEPER_CONNECT";
-      QuietLogs.quiet(QuietLogs.ZOOKEEPER);
+      QuietLogs.zooKeeper();
       server = new ExternalZooKeeperServer(connect.trim());
     } else if (!"local".equals(forced)
         && ("container".equals(forced) || RedisServers.dockerAvailable())) {
       how = "a zookeeper:3.9 container (Testcontainers)";
-      QuietLogs.quiet(QuietLogs.ZOOKEEPER);
+      QuietLogs.zooKeeper();
       QuietLogs.quiet(QuietLogs.CONTAINERS);
       server = new ContainerZooKeeperServer();
     } else {
@@ -227,7 +227,7 @@ public final class ZooKeeperServers {
 
   /** System properties an in-JVM server reads at start: fast reaping of empty container nodes. */
   static synchronized void configureInJvmServers() {
-    QuietLogs.quiet(QuietLogs.ZOOKEEPER);
+    QuietLogs.zooKeeper();
     // Else every start logs a WARN that this setting is missing; far above what a test opens.
     setIfAbsent("zookeeper.maxCnxns", "10000");
     setIfAbsent("znode.container.checkIntervalMs", Integer.toString(CONTAINER_CHECK_MS));

@@ -80,6 +80,9 @@ class HoldfastServersExtensionTest {
       assertThat(serverLog.isInfoEnabled()).as("ZooKeeper server INFO").isFalse();
       assertThat(serverLog.isWarnEnabled()).isTrue();
       assertThat(org.slf4j.LoggerFactory.getLogger("io.holdfast.testkit").isInfoEnabled()).isTrue();
+      assertThat(System.getProperty("curator-log-only-first-connection-issue-as-error-level"))
+          .as("Curator logs only the first connection loss of an outage at ERROR")
+          .isEqualTo("true");
     }
   }
 
