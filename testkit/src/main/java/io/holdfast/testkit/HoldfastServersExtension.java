@@ -23,7 +23,8 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * fields before each test. A dedicated server lives in the test class's store, which closes it
  * after the class.
  */
-final class HoldfastServersExtension implements ParameterResolver, BeforeAllCallback, BeforeEachCallback {
+final class HoldfastServersExtension
+    implements ParameterResolver, BeforeAllCallback, BeforeEachCallback {
   private static final ExtensionContext.Namespace NAMESPACE =
       ExtensionContext.Namespace.create(HoldfastServersExtension.class);
 
@@ -39,11 +40,13 @@ final class HoldfastServersExtension implements ParameterResolver, BeforeAllCall
     try {
       Object value = valueFor(parameter.getParameter(), type, context);
       if (value == null) {
-        throw new ParameterResolutionException("no @HoldfastRedis or @HoldfastZooKeeper on " + parameter);
+        throw new ParameterResolutionException(
+            "no @HoldfastRedis or @HoldfastZooKeeper on " + parameter);
       }
       return value;
     } catch (ExtensionConfigurationException e) {
-      throw new ParameterResolutionException(e.getMessage() + " (parameter " + parameter.getParameter() + ")", e);
+      throw new ParameterResolutionException(
+          e.getMessage() + " (parameter " + parameter.getParameter() + ")", e);
     }
   }
 
@@ -118,7 +121,8 @@ final class HoldfastServersExtension implements ParameterResolver, BeforeAllCall
     if (zk != null) {
       ZooKeeperServer server =
           zk.dedicated()
-              ? dedicated(context, "zookeeper", ZooKeeperServer.class, k -> ZooKeeperServers.dedicated())
+              ? dedicated(
+                  context, "zookeeper", ZooKeeperServer.class, k -> ZooKeeperServers.dedicated())
               : ZooKeeperServers.shared();
       if (type == ZooKeeperServer.class) {
         return server;

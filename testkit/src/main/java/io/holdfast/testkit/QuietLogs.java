@@ -27,17 +27,19 @@ final class QuietLogs {
   static final List<String> ZOOKEEPER = List.of("org.apache.zookeeper", "org.apache.curator");
 
   /** The loggers quieted when the testkit starts a container. */
-  static final List<String> CONTAINERS = List.of("org.testcontainers", "tc", "com.github.dockerjava");
+  static final List<String> CONTAINERS =
+      List.of("org.testcontainers", "tc", "com.github.dockerjava");
 
   private static final Set<String> done = ConcurrentHashMap.newKeySet();
+
   /** java.util.logging keeps loggers weakly: a level set on one nobody holds would be lost. */
   private static final Set<java.util.logging.Logger> julLoggers = ConcurrentHashMap.newKeySet();
 
   /**
-   * Curator logs every connection loss that a background request gives up on at ERROR, with a
-   * stack trace: one per pending request, again and again through an outage. With this property
-   * (read once, when Curator's framework class loads) only the first per connection is ERROR, the
-   * rest DEBUG.
+   * Curator logs every connection loss that a background request gives up on at ERROR, with a stack
+   * trace: one per pending request, again and again through an outage. With this property (read
+   * once, when Curator's framework class loads) only the first per connection is ERROR, the rest
+   * DEBUG.
    */
   static final String CURATOR_FIRST_CONNECTION_ISSUE_ONLY =
       "curator-log-only-first-connection-issue-as-error-level";
@@ -56,7 +58,9 @@ final class QuietLogs {
   }
 
   private static boolean showServerLogs() {
-    return "show".equals(RedisServers.setting("HOLDFAST_TESTKIT_SERVER_LOGS", "holdfast.testkit.serverLogs"));
+    return "show"
+        .equals(
+            RedisServers.setting("HOLDFAST_TESTKIT_SERVER_LOGS", "holdfast.testkit.serverLogs"));
   }
 
   /**
@@ -100,7 +104,8 @@ final class QuietLogs {
     Properties p = new Properties();
     ClassLoader cl = Thread.currentThread().getContextClassLoader();
     try (InputStream in =
-        (cl != null ? cl : QuietLogs.class.getClassLoader()).getResourceAsStream("simplelogger.properties")) {
+        (cl != null ? cl : QuietLogs.class.getClassLoader())
+            .getResourceAsStream("simplelogger.properties")) {
       if (in != null) {
         p.load(in);
       }
@@ -110,10 +115,12 @@ final class QuietLogs {
     return p;
   }
 
-  private static void quietLogback(ILoggerFactory factory, String name) throws ReflectiveOperationException {
+  private static void quietLogback(ILoggerFactory factory, String name)
+      throws ReflectiveOperationException {
     Object logger = factory.getLogger(name);
     if (logger.getClass().getMethod("getLevel").invoke(logger) == null) {
-      Class<?> level = Class.forName("ch.qos.logback.classic.Level", true, logger.getClass().getClassLoader());
+      Class<?> level =
+          Class.forName("ch.qos.logback.classic.Level", true, logger.getClass().getClassLoader());
       Object warn = level.getField("WARN").get(null);
       logger.getClass().getMethod("setLevel", level).invoke(logger, warn);
     }
@@ -130,8 +137,11 @@ final class QuietLogs {
       return;
     }
     Class<?> level = Class.forName("org.apache.logging.log4j.Level", true, cl);
-    Class<?> configurator = Class.forName("org.apache.logging.log4j.core.config.Configurator", true, cl);
-    configurator.getMethod("setLevel", String.class, level).invoke(null, name, level.getField("WARN").get(null));
+    Class<?> configurator =
+        Class.forName("org.apache.logging.log4j.core.config.Configurator", true, cl);
+    configurator
+        .getMethod("setLevel", String.class, level)
+        .invoke(null, name, level.getField("WARN").get(null));
   }
 
   private static void quietJul(String name) {
@@ -143,7 +153,8 @@ final class QuietLogs {
   }
 
   private static boolean julConfigured(String name) {
-    @Nullable String level = java.util.logging.LogManager.getLogManager().getProperty(name + ".level");
+    @Nullable String level =
+        java.util.logging.LogManager.getLogManager().getProperty(name + ".level");
     return level != null;
   }
 }

@@ -51,10 +51,13 @@ class HoldfastServersExtensionTest {
     assertThat(servers.get(3)).isSameAs(zk);
     assertThat(redis).isNotSameAs(RedisServers.shared());
     assertThat(zk).isNotSameAs(ZooKeeperServers.shared());
-    Assumptions.assumeTrue(redis.controllable() && zk.controllable(), "servers from the environment");
+    Assumptions.assumeTrue(
+        redis.controllable() && zk.controllable(), "servers from the environment");
     assertThat(answers(redis.uri().getHost(), redis.uri().getPort())).as("Redis closed").isFalse();
     String[] hostPort = zk.connectString().split(":");
-    assertThat(answers(hostPort[0], Integer.parseInt(hostPort[1]))).as("ZooKeeper closed").isFalse();
+    assertThat(answers(hostPort[0], Integer.parseInt(hostPort[1])))
+        .as("ZooKeeper closed")
+        .isFalse();
   }
 
   @Test
@@ -67,16 +70,25 @@ class HoldfastServersExtensionTest {
                 .map(r -> r.orElseThrow().getThrowable().orElseThrow().getMessage())
                 .toList())
         .anySatisfy(
-            m -> assertThat(m).contains("@HoldfastRedis goes on a RedisServer, RedisURI or String, not a java.lang.Integer"))
+            m ->
+                assertThat(m)
+                    .contains(
+                        "@HoldfastRedis goes on a RedisServer, RedisURI or String, not a"
+                            + " java.lang.Integer"))
         .anySatisfy(
-            m -> assertThat(m).contains("@HoldfastZooKeeper goes on a ZooKeeperServer or String, not a io.lettuce.core.RedisURI"));
+            m ->
+                assertThat(m)
+                    .contains(
+                        "@HoldfastZooKeeper goes on a ZooKeeperServer or String, not a"
+                            + " io.lettuce.core.RedisURI"));
   }
 
   @Test
   void inJvmZooKeeper_serverAndClientLogs_areQuietByDefault() {
     try (ZooKeeperServer server = ZooKeeperServers.inJvm()) {
       assertThat(server.fourLetterWord("ruok")).isEqualTo("imok");
-      org.slf4j.Logger serverLog = org.slf4j.LoggerFactory.getLogger("org.apache.zookeeper.server.ZooKeeperServer");
+      org.slf4j.Logger serverLog =
+          org.slf4j.LoggerFactory.getLogger("org.apache.zookeeper.server.ZooKeeperServer");
       assertThat(serverLog.isInfoEnabled()).as("ZooKeeper server INFO").isFalse();
       assertThat(serverLog.isWarnEnabled()).isTrue();
       assertThat(org.slf4j.LoggerFactory.getLogger("io.holdfast.testkit").isInfoEnabled()).isTrue();
@@ -87,7 +99,10 @@ class HoldfastServersExtensionTest {
   }
 
   private static Events run(Class<?> testClass) {
-    return EngineTestKit.engine("junit-jupiter").selectors(selectClass(testClass)).execute().testEvents();
+    return EngineTestKit.engine("junit-jupiter")
+        .selectors(selectClass(testClass))
+        .execute()
+        .testEvents();
   }
 
   private static boolean answers(String host, int port) {
@@ -111,7 +126,10 @@ class HoldfastServersExtensionTest {
     }
 
     @Test
-    void redis(@HoldfastRedis RedisURI uri, @HoldfastRedis String text, @HoldfastRedis RedisServer server) {
+    void redis(
+        @HoldfastRedis RedisURI uri,
+        @HoldfastRedis String text,
+        @HoldfastRedis RedisServer server) {
       assertThat(server).isSameAs(redisField);
       seen.add(uri.toString());
       seen.add(text);
@@ -151,7 +169,9 @@ class HoldfastServersExtensionTest {
     }
 
     @Test
-    void second(@HoldfastRedis(dedicated = true) RedisServer again, @HoldfastZooKeeper(dedicated = true) ZooKeeperServer zk) {
+    void second(
+        @HoldfastRedis(dedicated = true) RedisServer again,
+        @HoldfastZooKeeper(dedicated = true) ZooKeeperServer zk) {
       assertThat(again).isSameAs(redis);
       seen.add(again);
       seen.add(zk);

@@ -20,8 +20,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * Closing a membership right after a Redis restart, while its client is still reconnecting and
  * rejects commands: close() waits for the reconnection (within the command timeout) and nothing
- * logs a stack trace. The test's
- * SLF4J binding (slf4j-simple) writes to System.err, which the test reads.
+ * logs a stack trace. The test's SLF4J binding (slf4j-simple) writes to System.err, which the test
+ * reads.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class RedisMembershipRestartLoggingTest {
@@ -36,7 +36,11 @@ class RedisMembershipRestartLoggingTest {
       redis.stop();
       redis.start();
       String logged = capturingStderr(m::close);
-      assertThat(logged.lines().filter(l -> l.startsWith("\tat ") || l.startsWith("Caused by")).toList())
+      assertThat(
+              logged
+                  .lines()
+                  .filter(l -> l.startsWith("\tat ") || l.startsWith("Caused by"))
+                  .toList())
           .as("stack trace lines logged by close():%n%s", logged)
           .isEmpty();
     }
@@ -55,5 +59,4 @@ class RedisMembershipRestartLoggingTest {
     before.print(s);
     return s;
   }
-
 }
