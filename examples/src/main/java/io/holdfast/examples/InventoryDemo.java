@@ -63,6 +63,24 @@ public final class InventoryDemo {
   record Options(
       @Nullable String redis, @Nullable String zookeeper, int instances, int threads, long stockPerSku) {}
 
+  static final String USAGE =
+      """
+      Usage: mvn -q -Pdemo -DskipTests verify [-Ddemo.args="OPTIONS"]
+
+      A distributed inventory: order-service JVMs sell stock under Holdfast locks with fencing
+      tokens, in a membership group with an elected leader; midway one holder is frozen past its
+      lease and the leader is killed with kill -9. Ends with a verdict; exits 1 if an invariant
+      broke.
+
+      Options:
+        --redis redis://host:port   use this Redis (default: start a local Redis 7)
+        --zookeeper host:port       run everything on this ZooKeeper instead of Redis
+        --instances N               order-service JVMs (default 4)
+        --threads N                 order threads per JVM (default 4)
+        --stock N                   units per SKU, 3 SKUs (default 1500)
+        --help                      print this and exit
+      """;
+
   private InventoryDemo() {}
 
   /**
@@ -82,18 +100,31 @@ public final class InventoryDemo {
       words.addAll(List.of(a.trim().split("\\s+")));
     }
     words.removeIf(String::isEmpty);
-    for (int i = 0; i < words.size(); i++) {
-      switch (words.get(i)) {
-        case "--redis" -> redis = words.get(++i);
-        case "--zookeeper" -> zookeeper = words.get(++i);
-        case "--instances" -> instances = Integer.parseInt(words.get(++i));
-        case "--threads" -> threads = Integer.parseInt(words.get(++i));
-        case "--stock" -> stock = Long.parseLong(words.get(++i));
-        default -> throw new IllegalArgumentException(
-            "unknown argument " + words.get(i)
-                + "; usage: [--redis redis://host:port | --zookeeper host:port] [--instances N]"
-                + " [--threads N] [--stock N]");
+    try {
+      for (int i = 0; i < words.size(); i++) {
+        String w = words.get(i);
+        if (w.equals("--help") || w.equals("-h")) {
+          System.out.print(USAGE);
+          return;
+        }
+        if (i + 1 >= words.size()) {
+          throw new IllegalArgumentException(
+              w.startsWith("--") ? w + " needs a value" : "unknown argument " + w);
+        }
+        String value = words.get(++i);
+        switch (w) {
+          case "--redis" -> redis = value;
+          case "--zookeeper" -> zookeeper = value;
+          case "--instances" -> instances = Integer.parseInt(value);
+          case "--threads" -> threads = Integer.parseInt(value);
+          case "--stock" -> stock = Long.parseLong(value);
+          default -> throw new IllegalArgumentException("unknown argument " + w);
+        }
       }
+    } catch (IllegalArgumentException e) { // NumberFormatException too
+      System.err.println("InventoryDemo: " + e.getMessage());
+      System.err.print(USAGE);
+      System.exit(2);
     }
     Verdict v = run(new Options(redis, zookeeper, instances, threads, stock), System.out);
     if (!v.ok()) {
@@ -279,7 +310,8 @@ public final class InventoryDemo {
       out.println("lost updates:             " + v.lostUpdates() + " (stock sold - writes accepted)");
       out.println("stale writes rejected:    " + v.staleWritesRejected() + " (writes after a lost lease, refused by the fence)");
       out.println("frozen holder's write:    " + (v.frozenWriteRejected() ? "rejected" : "NOT REJECTED"));
-      out.println("zombie write, token 1:    " + (zombieRejected ? "rejected" : "ACCEPTED"));
+      out.println("zombie write, token 1:    " + (zombieRejected ? "rejected" : "ACCEPTED")
+          + " (a late write with the first token of the run, as from a holder frozen since the start)");
       out.println("leader replaced:          " + (leaderReplaced ? "yes, with a larger epoch" : "NO"));
       out.println("instances finished:       " + (finished ? "yes" : "NO"));
       out.println(v.ok() ? "VERDICT: OK" : "VERDICT: BROKEN");

@@ -2,6 +2,7 @@ package io.holdfast.examples;
 
 import io.holdfast.lock.LockHandle;
 import io.holdfast.lock.LockService;
+import io.holdfast.lock.LockTimeoutException;
 import io.holdfast.lock.redis.RedisLockService;
 import io.lettuce.core.RedisURI;
 import java.time.Duration;
@@ -32,4 +33,18 @@ final class Snippets {
     } // released here: compare-and-delete, so never someone else's grant
     // end::decrement[]
   }
+
+  // tag::sellOne[]
+  static boolean sellOne(LockService locks, FencedStock stock, String sku) {
+    try (LockHandle lock = locks.acquire("sku:" + sku, Duration.ofSeconds(2))) {
+      long left = stock.read(sku, lock.fencingToken());
+      return left > 0 && stock.write(sku, left - 1, lock.fencingToken());
+    } catch (LockTimeoutException e) {
+      return false; // another instance held it for 2 s: try again later, or answer "busy"
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt(); // acquire() waits, so it can be interrupted: keep the flag
+      return false; // and let the thread end
+    }
+  }
+  // end::sellOne[]
 }

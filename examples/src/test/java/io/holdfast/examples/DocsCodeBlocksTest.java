@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Every {@code java} code block of README.md and docs/*.md must be compiled: it must appear, line
  * for line (leading and trailing blanks aside), in a source file of this module — the docs' own
- * snippets live in {@code io.holdfast.examples.snippets}. A block may be exempted by the HTML
+ * snippets live in {@code io.holdfast.examples.snippets}, under src/main (compiled) or, for code
+ * that is itself a test (docs/testing.md), under src/test (compiled and run). A block may be exempted by the HTML
  * comment {@code <!-- not compiled: reason -->} on the last non-blank line before it.
  */
 class DocsCodeBlocksTest {
@@ -29,9 +30,11 @@ class DocsCodeBlocksTest {
   @Test
   void everyJavaBlockInTheDocs_appearsVerbatimInACompiledSource() throws IOException {
     List<List<String>> sources = new ArrayList<>();
-    try (Stream<Path> files = Files.walk(Path.of("src/main/java"))) {
-      for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
-        sources.add(normalized(Files.readAllLines(f, StandardCharsets.UTF_8)));
+    for (String dir : List.of("src/main/java", "src/test/java/io/holdfast/examples/snippets")) {
+      try (Stream<Path> files = Files.walk(Path.of(dir))) {
+        for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
+          sources.add(normalized(Files.readAllLines(f, StandardCharsets.UTF_8)));
+        }
       }
     }
     List<Block> blocks = javaBlocks(docs());
@@ -45,7 +48,8 @@ class DocsCodeBlocksTest {
       if (sources.stream().noneMatch(src -> contains(src, wanted))) {
         problems.add(
             ROOT.relativize(b.file()) + ":" + b.line()
-                + " is not a verbatim copy of code in examples/src/main/java (copy it from a"
+                + " is not a verbatim copy of code in examples/src/main/java or its test snippets"
+                + " (copy it from a"
                 + " snippet file, or mark it " + NOT_COMPILED + " why -->)");
       }
     }

@@ -20,6 +20,22 @@ class InventoryDemoTest {
     assertThat(v.accepted()).isEqualTo(3 * 400);
     assertThat(v.finalStock().values()).containsOnly(0L);
     assertThat(printed).contains("oversold:                 0").contains("VERDICT: OK");
+    assertThat(printed).contains("zombie write, token 1:    rejected (a late write with the first token");
+  }
+
+  @Test
+  void help_printsUsage_andReturnsNormally() throws Exception {
+    PrintStream before = System.out;
+    ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+    try {
+      InventoryDemo.main(new String[] {"--help"});
+    } finally {
+      System.setOut(before);
+    }
+    assertThat(buf.toString(StandardCharsets.UTF_8))
+        .startsWith("Usage: mvn -q -Pdemo -DskipTests verify")
+        .contains("--zookeeper host:port");
   }
 
   @Test

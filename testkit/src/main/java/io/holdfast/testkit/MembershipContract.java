@@ -404,6 +404,42 @@ public abstract class MembershipContract {
   }
 
   @Test
+  void leader_isThisCandidate_theMomentItsIsLeaderTurnsTrue() {
+    List<String> seenInGained = new CopyOnWriteArrayList<>();
+    for (int round = 0; round < 3; round++) {
+      Membership m = membership();
+      String id = "cand-" + round;
+      LeaderElection e = m.election(m.register(info(id)));
+      e.addListener(
+          new LeadershipListener() {
+            @Override
+            public void gained(long epoch) {
+              seenInGained.add(
+                  e.leader().map(l -> l.id() + "@" + l.leaderEpoch()).orElse("none") + " for "
+                      + id + "@" + epoch);
+            }
+
+            @Override
+            public void lost(long epoch) {}
+          });
+      // Spin, not poll: the moment isLeader() turns true is what this test is about.
+      long deadline = System.nanoTime() + detectionBound().plusSeconds(30).toNanos();
+      while (!e.isLeader()) {
+        assertThat(System.nanoTime() - deadline).as("%s became leader in time", id).isNegative();
+        Thread.onSpinWait();
+      }
+      Member leader = e.leader().orElse(null);
+      assertThat(leader).as("leader() right after isLeader() of %s", id).isNotNull();
+      assertThat(leader.id()).isEqualTo(id);
+      assertThat(leader.leaderEpoch()).isEqualTo(e.epoch());
+      int told = round + 1;
+      await().atMost(Duration.ofSeconds(30)).until(() -> seenInGained.size() == told);
+      assertThat(seenInGained.get(round)).isEqualTo(id + "@" + e.epoch() + " for " + id + "@" + e.epoch());
+      e.close(); // resign, so that the next round's candidate leads
+    }
+  }
+
+  @Test
   void leaderInAnotherJvmKilled_newLeaderWithLargerEpoch_withinBound() {
     JvmProcess child = JvmProcess.start(memberMain(), memberMainArgs(group, "old-leader", true));
     children.add(child);

@@ -111,6 +111,7 @@ public final class RedisServers {
       server = new ExternalRedisServer(RedisURI.create(uri));
     } else if (!"local".equals(forced) && ("container".equals(forced) || dockerAvailable())) {
       how = "a redis:7 container (Testcontainers)";
+      QuietLogs.quiet(QuietLogs.CONTAINERS);
       server = new ContainerRedisServer();
     } else {
       how = "a local redis-server process (no Docker engine reachable)";

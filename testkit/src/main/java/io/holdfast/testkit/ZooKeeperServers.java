@@ -119,10 +119,13 @@ public final class ZooKeeperServers {
     ZooKeeperServer server;
     if (connect != null && !connect.isBlank()) {
       how = "the server named by HOLDFAST_ZOOKEEPER_CONNECT";
+      QuietLogs.zooKeeper();
       server = new ExternalZooKeeperServer(connect.trim());
     } else if (!"local".equals(forced)
         && ("container".equals(forced) || RedisServers.dockerAvailable())) {
       how = "a zookeeper:3.9 container (Testcontainers)";
+      QuietLogs.zooKeeper();
+      QuietLogs.quiet(QuietLogs.CONTAINERS);
       server = new ContainerZooKeeperServer();
     } else {
       how = "an in-JVM ZooKeeper server (no Docker engine reachable)";
@@ -224,6 +227,9 @@ public final class ZooKeeperServers {
 
   /** System properties an in-JVM server reads at start: fast reaping of empty container nodes. */
   static synchronized void configureInJvmServers() {
+    QuietLogs.zooKeeper();
+    // Else every start logs a WARN that this setting is missing; far above what a test opens.
+    setIfAbsent("zookeeper.maxCnxns", "10000");
     setIfAbsent("znode.container.checkIntervalMs", Integer.toString(CONTAINER_CHECK_MS));
     setIfAbsent("znode.container.maxPerMinute", Integer.toString(CONTAINER_MAX_PER_MINUTE));
     setIfAbsent("zookeeper.admin.enableServer", "false");

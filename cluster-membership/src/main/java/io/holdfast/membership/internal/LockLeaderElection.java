@@ -148,7 +148,27 @@ final class LockLeaderElection implements LeaderElection {
         best = m;
       }
     }
+    // The view learns of this candidate's own leadership a round trip (or a notification) after
+    // isLeader() turned true; a leader that knows it leads answers with itself meanwhile.
+    Member self = selfIfLeading();
+    if (self != null && (best == null || self.leaderEpoch() >= best.leaderEpoch())) {
+      return Optional.of(self);
+    }
     return Optional.ofNullable(best);
+  }
+
+  private @Nullable Member selfIfLeading() {
+    LockHandle h;
+    long e;
+    synchronized (this) {
+      h = handle;
+      e = epoch;
+    }
+    if (h == null || !h.isHeld()) {
+      return null;
+    }
+    Member m = candidate.member();
+    return m.leaderEpoch() == e ? m : new Member(m.info(), m.joinedAt(), e);
   }
 
   @Override

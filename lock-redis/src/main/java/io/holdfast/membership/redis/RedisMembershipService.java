@@ -28,6 +28,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -185,18 +186,36 @@ final class RedisMembershipService extends AbstractMembership {
     protected void leave() {
       live.remove(this);
       Member m = member();
-      try {
-        await(
-            redis.<Long>eval(
-                RedisMembershipService.this.leave,
-                ScriptOutputType.INTEGER,
-                keys(m.group()),
-                m.id(),
-                Long.toString(joinedMs),
-                channel(m.group())),
-            "deregistering '" + m.id() + "'");
-      } catch (MembershipBackendException e) {
-        LOG.warn("could not deregister '{}'; it leaves when its heartbeat TTL runs out", m.id(), e);
+      // Just after a Redis restart the client is still reconnecting and rejects commands at once:
+      // try again until the command timeout rather than leave it to the TTL.
+      long deadline = System.nanoTime() + commandTimeout.toNanos();
+      while (true) {
+        try {
+          await(
+              redis.<Long>eval(
+                  RedisMembershipService.this.leave,
+                  ScriptOutputType.INTEGER,
+                  keys(m.group()),
+                  m.id(),
+                  Long.toString(joinedMs),
+                  channel(m.group())),
+              "deregistering '" + m.id() + "'");
+          return;
+        } catch (MembershipBackendException e) {
+          if (!(e.getCause() instanceof TimeoutException)
+              && !Thread.currentThread().isInterrupted()
+              && System.nanoTime() - deadline < 0) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+            continue;
+          }
+          Throwable cause = e.getCause();
+          String why =
+              cause == null || cause instanceof TimeoutException ? e.getMessage() : cause.toString();
+          LOG.warn(
+              "could not deregister '{}' ({}); it leaves when its heartbeat TTL runs out", m.id(), why);
+          LOG.debug("deregistering '{}' failed", m.id(), e);
+          return;
+        }
       }
     }
 
