@@ -54,10 +54,11 @@ public final class ZkSupport {
     Objects.requireNonNull(user, "user");
     Objects.requireNonNull(password, "password");
     if (user.isBlank() || user.indexOf(':') >= 0) {
-      throw new IllegalArgumentException("user must be non-blank and must not contain ':'");
+      throw new IllegalArgumentException(
+          "digestAuth user must be non-blank and must not contain ':'");
     }
     if (password.isEmpty()) {
-      throw new IllegalArgumentException("password must not be empty");
+      throw new IllegalArgumentException("digestAuth password must not be empty");
     }
   }
 
