@@ -170,10 +170,12 @@ public final class RedisErrors {
         if (m.startsWith("WRONGPASS") || m.startsWith("NOAUTH") || m.contains("invalid password")) {
           return "authentication to " + where + " failed (" + m + ")";
         }
-        if (m.startsWith("NOPERM")) {
+        if (m.startsWith("NOPERM") || m.contains(" NOPERM ")) {
           Matcher cmd = DENIED_COMMAND.matcher(m);
-          String name = cmd.find() ? cmd.group(1).toUpperCase(Locale.ROOT) : "a command";
-          return where + ": ACL denied command " + name + " to this user (" + m + ")";
+          return cmd.find()
+              ? where + ": ACL denied command " + cmd.group(1).toUpperCase(Locale.ROOT)
+                  + " to this user (" + m + ")"
+              : where + ": ACL denied this user (" + m + ")";
         }
       }
     }
