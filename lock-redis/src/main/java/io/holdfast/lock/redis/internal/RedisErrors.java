@@ -30,7 +30,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class RedisErrors {
   private static final Pattern DENIED_COMMAND = Pattern.compile("'([A-Za-z|_-]+)' command");
-  private static final Pattern AFTER = Pattern.compile("after (\\d+) (?:ms|millisecond)");
+  private static final Pattern AFTER = Pattern.compile("after (\\d+) ?(?:ms|millisecond)");
 
   private final String where;
   private final boolean tls;
