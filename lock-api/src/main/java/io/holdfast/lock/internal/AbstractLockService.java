@@ -200,7 +200,9 @@ public abstract class AbstractLockService implements LockService {
    * @param holderLeaseLeft how long the holder's lease had left, or {@code null} if unknown
    */
   protected static void notGranted(
-      CompletableFuture<@Nullable Lease> future, String holder, @Nullable Duration holderLeaseLeft) {
+      CompletableFuture<@Nullable Lease> future,
+      String holder,
+      @Nullable Duration holderLeaseLeft) {
     future.completeExceptionally(new NotGranted(holder, holderLeaseLeft));
   }
 

@@ -184,7 +184,8 @@ public final class RedisLockService {
       Objects.requireNonNull(clientResources, "clientResources");
       if (uri == null) {
         throw new IllegalStateException(
-            "clientResources applies only to a client the service creates; set them on your client");
+            "clientResources applies only to a client the service creates;"
+                + " set them on your client");
       }
       this.clientResources = clientResources;
       return this;

@@ -99,7 +99,8 @@ public final class RedisMembership {
      * @return this builder
      */
     public Builder heartbeatTtl(Duration ttl) {
-      this.ttl = Checks.checkRange(ttl, "heartbeatTtl", Duration.ofMillis(300), Duration.ofHours(1));
+      this.ttl =
+          Checks.checkRange(ttl, "heartbeatTtl", Duration.ofMillis(300), Duration.ofHours(1));
       return this;
     }
 
@@ -155,7 +156,8 @@ public final class RedisMembership {
       Objects.requireNonNull(clientResources, "clientResources");
       if (uri == null) {
         throw new IllegalStateException(
-            "clientResources applies only to a client the membership creates; set them on your client");
+            "clientResources applies only to a client the membership creates;"
+                + " set them on your client");
       }
       this.clientResources = clientResources;
       return this;
@@ -195,7 +197,8 @@ public final class RedisMembership {
           lockBuilder = RedisLockService.builder(client);
         } else {
           RedisSupport.OwnedClient owned =
-              RedisSupport.createClient(Objects.requireNonNull(uri), commandTimeout, clientResources);
+              RedisSupport.createClient(
+                  Objects.requireNonNull(uri), commandTimeout, clientResources);
           connector = Connector.standalone(owned);
           lockBuilder = RedisLockService.builder(owned.client());
         }
@@ -212,7 +215,8 @@ public final class RedisMembership {
           connector.close();
         }
         // The election service's exception already names the cause: keep the chain below it.
-        Throwable cause = e instanceof LockBackendException && e.getCause() != null ? e.getCause() : e;
+        Throwable cause =
+            e instanceof LockBackendException && e.getCause() != null ? e.getCause() : e;
         throw errors.membershipConnect(cause);
       }
     }

@@ -374,7 +374,8 @@ final class ZkAttempt {
   void fail(Throwable error) {
     future.completeExceptionally(
         error instanceof LockBackendException e && e.getCause() != null
-            ? new LockBackendException("acquiring '" + name + "' failed: " + e.getMessage(), e.getCause())
+            ? new LockBackendException(
+                "acquiring '" + name + "' failed: " + e.getMessage(), e.getCause())
             : error);
   }
 

@@ -246,8 +246,10 @@ public final class RedisErrors {
 
   private static List<Throwable> chain(Throwable error) {
     List<Throwable> chain = new ArrayList<>();
-    for (Throwable t = error; t != null && !chain.contains(t) && chain.size() < 16; t = t.getCause()) {
+    Throwable t = error;
+    while (t != null && !chain.contains(t) && chain.size() < 16) {
       chain.add(t);
+      t = t.getCause();
     }
     return chain;
   }

@@ -184,7 +184,8 @@ public final class ZkSupport {
       case CONNECTIONLOSS, OPERATIONTIMEOUT -> client.getZookeeperClient().isConnected()
           ? "the connection to " + where(client) + " was lost during " + request + " (" + code + ")"
           : noConnection(client, timeout);
-      case SESSIONEXPIRED -> "the ZooKeeper session expired during " + request + " (SESSIONEXPIRED)";
+      case SESSIONEXPIRED ->
+          "the ZooKeeper session expired during " + request + " (SESSIONEXPIRED)";
       default -> "ZooKeeper " + request + " failed: " + code;
     };
   }
