@@ -1,8 +1,14 @@
 package io.holdfast.lock;
 
 import java.time.Duration;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
-/** A lock was not granted within the time the caller allowed. Nothing is left held. */
+/**
+ * A lock was not granted within the time the caller allowed. Nothing is left held. When the
+ * backend could tell, the message says who was ahead (the Redis backend: the holder and how long
+ * its lease has left; ZooKeeper: how many acquirers were queued ahead).
+ */
 public class LockTimeoutException extends LockException {
   private static final long serialVersionUID = 1L;
 
@@ -12,6 +18,9 @@ public class LockTimeoutException extends LockException {
   /** How long the caller waited. */
   private final Duration maxWait;
 
+  /** How long the holder's lease had left when the wait ended, if the backend could tell. */
+  private final @Nullable Duration holderLeaseLeft;
+
   /**
    * Creates an exception.
    *
@@ -19,9 +28,30 @@ public class LockTimeoutException extends LockException {
    * @param maxWait how long the caller waited
    */
   public LockTimeoutException(String lockName, Duration maxWait) {
-    super("lock '" + lockName + "' was not acquired within " + maxWait, null);
+    this(lockName, maxWait, null, null);
+  }
+
+  /**
+   * Creates an exception that says what the backend knew of the holder when the wait ended.
+   *
+   * @param lockName the lock that was not granted
+   * @param maxWait how long the caller waited
+   * @param holder who was ahead, in words (e.g. {@code "held by a1b2:17 with 4200 ms of lease
+   *     left"}), or {@code null} if unknown
+   * @param holderLeaseLeft how long the holder's lease had left, or {@code null} if unknown
+   */
+  public LockTimeoutException(
+      String lockName,
+      Duration maxWait,
+      @Nullable String holder,
+      @Nullable Duration holderLeaseLeft) {
+    super(
+        "lock '" + lockName + "' was not acquired within " + maxWait
+            + (holder == null ? "" : ": " + holder),
+        null);
     this.lockName = lockName;
     this.maxWait = maxWait;
+    this.holderLeaseLeft = holderLeaseLeft;
   }
 
   /**
@@ -40,5 +70,16 @@ public class LockTimeoutException extends LockException {
    */
   public Duration maxWait() {
     return maxWait;
+  }
+
+  /**
+   * How long the holder's lease had left when the wait ended: when the lock frees at the latest if
+   * the holder stops renewing. Empty if the backend could not tell (ZooKeeper grants have no
+   * lease; they live as long as the holder's session).
+   *
+   * @return the holder's remaining lease, if known
+   */
+  public Optional<Duration> holderLeaseLeft() {
+    return Optional.ofNullable(holderLeaseLeft);
   }
 }

@@ -194,6 +194,37 @@ public abstract class AbstractLockService implements LockService {
   }
 
   /**
+   * Ends an attempt that was not granted within its wait, like completing {@code future} with
+   * {@code null}, but telling the caller what the backend knew of the holder: the {@link
+   * LockTimeoutException} then says so (a {@code tryAcquire} returns empty all the same).
+   *
+   * @param future the future returned by {@link #acquireLease}
+   * @param holder who was ahead, in words
+   * @param holderLeaseLeft how long the holder's lease had left, or {@code null} if unknown
+   */
+  protected static void notGranted(
+      CompletableFuture<@Nullable Lease> future,
+      String holder,
+      @Nullable Duration holderLeaseLeft) {
+    future.completeExceptionally(new NotGranted(holder, holderLeaseLeft));
+  }
+
+  /** What {@link #notGranted} completes a future with; never reaches a caller. */
+  private static final class NotGranted extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    private final @Nullable Duration leaseLeft;
+
+    NotGranted(String holder, @Nullable Duration leaseLeft) {
+      super(holder, null, false, false);
+      this.leaseLeft = leaseLeft;
+    }
+
+    LockTimeoutException timeout(String name, Duration maxWait) {
+      return new LockTimeoutException(name, maxWait, getMessage(), leaseLeft);
+    }
+  }
+
+  /**
    * The service's scheduler: one thread, for short non-blocking tasks only.
    *
    * @return the scheduler
@@ -238,17 +269,14 @@ public abstract class AbstractLockService implements LockService {
 
   @Override
   public final LockHandle acquire(String name, Duration maxWait) throws InterruptedException {
-    Optional<LockHandle> h = acquireBlocking(name, maxWait, true);
-    if (h.isEmpty()) {
-      throw new LockTimeoutException(name, maxWait);
-    }
-    return h.get();
+    Optional<LockHandle> h = acquireBlocking(name, maxWait, true, true);
+    return h.orElseThrow(() -> new LockTimeoutException(name, maxWait));
   }
 
   @Override
   public final Optional<LockHandle> tryAcquire(String name) {
     try {
-      return acquireBlocking(name, Duration.ZERO, false);
+      return acquireBlocking(name, Duration.ZERO, false, false);
     } catch (InterruptedException e) {
       throw new AssertionError("uninterruptible acquire was interrupted", e);
     }
@@ -257,7 +285,7 @@ public abstract class AbstractLockService implements LockService {
   @Override
   public final Optional<LockHandle> tryAcquire(String name, Duration maxWait)
       throws InterruptedException {
-    return acquireBlocking(name, maxWait, true);
+    return acquireBlocking(name, maxWait, true, false);
   }
 
   @Override
@@ -269,7 +297,9 @@ public abstract class AbstractLockService implements LockService {
     CompletableFuture<LockHandle> result = new CompletableFuture<>();
     grant.whenComplete(
         (lease, error) -> {
-          if (error != null) {
+          if (error instanceof NotGranted ng) {
+            result.completeExceptionally(ng.timeout(name, maxWait));
+          } else if (error != null) {
             result.completeExceptionally(translate(error, name));
           } else if (lease == null) {
             result.completeExceptionally(new LockTimeoutException(name, maxWait));
@@ -306,7 +336,8 @@ public abstract class AbstractLockService implements LockService {
     return result;
   }
 
-  private Optional<LockHandle> acquireBlocking(String name, Duration maxWait, boolean interruptible)
+  private Optional<LockHandle> acquireBlocking(
+      String name, Duration maxWait, boolean interruptible, boolean throwIfNotGranted)
       throws InterruptedException {
     Checks.checkName(name, "name");
     Checks.checkWait(maxWait, "maxWait");
@@ -337,7 +368,13 @@ public abstract class AbstractLockService implements LockService {
               + " while acquiring '" + name + "'",
           e);
     } catch (ExecutionException e) {
-      throw translate(e.getCause(), name);
+      if (!(e.getCause() instanceof NotGranted ng)) {
+        throw translate(e.getCause(), name);
+      }
+      if (throwIfNotGranted) {
+        throw ng.timeout(name, maxWait);
+      }
+      lease = null;
     } catch (CancellationException e) {
       throw new LockBackendException("acquiring '" + name + "' was cancelled", e);
     }

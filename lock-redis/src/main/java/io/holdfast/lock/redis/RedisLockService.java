@@ -5,10 +5,12 @@ import io.holdfast.lock.LockService;
 import io.holdfast.lock.internal.Checks;
 import io.holdfast.lock.internal.ServiceConfig;
 import io.holdfast.lock.redis.internal.Connector;
+import io.holdfast.lock.redis.internal.RedisErrors;
 import io.holdfast.lock.redis.internal.RedisSupport;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.resource.ClientResources;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.Executor;
@@ -28,7 +30,9 @@ import org.jspecify.annotations.Nullable;
  * are set on the URI. A client the application passes in stays the application's: the service
  * opens two connections on it (commands, and pub/sub for waiters; a third with {@link
  * Builder#waitForReplicas}) and closes only those. A service built from a URI owns its client and
- * shuts it down on {@code close()}. Redis 7.0 or later.
+ * shuts it down on {@code close()}; the clients of all such services in a JVM share one set of
+ * Lettuce {@link ClientResources} (event loops), shut down when the last of them closes, unless
+ * {@link Builder#clientResources} names the application's own. Redis 7.0 or later.
  *
  * <p>Costs, in round trips: acquire 1 (one {@code EVALSHA}), release 1, renewal 1 per 100 held
  * locks per round (every third of the lease time), reentrant acquire 0. See {@code docs/redis.md}
@@ -83,6 +87,7 @@ public final class RedisLockService {
     private String keyPrefix = DEFAULT_KEY_PREFIX;
     private int waitReplicas;
     private Duration waitTimeout = Duration.ZERO;
+    private @Nullable ClientResources clientResources;
 
     private Builder(
         @Nullable RedisURI uri,
@@ -121,7 +126,7 @@ public final class RedisLockService {
      * How long one Redis operation may take before it fails with {@code LockBackendException},
      * on any client (a client passed in may have a longer timeout, or none: the service bounds
      * each operation itself). Default 3 s; from 10 ms to 1 day. For a client the service creates,
-     * also its connect timeout and Lettuce command timeout.
+     * also its connect timeout, TLS handshake timeout and Lettuce command timeout.
      *
      * @param commandTimeout the timeout
      * @return this builder
@@ -159,14 +164,36 @@ public final class RedisLockService {
      */
     public Builder waitForReplicas(int replicas, Duration timeout) {
       if (replicas < 0) {
-        throw new IllegalArgumentException("replicas must be 0 or more, was " + replicas);
+        throw new IllegalArgumentException(
+            "waitForReplicas replicas must be 0 or more, was " + replicas);
       }
-      Checks.checkWait(timeout, "timeout");
+      Checks.checkWait(timeout, "waitForReplicas timeout");
       if (replicas > 0 && (timeout.isZero() || timeout.toMillis() == 0)) {
-        throw new IllegalArgumentException("timeout must be at least 1 ms when replicas > 0");
+        throw new IllegalArgumentException(
+            "waitForReplicas timeout must be at least 1 ms when replicas > 0, was " + timeout);
       }
       this.waitReplicas = replicas;
       this.waitTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * The Lettuce resources (event loops, timer) for the client the service creates from its URI.
+     * They stay the application's: the service never shuts them down. Default: resources shared
+     * by every service of this JVM built from a URI, shut down when the last of them closes.
+     *
+     * @param clientResources the resources
+     * @return this builder
+     * @throws IllegalStateException if the builder was made with an application's client
+     */
+    public Builder clientResources(ClientResources clientResources) {
+      Objects.requireNonNull(clientResources, "clientResources");
+      if (uri == null) {
+        throw new IllegalStateException(
+            "clientResources applies only to a client the service creates;"
+                + " set them on your client");
+      }
+      this.clientResources = clientResources;
       return this;
     }
 
@@ -189,31 +216,31 @@ public final class RedisLockService {
      */
     public LockService build() {
       ServiceConfig cfg = config.build();
+      RedisErrors errors =
+          clusterClient != null
+              ? new RedisErrors("Redis Cluster", false, cfg.commandTimeout())
+              : RedisErrors.of(uri, cfg.commandTimeout());
       Connector connector;
-      RedisClient owned = null;
       try {
         if (clusterClient != null) {
           connector = Connector.cluster(clusterClient, false);
         } else if (client != null) {
           connector = Connector.standalone(client, false);
         } else {
-          owned = RedisClient.create(Objects.requireNonNull(uri));
-          owned.setOptions(RedisSupport.ownClientOptions(cfg.commandTimeout()));
-          connector = Connector.standalone(owned, true);
+          connector =
+              Connector.standalone(
+                  RedisSupport.createClient(
+                      Objects.requireNonNull(uri), cfg.commandTimeout(), clientResources));
         }
       } catch (RuntimeException e) {
-        if (owned != null) {
-          owned.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-        }
-        throw new LockBackendException("could not connect to Redis: " + e.getMessage(), e);
+        throw errors.lockConnect(e);
       }
       try {
-        return new RedisLocks(cfg, connector, keyPrefix, waitReplicas, waitTimeout);
+        return new RedisLocks(cfg, connector, errors, keyPrefix, waitReplicas, waitTimeout);
       } catch (RuntimeException e) {
         connector.close();
-        throw new LockBackendException("could not connect to Redis: " + e.getMessage(), e);
+        throw errors.lockConnect(e);
       }
     }
-
   }
 }

@@ -6,6 +6,7 @@ import io.holdfast.lock.internal.Lease;
 import io.holdfast.lock.internal.ServiceConfig;
 import io.holdfast.lock.redis.internal.Connector;
 import io.holdfast.lock.redis.internal.Connector.Script;
+import io.holdfast.lock.redis.internal.RedisErrors;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
@@ -39,6 +40,7 @@ final class RedisLocks extends AbstractLockService {
   static final long RECONNECT_POLL_MILLIS = 50;
 
   private final Connector redis;
+  private final RedisErrors errors;
   private final boolean cluster;
   private final KeySpace keys;
   private final String serviceId = UUID.randomUUID().toString();
@@ -55,12 +57,14 @@ final class RedisLocks extends AbstractLockService {
   RedisLocks(
       ServiceConfig config,
       Connector redis,
+      RedisErrors errors,
       String keyPrefix,
       int waitReplicas,
       Duration waitTimeout) {
     super("redis", config, true);
     this.redis = redis;
     redis.boundEachOperation(config.commandTimeout());
+    this.errors = errors;
     this.cluster = redis.isCluster();
     this.keys = new KeySpace(keyPrefix);
     this.leaseMillis = Long.toString(config.leaseTime().toMillis());
@@ -175,10 +179,9 @@ final class RedisLocks extends AbstractLockService {
     }
 
     private void onReply(long sentAt, @Nullable List<Object> reply, @Nullable Throwable error) {
-      if (error != null || reply == null || reply.size() != 2) {
+      if (error != null || reply == null || reply.size() < 2) {
         Throwable cause = error != null ? error : new IllegalStateException("unexpected reply " + reply);
-        future.completeExceptionally(
-            new LockBackendException("acquiring '" + name + "' failed: " + cause, cause));
+        future.completeExceptionally(errors.lock("acquiring '" + name + "'", cause));
         return;
       }
       long flag = (Long) reply.get(0);
@@ -216,7 +219,7 @@ final class RedisLocks extends AbstractLockService {
                 (ok, e) -> {
                   if (e != null) {
                     future.completeExceptionally(
-                        new LockBackendException("subscribing for '" + name + "' failed", e));
+                        errors.lock("subscribing to releases of '" + name + "'", e));
                   } else {
                     send();
                   }
@@ -224,7 +227,11 @@ final class RedisLocks extends AbstractLockService {
       } else if (retryNow) {
         send();
       } else {
-        future.complete(null);
+        notGranted(
+            future,
+            "its holder " + (reply.size() > 2 ? "(" + reply.get(2) + ") " : "") + "has " + value
+                + " ms of lease left",
+            Duration.ofMillis(value));
       }
     }
 
@@ -388,7 +395,9 @@ final class RedisLocks extends AbstractLockService {
 
     @Override
     protected CompletableFuture<?> doRelease() {
-      return eval(release, ScriptOutputType.INTEGER, new String[] {key}, owner, keys.channel(key));
+      return eval(release, ScriptOutputType.INTEGER, new String[] {key}, owner, keys.channel(key))
+          .exceptionallyCompose(
+              e -> CompletableFuture.failedFuture(errors.lock("releasing '" + name() + "'", e)));
     }
 
     void releaseNowQuietly() {
@@ -451,7 +460,11 @@ final class RedisLocks extends AbstractLockService {
         .whenComplete(
             (result, error) -> {
               if (error != null || result == null) {
-                LOG.debug("renewing {} locks failed; retrying next round", batch.size(), error);
+                LOG.debug(
+                    "renewing {} locks failed; retrying next round: {}",
+                    batch.size(),
+                    error == null ? "no reply" : errors.describe(error),
+                    error);
                 return;
               }
               for (int i = 0; i < batch.size(); i++) {

@@ -10,7 +10,8 @@ final class Scripts {
   /**
    * Grant if free. KEYS: lock, fence. ARGV: service id, lease in ms.
    *
-   * <p>Returns {@code {1, token}} on a grant, {@code {0, pttl}} when held by someone else. The token
+   * <p>Returns {@code {1, token}} on a grant, {@code {0, pttl, holder}} when held by someone else
+   * (the holder's value, {@code <service id>:<token>}, and its lease left in ms). The token
    * is the larger of the slot's last token + 1 and the server's clock in microseconds: strictly
    * increasing per slot (so per name), and still larger than every earlier token after the counter
    * is lost to a restart without persistence or to a failover to a replica that had not received it,
@@ -20,7 +21,7 @@ final class Scripts {
       "if redis.call('EXISTS', KEYS[1]) == 1 then\n"
           + "  local ttl = redis.call('PTTL', KEYS[1])\n"
           + "  if ttl < 0 then ttl = tonumber(ARGV[2]) end\n"
-          + "  return {0, ttl}\n"
+          + "  return {0, ttl, redis.call('GET', KEYS[1])}\n"
           + "end\n"
           + "local last = tonumber(redis.call('GET', KEYS[2]) or '0')\n"
           + "local now = redis.call('TIME')\n"

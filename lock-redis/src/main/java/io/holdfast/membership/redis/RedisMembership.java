@@ -1,15 +1,18 @@
 package io.holdfast.membership.redis;
 
+import io.holdfast.lock.LockBackendException;
 import io.holdfast.lock.LockService;
 import io.holdfast.lock.internal.Checks;
 import io.holdfast.lock.redis.RedisLockService;
 import io.holdfast.lock.redis.internal.Connector;
+import io.holdfast.lock.redis.internal.RedisErrors;
 import io.holdfast.lock.redis.internal.RedisSupport;
 import io.holdfast.membership.Membership;
 import io.holdfast.membership.MembershipBackendException;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.resource.ClientResources;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.Executor;
@@ -30,7 +33,9 @@ import org.jspecify.annotations.Nullable;
  * Elections use a {@link RedisLockService} on the same client, with the TTL as lease.
  *
  * <p>A client the application passes in stays the application's; one built from a URI is owned
- * and shut down on close. See {@code docs/membership.md} for the keys and scripts.
+ * and shut down on close, and runs on Lettuce resources shared with every other Holdfast service
+ * of the JVM built from a URI (unless {@link Builder#clientResources} names the application's
+ * own). See {@code docs/membership.md} for the keys and scripts.
  */
 public final class RedisMembership {
   /** The default heartbeat TTL. */
@@ -78,6 +83,7 @@ public final class RedisMembership {
     private Duration commandTimeout = Duration.ofSeconds(3);
     private String keyPrefix = RedisLockService.DEFAULT_KEY_PREFIX;
     private @Nullable Executor callbackExecutor;
+    private @Nullable ClientResources clientResources;
 
     private Builder(
         @Nullable RedisURI uri,
@@ -96,7 +102,8 @@ public final class RedisMembership {
      * @return this builder
      */
     public Builder heartbeatTtl(Duration ttl) {
-      this.ttl = Checks.checkRange(ttl, "ttl", Duration.ofMillis(300), Duration.ofHours(1));
+      this.ttl =
+          Checks.checkRange(ttl, "heartbeatTtl", Duration.ofMillis(300), Duration.ofHours(1));
       return this;
     }
 
@@ -109,12 +116,14 @@ public final class RedisMembership {
      */
     public Builder reconcileInterval(Duration interval) {
       this.reconcileInterval =
-          Checks.checkRange(interval, "interval", Duration.ofMillis(10), Duration.ofHours(1));
+          Checks.checkRange(
+              interval, "reconcileInterval", Duration.ofMillis(10), Duration.ofHours(1));
       return this;
     }
 
     /**
-     * How long one Redis operation may take. Default 3 s; from 10 ms to 1 day.
+     * How long one Redis operation may take. Default 3 s; from 10 ms to 1 day. For a client the
+     * membership creates, also its connect, TLS handshake and Lettuce command timeout.
      *
      * @param commandTimeout the timeout
      * @return this builder
@@ -137,6 +146,27 @@ public final class RedisMembership {
     }
 
     /**
+     * The Lettuce resources (event loops, timer) for the client the membership creates from its
+     * URI. They stay the application's: the membership never shuts them down. Default: resources
+     * shared by every Holdfast service of this JVM built from a URI, shut down when the last of
+     * them closes.
+     *
+     * @param clientResources the resources
+     * @return this builder
+     * @throws IllegalStateException if the builder was made with an application's client
+     */
+    public Builder clientResources(ClientResources clientResources) {
+      Objects.requireNonNull(clientResources, "clientResources");
+      if (uri == null) {
+        throw new IllegalStateException(
+            "clientResources applies only to a client the membership creates;"
+                + " set them on your client");
+      }
+      this.clientResources = clientResources;
+      return this;
+    }
+
+    /**
      * Where listeners run by default. Default: a library thread.
      *
      * @param executor the executor
@@ -154,7 +184,10 @@ public final class RedisMembership {
      * @throws MembershipBackendException if Redis cannot be reached
      */
     public Membership build() {
-      RedisClient owned = null;
+      RedisErrors errors =
+          clusterClient != null
+              ? new RedisErrors("Redis Cluster", false, commandTimeout)
+              : RedisErrors.of(uri, commandTimeout);
       Connector connector = null;
       LockService locks = null;
       try {
@@ -162,15 +195,15 @@ public final class RedisMembership {
         if (clusterClient != null) {
           connector = Connector.cluster(clusterClient, false);
           lockBuilder = RedisLockService.builder(clusterClient);
+        } else if (client != null) {
+          connector = Connector.standalone(client, false);
+          lockBuilder = RedisLockService.builder(client);
         } else {
-          RedisClient c = client;
-          if (c == null) {
-            owned = RedisClient.create(Objects.requireNonNull(uri));
-            owned.setOptions(RedisSupport.ownClientOptions(commandTimeout));
-            c = owned;
-          }
-          connector = Connector.standalone(c, owned != null);
-          lockBuilder = RedisLockService.builder(c);
+          RedisSupport.OwnedClient owned =
+              RedisSupport.createClient(
+                  Objects.requireNonNull(uri), commandTimeout, clientResources);
+          connector = Connector.standalone(owned);
+          lockBuilder = RedisLockService.builder(owned.client());
         }
         locks =
             lockBuilder.keyPrefix(keyPrefix).leaseTime(ttl).commandTimeout(commandTimeout).build();
@@ -179,17 +212,18 @@ public final class RedisMembership {
                 ? reconcileInterval
                 : ttl.dividedBy(RedisMembershipService.HEARTBEATS_PER_TTL);
         return new RedisMembershipService(
-            connector, locks, keyPrefix, ttl, reconcile, commandTimeout, callbackExecutor);
+            connector, errors, locks, keyPrefix, ttl, reconcile, commandTimeout, callbackExecutor);
       } catch (RuntimeException e) {
         if (locks != null) {
           locks.close();
         }
         if (connector != null) {
           connector.close();
-        } else if (owned != null) {
-          owned.shutdown(Duration.ZERO, Duration.ofSeconds(2));
         }
-        throw new MembershipBackendException("could not connect to Redis: " + e.getMessage(), e);
+        // The election service's exception already names the cause: keep the chain below it.
+        Throwable cause =
+            e instanceof LockBackendException && e.getCause() != null ? e.getCause() : e;
+        throw errors.membershipConnect(cause);
       }
     }
   }

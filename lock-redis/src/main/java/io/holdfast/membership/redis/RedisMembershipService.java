@@ -3,6 +3,7 @@ package io.holdfast.membership.redis;
 import io.holdfast.lock.LockService;
 import io.holdfast.lock.redis.internal.Connector;
 import io.holdfast.lock.redis.internal.Connector.Script;
+import io.holdfast.lock.redis.internal.RedisErrors;
 import io.holdfast.membership.DuplicateMemberException;
 import io.holdfast.membership.Member;
 import io.holdfast.membership.MemberInfo;
@@ -40,6 +41,7 @@ final class RedisMembershipService extends AbstractMembership {
   static final int HEARTBEATS_PER_TTL = 3;
 
   private final Connector redis;
+  private final RedisErrors errors;
   private final LockService locks;
   private final String prefix;
   private final Duration ttl;
@@ -58,6 +60,7 @@ final class RedisMembershipService extends AbstractMembership {
 
   RedisMembershipService(
       Connector redis,
+      RedisErrors errors,
       LockService locks,
       String prefix,
       Duration ttl,
@@ -67,6 +70,7 @@ final class RedisMembershipService extends AbstractMembership {
     super("redis", commandTimeout, callbackExecutor);
     this.redis = redis;
     redis.boundEachOperation(commandTimeout);
+    this.errors = errors;
     this.locks = locks;
     this.prefix = prefix;
     this.ttl = ttl;
@@ -110,10 +114,9 @@ final class RedisMembershipService extends AbstractMembership {
       Thread.currentThread().interrupt();
       throw new MembershipBackendException("interrupted while " + what, e);
     } catch (ExecutionException e) {
-      throw new MembershipBackendException(what + " failed: " + e.getCause(), e.getCause());
+      throw errors.membership(what, e);
     } catch (TimeoutException e) {
-      throw new MembershipBackendException(
-          what + ": Redis did not answer within " + commandTimeout, e);
+      throw errors.membership(what, new io.lettuce.core.RedisCommandTimeoutException(e));
     }
   }
 
@@ -273,7 +276,9 @@ final class RedisMembershipService extends AbstractMembership {
           .whenComplete(
               (res, err) -> {
                 if (err != null || res == null) {
-                  LOG.debug("heartbeat of group '{}' failed", e.getKey(), err);
+                  LOG.debug(
+                      "heartbeat of group '{}' failed: {}",
+                      e.getKey(), err == null ? "no reply" : errors.describe(err), err);
                   regs.forEach(RedisRegistration::unconfirmed);
                   return;
                 }
@@ -332,7 +337,9 @@ final class RedisMembershipService extends AbstractMembership {
       // version than the snapshot, and one before it is in the snapshot.
       redis.bounded(pubSub.async().subscribe(channel), Duration.ZERO).whenComplete((ok, e) -> {
         if (e != null) {
-          LOG.debug("subscribing to group '{}' failed; the next reconciliation retries", group, e);
+          LOG.debug(
+              "subscribing to group '{}' failed; the next reconciliation retries: {}",
+              group, errors.describe(e), e);
         } else {
           refresh();
         }
@@ -347,7 +354,9 @@ final class RedisMembershipService extends AbstractMembership {
           .whenComplete(
               (reply, e) -> {
                 if (e != null || reply == null) {
-                  LOG.debug("reading group '{}' failed; the next reconciliation retries", group, e);
+                  LOG.debug(
+                      "reading group '{}' failed; the next reconciliation retries: {}",
+                      group, e == null ? "no reply" : errors.describe(e), e);
                   return;
                 }
                 long v = Long.parseLong(String.valueOf(reply.get(0)));

@@ -1,6 +1,7 @@
 package io.holdfast.lock.zookeeper;
 
 import io.holdfast.lock.LockBackendException;
+import io.holdfast.lock.zookeeper.internal.ZkSupport;
 import io.holdfast.lock.internal.Lease;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -61,6 +62,9 @@ final class ZkAttempt {
 
   /** Set by every listing; only matters once this attempt holds the lock. */
   private final Watcher folderWatcher = this::folderChanged;
+
+  /** How many nodes were ahead of ours at the last listing, for a timeout's message. */
+  private volatile int ahead;
 
   ZkAttempt(
       ZkLockService service,
@@ -177,7 +181,7 @@ final class ZkAttempt {
     } else if (rc == KeeperException.Code.NONODE.intValue()) {
       create(true);
     } else {
-      fail(ZkLockService.failure("create", dir, rc));
+      fail(service.failure("create", dir, rc));
     }
   }
 
@@ -207,7 +211,7 @@ final class ZkAttempt {
       return;
     }
     if (p == null) {
-      fail(ZkLockService.failure("create", dir, rc));
+      fail(service.failure("create", dir, rc));
       return;
     }
     if (future.isDone()) {
@@ -264,7 +268,7 @@ final class ZkAttempt {
       return;
     }
     if (rc != KeeperException.Code.OK.intValue()) {
-      fail(ZkLockService.failure("getChildren", dir, rc));
+      fail(service.failure("getChildren", dir, rc));
       return;
     }
     String mine = path;
@@ -278,8 +282,9 @@ final class ZkAttempt {
     } else if (at == 0) {
       grant(mine);
     } else if (single || deadlinePassed) {
-      future.complete(null);
+      ZkLockService.notGrantedBehind(future, at);
     } else {
+      ahead = at;
       watch(dir + "/" + queue.get(at - 1));
     }
   }
@@ -302,7 +307,7 @@ final class ZkAttempt {
     if (rc == KeeperException.Code.NONODE.intValue()) {
       check(); // gone already: no watch was left behind
     } else if (rc != KeeperException.Code.OK.intValue()) {
-      fail(ZkLockService.failure("getData", event.getPath(), rc));
+      fail(service.failure("getData", event.getPath(), rc));
     } else if (deadlinePassed) {
       waitEnded();
     }
@@ -355,15 +360,23 @@ final class ZkAttempt {
     if (!service.isConnected()) {
       fail(
           new LockBackendException(
-              "the connection to ZooKeeper was down when the wait for '" + name + "' ended",
+              "the connection to " + ZkSupport.where(service.client) + " was down when the wait"
+                  + " ended",
               new KeeperException.ConnectionLossException()));
+    } else if (ahead > 0) {
+      ZkLockService.notGrantedBehind(future, ahead);
     } else {
       future.complete(null);
     }
   }
 
+  /** Fails the attempt; a backend failure's message then begins with what was being done. */
   void fail(Throwable error) {
-    future.completeExceptionally(error);
+    future.completeExceptionally(
+        error instanceof LockBackendException e && e.getCause() != null
+            ? new LockBackendException(
+                "acquiring '" + name + "' failed: " + e.getMessage(), e.getCause())
+            : error);
   }
 
   private void finished(@Nullable Lease granted) {
@@ -399,7 +412,7 @@ final class ZkAttempt {
           service.schedule(
               () -> {
                 if (end()) {
-                  fail(ZkLockService.timeout(op, target, service.commandTimeout()));
+                  fail(service.timeout(op, target));
                 }
               },
               service.commandTimeoutNanos());

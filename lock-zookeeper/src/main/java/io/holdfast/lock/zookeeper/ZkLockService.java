@@ -4,6 +4,7 @@ import io.holdfast.lock.LockBackendException;
 import io.holdfast.lock.internal.AbstractLockService;
 import io.holdfast.lock.internal.Lease;
 import io.holdfast.lock.internal.ServiceConfig;
+import io.holdfast.lock.zookeeper.internal.ZkSupport;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -179,19 +180,27 @@ final class ZkLockService extends AbstractLockService {
     return done;
   }
 
-  static LockBackendException failure(String op, String path, int rc) {
+  LockBackendException failure(String op, @Nullable String path, int rc) {
     KeeperException.Code code = KeeperException.Code.get(rc);
     KeeperException ke = KeeperException.create(code == null ? KeeperException.Code.SYSTEMERROR : code, path);
-    String hint =
-        code == KeeperException.Code.NOAUTH
-            ? " (the lock nodes' ACL does not allow this client: check its digest credentials)"
-            : "";
-    return new LockBackendException("ZooKeeper " + op + " of " + path + " failed: " + code + hint, ke);
+    return new LockBackendException(
+        ZkSupport.describe(client, code, op, path, config.commandTimeout()), ke);
   }
 
-  static LockBackendException timeout(String op, String path, java.time.Duration limit) {
+  LockBackendException timeout(String op, String path) {
+    boolean connected = client.getZookeeperClient().isConnected();
     return new LockBackendException(
-        "ZooKeeper did not answer " + op + " of " + path + " within " + limit, new TimeoutException());
+        ZkSupport.describeTimeout(client, op, path, config.commandTimeout()),
+        connected ? new TimeoutException() : new KeeperException.ConnectionLossException());
+  }
+
+  /** Ends a wait that was not granted, saying how many acquirers were queued ahead. */
+  static void notGrantedBehind(CompletableFuture<@Nullable Lease> future, int ahead) {
+    notGranted(
+        future,
+        ahead + (ahead == 1 ? " acquirer" : " acquirers")
+            + " ahead (the first holds it as long as its session lives)",
+        null);
   }
 
   java.time.Duration commandTimeout() {
@@ -257,7 +266,7 @@ final class ZkLockService extends AbstractLockService {
     for (ZkAttempt a : waiting) {
       a.fail(
           new LockBackendException(
-              "the ZooKeeper session was lost while acquiring '" + a.name() + "'",
+              "the ZooKeeper session was lost (expired, or unreachable past its timeout)",
               KeeperException.create(KeeperException.Code.SESSIONEXPIRED)));
     }
   }

@@ -1,6 +1,7 @@
 package io.holdfast.membership.zookeeper;
 
 import io.holdfast.lock.LockService;
+import io.holdfast.lock.zookeeper.internal.ZkSupport;
 import io.holdfast.membership.DuplicateMemberException;
 import io.holdfast.membership.Member;
 import io.holdfast.membership.MemberInfo;
@@ -124,8 +125,10 @@ final class ZkMembershipService extends AbstractMembership {
     } catch (ExecutionException e) {
       throw new MembershipBackendException(what + " failed: " + e.getCause(), e.getCause());
     } catch (TimeoutException e) {
+      boolean connected = client.getZookeeperClient().isConnected();
       throw new MembershipBackendException(
-          what + ": ZooKeeper did not answer within " + commandTimeout, e);
+          what + " failed: " + ZkSupport.describeTimeout(client, null, null, commandTimeout),
+          connected ? e : new KeeperException.ConnectionLossException());
     }
   }
 
@@ -133,14 +136,10 @@ final class ZkMembershipService extends AbstractMembership {
     return KeeperException.Code.get(e.getResultCode());
   }
 
-  private static MembershipBackendException failed(String what, CuratorEvent e) {
+  private MembershipBackendException failed(String what, CuratorEvent e) {
     KeeperException.Code c = code(e);
-    String hint =
-        c == KeeperException.Code.NOAUTH
-            ? " (the group's ACL does not allow this client: check its digest credentials)"
-            : "";
     return new MembershipBackendException(
-        what + " failed: " + KeeperException.create(c, e.getPath()).getMessage() + hint,
+        what + " failed: " + ZkSupport.describe(client, c, null, e.getPath(), commandTimeout),
         KeeperException.create(c, e.getPath()));
   }
 

@@ -33,14 +33,16 @@ import org.jspecify.annotations.Nullable;
  * on a connection of its own ({@link #evalForReplicas}, {@link #waitForReplicas}).
  */
 public abstract class Connector implements AutoCloseable {
-  private final AbstractRedisClient client;
-  private final boolean ownsClient;
+  private final @Nullable Runnable shutdown;
   private @Nullable StatefulRedisPubSubConnection<String, String> pubSub;
   private volatile long timeoutNanos;
 
   Connector(AbstractRedisClient client, boolean ownsClient) {
-    this.client = client;
-    this.ownsClient = ownsClient;
+    this.shutdown = ownsClient ? () -> client.shutdown(Duration.ZERO, Duration.ofSeconds(2)) : null;
+  }
+
+  Connector(@Nullable Runnable shutdown) {
+    this.shutdown = shutdown;
   }
 
   /**
@@ -52,6 +54,22 @@ public abstract class Connector implements AutoCloseable {
    */
   public static Connector standalone(RedisClient client, boolean ownsClient) {
     return new Standalone(client, ownsClient);
+  }
+
+  /**
+   * Connects with a client the service created; {@link #close()} shuts it down. If connecting
+   * fails, the client is shut down before this throws.
+   *
+   * @param owned the client
+   * @return the connector
+   */
+  public static Connector standalone(RedisSupport.OwnedClient owned) {
+    try {
+      return new Standalone(owned.client(), owned.shutdown());
+    } catch (RuntimeException e) {
+      owned.shutdown().run();
+      throw e;
+    }
   }
 
   /**
@@ -253,8 +271,9 @@ public abstract class Connector implements AutoCloseable {
       }
       closeCommands();
     } finally {
-      if (ownsClient) {
-        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+      Runnable s = shutdown;
+      if (s != null) {
+        s.run();
       }
     }
   }
@@ -266,6 +285,12 @@ public abstract class Connector implements AutoCloseable {
 
     Standalone(RedisClient client, boolean ownsClient) {
       super(client, ownsClient);
+      this.client = client;
+      this.connection = client.connect(StringCodec.UTF8);
+    }
+
+    Standalone(RedisClient client, Runnable shutdown) {
+      super(shutdown);
       this.client = client;
       this.connection = client.connect(StringCodec.UTF8);
     }

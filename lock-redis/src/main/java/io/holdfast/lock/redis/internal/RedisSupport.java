@@ -1,13 +1,18 @@
 package io.holdfast.lock.redis.internal;
 
 import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
+import io.lettuce.core.SslOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.protocol.CommandType;
 import io.lettuce.core.protocol.RedisCommand;
+import io.lettuce.core.resource.ClientResources;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /** Validation and client options shared by the Redis builders. */
 public final class RedisSupport {
@@ -30,8 +35,9 @@ public final class RedisSupport {
 
   /**
    * Options for a client a service creates and owns: reject commands while disconnected (an outage
-   * fails fast instead of queueing), connect and time commands out within the command timeout
-   * ({@code WAIT} within its own timeout plus that).
+   * fails fast instead of queueing); connect and TLS handshake within the command timeout
+   * (Lettuce's defaults are 10 s each); every command but {@code WAIT} within it too ({@code WAIT}
+   * within its own timeout plus that).
    *
    * @param commandTimeout the service's command timeout
    * @return the options
@@ -40,6 +46,7 @@ public final class RedisSupport {
     return ClientOptions.builder()
         .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
         .socketOptions(SocketOptions.builder().connectTimeout(commandTimeout).build())
+        .sslOptions(SslOptions.builder().handshakeTimeout(commandTimeout).build())
         .timeoutOptions(
             TimeoutOptions.builder()
                 .timeoutCommands()
@@ -68,5 +75,56 @@ public final class RedisSupport {
     public TimeUnit getTimeUnit() {
       return TimeUnit.NANOSECONDS;
     }
+  }
+
+  /**
+   * A client a service creates and owns, and how to shut it down.
+   *
+   * @param client the client
+   * @param shutdown shuts the client down and lets go of its resources
+   */
+  public record OwnedClient(RedisClient client, Runnable shutdown) {}
+
+  /**
+   * Creates a client for {@code uri} with {@link #ownClientOptions}, on the application's {@code
+   * resources} (never shut down by the service) or else on the JVM-wide shared ones.
+   *
+   * @param uri where to connect; its timeout (which bounds the connection handshake) becomes the
+   *     command timeout
+   * @param commandTimeout the service's command timeout
+   * @param resources the application's resources, or {@code null} for the shared ones
+   * @return the client
+   */
+  public static OwnedClient createClient(
+      RedisURI uri, Duration commandTimeout, @Nullable ClientResources resources) {
+    RedisURI.Builder copy = RedisURI.builder(uri).withTimeout(commandTimeout);
+    if (uri.getSentinelMasterId() != null) {
+      // Lettuce's copying builder leaves the Sentinels out.
+      uri.getSentinels().forEach(copy::withSentinel);
+      copy.withSentinelMasterId(uri.getSentinelMasterId());
+    }
+    RedisURI timed = copy.build();
+    ClientResources r = resources != null ? resources : SharedClientResources.acquire();
+    RedisClient client;
+    try {
+      client = RedisClient.create(r, timed);
+      client.setOptions(ownClientOptions(commandTimeout));
+    } catch (RuntimeException e) {
+      if (resources == null) {
+        SharedClientResources.release(r);
+      }
+      throw e;
+    }
+    return new OwnedClient(
+        client,
+        () -> {
+          try {
+            client.shutdown(0, 2, TimeUnit.SECONDS);
+          } finally {
+            if (resources == null) {
+              SharedClientResources.release(r);
+            }
+          }
+        });
   }
 }

@@ -8,6 +8,7 @@ import java.util.Objects;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.ExponentialBackoffRetry;
+import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.common.PathUtils;
 import org.apache.zookeeper.data.ACL;
@@ -54,10 +55,11 @@ public final class ZkSupport {
     Objects.requireNonNull(user, "user");
     Objects.requireNonNull(password, "password");
     if (user.isBlank() || user.indexOf(':') >= 0) {
-      throw new IllegalArgumentException("user must be non-blank and must not contain ':'");
+      throw new IllegalArgumentException(
+          "digestAuth user must be non-blank and must not contain ':'");
     }
     if (password.isEmpty()) {
-      throw new IllegalArgumentException("password must not be empty");
+      throw new IllegalArgumentException("digestAuth password must not be empty");
     }
   }
 
@@ -111,6 +113,81 @@ public final class ZkSupport {
     CuratorFramework c = b.build();
     c.start();
     return c;
+  }
+
+  /**
+   * Where the client connects, for messages: {@code ZooKeeper at host:port,...}.
+   *
+   * @param client the client
+   * @return the name
+   */
+  public static String where(CuratorFramework client) {
+    String cs;
+    try {
+      cs = client.getZookeeperClient().getCurrentConnectionString();
+    } catch (RuntimeException e) {
+      cs = null;
+    }
+    return cs == null || cs.isEmpty() ? "ZooKeeper" : "ZooKeeper at " + cs;
+  }
+
+  /**
+   * Why a request got no answer in time, in plain words: no connection at all, or a server that
+   * did not answer.
+   *
+   * @param client the client
+   * @param op the request, e.g. {@code "create"}, or {@code null}
+   * @param path its path, or {@code null}
+   * @param timeout how long it waited
+   * @return the description
+   */
+  public static String describeTimeout(
+      CuratorFramework client, @Nullable String op, @Nullable String path, Duration timeout) {
+    if (!client.getZookeeperClient().isConnected()) {
+      return noConnection(client, timeout);
+    }
+    String request = path == null ? "" : (op == null ? "a request on " : op + " of ") + path + " ";
+    return where(client) + " did not answer " + request + "within " + timeout.toMillis() + " ms";
+  }
+
+  private static String noConnection(CuratorFramework client, Duration timeout) {
+    return "no connection to " + where(client) + " within " + timeout.toMillis()
+        + " ms (connection refused or no answer: is a server up at that address?)";
+  }
+
+  /**
+   * A failed request's result code in plain words, e.g. {@code ZooKeeper denied create of /a/b:
+   * not authorized (NoAuth: ...)}.
+   *
+   * @param client the client
+   * @param code the result code
+   * @param op the request, e.g. {@code "create"}, or {@code null}
+   * @param path its path
+   * @param timeout the command timeout (how long a request waits for a connection)
+   * @return the description
+   */
+  public static String describe(
+      CuratorFramework client,
+      KeeperException.@Nullable Code code,
+      @Nullable String op,
+      @Nullable String path,
+      Duration timeout) {
+    String request = (op == null ? "a request on " : op + " of ") + path;
+    if (code == null) {
+      return "ZooKeeper " + request + " failed with an unknown result code";
+    }
+    return switch (code) {
+      case NOAUTH -> "ZooKeeper denied " + (op == null ? "access to " + path : request)
+          + ": not authorized (NOAUTH: the node's ACL does not allow this client; check its"
+          + " digest credentials, digestAuth)";
+      case AUTHFAILED -> "authentication to " + where(client) + " failed (AUTHFAILED)";
+      case CONNECTIONLOSS, OPERATIONTIMEOUT -> client.getZookeeperClient().isConnected()
+          ? "the connection to " + where(client) + " was lost during " + request + " (" + code + ")"
+          : noConnection(client, timeout);
+      case SESSIONEXPIRED ->
+          "the ZooKeeper session expired during " + request + " (SESSIONEXPIRED)";
+      default -> "ZooKeeper " + request + " failed: " + code;
+    };
   }
 
   private static int toIntMillis(Duration d) {
