@@ -231,8 +231,10 @@ final class LocalRedisServer implements RedisServer {
     s.setSoTimeout(1000);
     s.getOutputStream().write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
     byte[] buf = new byte[7];
-    int n = s.getInputStream().read(buf);
-    return n > 0 && buf[0] == '+';
+    int n = s.getInputStream().readNBytes(buf, 0, buf.length);
+    // "+PONG", or "-NOAUTH" from a server started with --requirepass: either way it serves.
+    return (n > 0 && buf[0] == '+')
+        || new String(buf, 0, n, StandardCharsets.US_ASCII).equals("-NOAUTH");
   }
 
   private static void parkMillis(long ms) {

@@ -34,6 +34,8 @@ final class LockLeaderElection implements LeaderElection {
   private final String lockName;
   private final CopyOnWriteArrayList<LeadershipListener> listeners = new CopyOnWriteArrayList<>();
   private final MembershipView view;
+  /** Orders advertisements: a late retry never overwrites a withdrawal. */
+  private final Object advertising = new Object();
 
   // Guarded by this.
   private @Nullable CompletableFuture<LockHandle> pending;
@@ -88,13 +90,32 @@ final class LockLeaderElection implements LeaderElection {
       epoch = e;
     }
     h.onLost(lost -> ended(lost, true));
-    try {
-      candidate.advertise(e);
-    } catch (RuntimeException ex) {
-      LOG.warn("leader of '{}' (epoch {}) could not advertise itself; peers learn it later", lockName, e, ex);
-    }
+    advertise(h, e);
     for (LeadershipListener l : listeners) {
       owner.dispatch(() -> l.gained(e));
+    }
+  }
+
+  /**
+   * Publishes this leader's epoch in its member record, retrying every 500 ms while it still leads
+   * with that grant: peers learn of a leader only from that record.
+   */
+  private void advertise(LockHandle h, long e) {
+    try {
+      // Ordered against ended()'s withdrawal: a retry that starts after it sees handle != h.
+      synchronized (advertising) {
+        synchronized (this) {
+          if (handle != h || closed) {
+            return;
+          }
+        }
+        candidate.advertise(e);
+      }
+    } catch (RuntimeException ex) {
+      LOG.warn(
+          "leader of '{}' (epoch {}) could not advertise itself; retrying: {}", lockName, e, ex.toString());
+      LOG.debug("advertising epoch {} failed", e, ex);
+      owner.schedule(() -> advertise(h, e), 500, TimeUnit.MILLISECONDS);
     }
   }
 
@@ -113,7 +134,9 @@ final class LockLeaderElection implements LeaderElection {
     }
     h.close();
     try {
-      candidate.advertise(0);
+      synchronized (advertising) {
+        candidate.advertise(0);
+      }
     } catch (RuntimeException ex) {
       LOG.debug("could not withdraw the leadership advertisement of epoch {}", e, ex);
     }

@@ -318,13 +318,23 @@ final class RedisMembershipService extends AbstractMembership {
   }
 
   /** Follows one group: pub/sub for changes, a snapshot to start, and version checks to heal. */
+  /**
+   * Messages a feed keeps while it waits for its first snapshot; past this many (a snapshot that
+   * keeps failing under a flood of changes) it drops them and relies on reconciliation.
+   */
+  private static final int MAX_EARLY_MESSAGES = 10_000;
+
   private final class Feed implements AutoCloseable {
     final String group;
     final String channel;
     final GroupSink sink;
     volatile long lastVersion = -1;
-    volatile boolean snapshotApplied;
     volatile boolean closed;
+    /** Guards the first snapshot and the messages that arrived before it. */
+    private final Object order = new Object();
+    private boolean snapshotApplied;
+    private List<String> early = new ArrayList<>();
+    private boolean earlyOverflowed;
 
     Feed(String group, GroupSink sink) {
       this.group = group;
@@ -364,9 +374,22 @@ final class RedisMembershipService extends AbstractMembership {
                 for (int i = 1; i < reply.size(); i++) {
                   members.add(decode(String.valueOf(reply.get(i))));
                 }
-                sink.snapshot(v, members);
-                lastVersion = Math.max(lastVersion, v);
-                snapshotApplied = true;
+                synchronized (order) {
+                  sink.snapshot(v, members);
+                  lastVersion = Math.max(lastVersion, v);
+                  if (!snapshotApplied) {
+                    // Messages and the snapshot's reply arrive on two connections, in either
+                    // order: a change published after the snapshot was read can arrive first.
+                    // Replay what came early; the sink skips what the snapshot already holds.
+                    snapshotApplied = true;
+                    List<String> replay = early;
+                    early = List.of();
+                    replay.forEach(this::apply);
+                    if (earlyOverflowed) {
+                      refresh(); // some were dropped: read a snapshot newer than all of them
+                    }
+                  }
+                }
               });
     }
 
@@ -388,18 +411,31 @@ final class RedisMembershipService extends AbstractMembership {
     }
 
     void onMessage(String message) {
+      synchronized (order) {
+        if (!snapshotApplied) {
+          // Kept until the first snapshot: dropping it would lose the change for good when the
+          // snapshot turns out older, since later messages move lastVersion past it.
+          if (early.size() < MAX_EARLY_MESSAGES) {
+            early.add(message);
+          } else {
+            earlyOverflowed = true;
+          }
+          return;
+        }
+      }
+      apply(message);
+    }
+
+    private void apply(String message) {
       int s1 = message.indexOf(' ');
       int s2 = message.indexOf(' ', s1 + 1);
       if (s1 < 0 || s2 < 0) {
         return;
       }
-      long v = Long.parseLong(message.substring(s1 + 1, s2));
-      String body = message.substring(s2 + 1);
-      // Messages and the snapshot's reply arrive on two connections, in either order. The sink
-      // drops a message that comes before the first snapshot; counting its version then would make
-      // reconciliation believe the watcher is up to date and lose that change for good.
-      boolean counts = snapshotApplied;
+      long v;
       try {
+        v = Long.parseLong(message.substring(s1 + 1, s2));
+        String body = message.substring(s2 + 1);
         switch (message.charAt(0)) {
           case 'J', 'U' -> sink.upsert(v, decode(body));
           case 'L' -> sink.remove(v, body);
@@ -411,9 +447,7 @@ final class RedisMembershipService extends AbstractMembership {
         LOG.warn("ignored an unreadable membership event on '{}'", channel, e);
         return;
       }
-      if (counts) {
-        lastVersion = Math.max(lastVersion, v);
-      }
+      lastVersion = Math.max(lastVersion, v);
     }
 
     @Override
