@@ -281,6 +281,19 @@ public final class InMemoryLockService extends AbstractLockService {
     }
 
     /**
+     * Sets an observer that sees how each acquire ended and how long it waited, each release with
+     * the time held, each lost lease, and each failed renewal round: for metrics and tracing (the
+     * Spring Boot starter binds one to Micrometer). Default: none.
+     *
+     * @param observer the observer; its methods must be fast and must not block
+     * @return this builder
+     */
+    public Builder observer(LockObserver observer) {
+      config.observer(Objects.requireNonNull(observer, "observer"));
+      return this;
+    }
+
+    /**
      * Builds the service.
      *
      * @return a new service

@@ -3,6 +3,7 @@ package io.holdfast.lock.internal;
 import io.holdfast.lock.LockBackendException;
 import io.holdfast.lock.LockException;
 import io.holdfast.lock.LockHandle;
+import io.holdfast.lock.LockObserver;
 import io.holdfast.lock.LockService;
 import io.holdfast.lock.LockTimeoutException;
 import java.time.Duration;
@@ -404,10 +405,12 @@ public abstract class AbstractLockService implements LockService {
   }
 
   private CompletableFuture<@Nullable Lease> start(String name, long maxWaitNanos) {
+    long startedNanos = System.nanoTime();
     CompletableFuture<@Nullable Lease> grant;
     try {
       grant = acquireLease(name, maxWaitNanos);
     } catch (RuntimeException e) {
+      observeAcquire(name, startedNanos, null, e);
       return CompletableFuture.failedFuture(e);
     }
     // Whatever the backend does, the attempt ends within the wait plus one command timeout; a
@@ -423,8 +426,64 @@ public abstract class AbstractLockService implements LockService {
                         new TimeoutException())),
             limit,
             TimeUnit.NANOSECONDS);
-    grant.whenComplete((l, e) -> guard.cancel(false));
+    grant.whenComplete(
+        (l, e) -> {
+          guard.cancel(false);
+          observeAcquire(name, startedNanos, l, e);
+        });
     return grant;
+  }
+
+  // ---------------------------------------------------------------- the observer
+
+  private void observeAcquire(
+      String name, long startedNanos, @Nullable Lease lease, @Nullable Throwable error) {
+    Throwable e = error instanceof CompletionException && error.getCause() != null
+        ? error.getCause()
+        : error;
+    LockObserver.Outcome outcome;
+    if (e == null) {
+      outcome = lease != null ? LockObserver.Outcome.ACQUIRED : LockObserver.Outcome.TIMEOUT;
+    } else if (e instanceof NotGranted) {
+      outcome = LockObserver.Outcome.TIMEOUT;
+    } else if (e instanceof CancellationException) {
+      outcome = LockObserver.Outcome.CANCELLED;
+    } else {
+      outcome = LockObserver.Outcome.ERROR;
+    }
+    Duration waited = Duration.ofNanos(System.nanoTime() - startedNanos);
+    observe(o -> o.acquireEnded(name, outcome, waited));
+  }
+
+  final void observeReleased(Lease lease) {
+    Duration held = Duration.ofNanos(System.nanoTime() - lease.sentAtNanos());
+    observe(o -> o.released(lease.name(), lease.token(), held));
+  }
+
+  final void observeLost(Lease lease, String reason) {
+    observe(o -> o.lost(lease.name(), lease.token(), reason));
+  }
+
+  /**
+   * Reports a failed round of renewals to the observer (backends that renew).
+   *
+   * @param locks how many grants the round covered
+   * @param cause the failure
+   */
+  protected final void renewalFailed(int locks, Throwable cause) {
+    observe(o -> o.renewalFailed(locks, cause));
+  }
+
+  private void observe(java.util.function.Consumer<LockObserver> event) {
+    LockObserver observer = config.observer();
+    if (observer == LockObserver.NONE) {
+      return;
+    }
+    try {
+      event.accept(observer);
+    } catch (RuntimeException e) {
+      LOG.debug("a LockObserver threw; ignored", e);
+    }
   }
 
   private long acquireLimitNanos(long maxWaitNanos) {

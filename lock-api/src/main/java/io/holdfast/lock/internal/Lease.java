@@ -143,6 +143,7 @@ public abstract class Lease {
       toNotify = new ArrayList<>(handles);
     }
     LOG.warn("lock '{}' (fencing token {}) lost: {}", name, token, reason);
+    service.observeLost(this, reason);
     for (DefaultLockHandle h : toNotify) {
       h.fireLost();
     }
@@ -220,6 +221,7 @@ public abstract class Lease {
     }
     if (wasRegistered) {
       service.leaseEnded(this);
+      service.observeReleased(this);
     }
     try {
       return doRelease()

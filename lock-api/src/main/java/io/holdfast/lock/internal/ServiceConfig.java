@@ -1,5 +1,6 @@
 package io.holdfast.lock.internal;
 
+import io.holdfast.lock.LockObserver;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.Executor;
@@ -13,12 +14,14 @@ import org.jspecify.annotations.Nullable;
  * @param defaultWait how long {@code acquire(name)} waits
  * @param commandTimeout how long one backend operation may take
  * @param callbackExecutor where listeners run; {@code null} for the library's own thread
+ * @param observer sees acquires, releases and losses
  */
 public record ServiceConfig(
     Duration leaseTime,
     Duration defaultWait,
     Duration commandTimeout,
-    @Nullable Executor callbackExecutor) {
+    @Nullable Executor callbackExecutor,
+    LockObserver observer) {
 
   /** Default lease time. */
   public static final Duration DEFAULT_LEASE_TIME = Duration.ofSeconds(10);
@@ -47,6 +50,7 @@ public record ServiceConfig(
    * @param commandTimeout how long one backend operation may take, between {@link
    *     #MIN_COMMAND_TIMEOUT} and {@link #MAX_TIMEOUT}
    * @param callbackExecutor where listeners run; {@code null} for the library's own thread
+   * @param observer sees acquires, releases and losses
    * @throws IllegalArgumentException if a duration is out of range
    */
   public ServiceConfig {
@@ -71,6 +75,7 @@ public record ServiceConfig(
     private Duration defaultWait = DEFAULT_WAIT;
     private Duration commandTimeout = DEFAULT_COMMAND_TIMEOUT;
     private @Nullable Executor callbackExecutor;
+    private LockObserver observer = LockObserver.NONE;
 
     /**
      * Sets the lease time.
@@ -110,6 +115,15 @@ public record ServiceConfig(
     }
 
     /**
+     * Sets the observer.
+     *
+     * @param observer sees acquires, releases and losses
+     */
+    public void observer(LockObserver observer) {
+      this.observer = Objects.requireNonNull(observer, "observer");
+    }
+
+    /**
      * The lease time set so far.
      *
      * @return the lease time
@@ -124,7 +138,7 @@ public record ServiceConfig(
      * @return the configuration
      */
     public ServiceConfig build() {
-      return new ServiceConfig(leaseTime, defaultWait, commandTimeout, callbackExecutor);
+      return new ServiceConfig(leaseTime, defaultWait, commandTimeout, callbackExecutor, observer);
     }
   }
 }

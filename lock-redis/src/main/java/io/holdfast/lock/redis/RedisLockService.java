@@ -1,6 +1,7 @@
 package io.holdfast.lock.redis;
 
 import io.holdfast.lock.LockBackendException;
+import io.holdfast.lock.LockObserver;
 import io.holdfast.lock.LockService;
 import io.holdfast.lock.internal.Checks;
 import io.holdfast.lock.internal.ServiceConfig;
@@ -205,6 +206,19 @@ public final class RedisLockService {
      */
     public Builder callbackExecutor(Executor executor) {
       config.callbackExecutor(executor);
+      return this;
+    }
+
+    /**
+     * Sets an observer that sees how each acquire ended and how long it waited, each release with
+     * the time held, each lost lease, and each failed renewal round: for metrics and tracing (the
+     * Spring Boot starter binds one to Micrometer). Default: none.
+     *
+     * @param observer the observer; its methods must be fast and must not block
+     * @return this builder
+     */
+    public Builder observer(LockObserver observer) {
+      config.observer(Objects.requireNonNull(observer, "observer"));
       return this;
     }
 

@@ -465,6 +465,8 @@ final class RedisLocks extends AbstractLockService {
                     batch.size(),
                     error == null ? "no reply" : errors.describe(error),
                     error);
+                renewalFailed(
+                    batch.size(), error != null ? error : new IllegalStateException("no reply"));
                 return;
               }
               for (int i = 0; i < batch.size(); i++) {

@@ -2,6 +2,7 @@ package io.holdfast.lock.zookeeper;
 
 import io.holdfast.lock.zookeeper.internal.ZkSupport;
 import io.holdfast.lock.LockHandle;
+import io.holdfast.lock.LockObserver;
 import io.holdfast.lock.LockService;
 import io.holdfast.lock.internal.Checks;
 import io.holdfast.lock.internal.ServiceConfig;
@@ -233,6 +234,19 @@ public final class ZooKeeperLockService {
      */
     public Builder callbackExecutor(Executor executor) {
       config.callbackExecutor(Objects.requireNonNull(executor, "executor"));
+      return this;
+    }
+
+    /**
+     * Sets an observer that sees how each acquire ended and how long it waited, each release with
+     * the time held, each lost lease, and each failed renewal round: for metrics and tracing (the
+     * Spring Boot starter binds one to Micrometer). Default: none.
+     *
+     * @param observer the observer; its methods must be fast and must not block
+     * @return this builder
+     */
+    public Builder observer(LockObserver observer) {
+      config.observer(Objects.requireNonNull(observer, "observer"));
       return this;
     }
 

@@ -1,5 +1,6 @@
 package io.holdfast.spring.boot;
 
+import io.holdfast.lock.LockObserver;
 import io.holdfast.lock.LockService;
 import io.holdfast.lock.redis.RedisLockService;
 import io.holdfast.lock.zookeeper.ZooKeeperLockService;
@@ -8,7 +9,10 @@ import io.holdfast.membership.redis.RedisMembership;
 import io.holdfast.membership.zookeeper.ZooKeeperMembership;
 import io.holdfast.spring.boot.HoldfastProperties.Backend;
 import io.lettuce.core.RedisURI;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Locale;
 import org.jspecify.annotations.Nullable;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionOutcome;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -70,6 +74,29 @@ public class HoldfastAutoConfiguration {
     return new HoldfastInstance(membership, props.getMembership(), env, events);
   }
 
+  /**
+   * Lock meters in the application's Micrometer registry ({@code holdfast.metrics.enabled},
+   * default true), when it has one.
+   */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(MeterRegistry.class)
+  @ConditionalOnProperty(prefix = "holdfast.metrics", name = "enabled", matchIfMissing = true)
+  static class Metrics {
+    // The registry is looked up when the lock service is built, after every bean definition is
+    // known, so this works whichever auto-configuration defines the registry.
+    @Bean
+    static LockObserver holdfastLockMetrics(
+        ObjectProvider<MeterRegistry> registries, Environment env) {
+      MeterRegistry registry = registries.getIfUnique();
+      if (registry == null) {
+        return LockObserver.NONE;
+      }
+      Backend backend = BackendResolver.resolveOrNull(env, Metrics.class.getClassLoader());
+      String tag = backend == null ? "unknown" : backend.name().toLowerCase(Locale.ROOT);
+      return new MicrometerLockObserver(registry, tag);
+    }
+  }
+
   /** The Redis backend. */
   @Configuration(proxyBeanMethods = false)
   @ConditionalOnClass(RedisLockService.class)
@@ -79,10 +106,12 @@ public class HoldfastAutoConfiguration {
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean(LockService.class)
     @ConditionalOnProperty(prefix = "holdfast.lock", name = "enabled", matchIfMissing = true)
-    LockService holdfastLockService(HoldfastProperties props, Environment env) {
+    LockService holdfastLockService(
+        HoldfastProperties props, Environment env, ObjectProvider<LockObserver> observers) {
       Settings set = new Settings(env);
       RedisURI uri = RedisUris.from(props.getRedis(), env);
       RedisLockService.Builder b = RedisLockService.builder(uri);
+      b.observer(CompositeLockObserver.of(observers));
       set.apply("holdfast.lock.lease-time", props.getLock().getLeaseTime(), b::leaseTime);
       set.apply("holdfast.lock.default-wait", props.getLock().getDefaultWait(), b::defaultWait);
       set.apply("holdfast.command-timeout", props.getCommandTimeout(), b::commandTimeout);
@@ -123,10 +152,12 @@ public class HoldfastAutoConfiguration {
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean(LockService.class)
     @ConditionalOnProperty(prefix = "holdfast.lock", name = "enabled", matchIfMissing = true)
-    LockService holdfastLockService(HoldfastProperties props, Environment env) {
+    LockService holdfastLockService(
+        HoldfastProperties props, Environment env, ObjectProvider<LockObserver> observers) {
       Settings set = new Settings(env);
       HoldfastProperties.ZooKeeper zk = props.getZookeeper();
       ZooKeeperLockService.Builder b = ZooKeeperLockService.builder(connectString(zk));
+      b.observer(CompositeLockObserver.of(observers));
       set.apply("holdfast.lock.default-wait", props.getLock().getDefaultWait(), b::defaultWait);
       set.apply("holdfast.command-timeout", props.getCommandTimeout(), b::commandTimeout);
       set.apply("holdfast.zookeeper.session-timeout", zk.getSessionTimeout(), b::sessionTimeout);

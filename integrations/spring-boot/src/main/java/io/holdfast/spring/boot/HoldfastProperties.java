@@ -41,6 +41,7 @@ public class HoldfastProperties {
   private final Redis redis = new Redis();
   private final ZooKeeper zookeeper = new ZooKeeper();
   private final MembershipSettings membership = new MembershipSettings();
+  private final Metrics metrics = new Metrics();
 
   public @Nullable Backend getBackend() {
     return backend;
@@ -72,6 +73,27 @@ public class HoldfastProperties {
 
   public MembershipSettings getMembership() {
     return membership;
+  }
+
+  public Metrics getMetrics() {
+    return metrics;
+  }
+
+  /** Micrometer meters (holdfast.metrics.*). */
+  public static class Metrics {
+    /**
+     * Whether to record lock meters (holdfast.lock.acquire, .held, .active, .lost,
+     * .renewal.failures) in the application's MeterRegistry, when it has one.
+     */
+    private boolean enabled = true;
+
+    public boolean isEnabled() {
+      return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+      this.enabled = enabled;
+    }
   }
 
   /** The lock service (holdfast.lock.*). */
