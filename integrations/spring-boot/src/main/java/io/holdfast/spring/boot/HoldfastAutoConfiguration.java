@@ -70,8 +70,10 @@ public class HoldfastAutoConfiguration {
       Membership membership,
       HoldfastProperties props,
       Environment env,
-      ApplicationEventPublisher events) {
-    return new HoldfastInstance(membership, props.getMembership(), env, events);
+      ApplicationEventPublisher events,
+      ObjectProvider<HoldfastInstance.MeterHook> meters) {
+    return new HoldfastInstance(
+        membership, props.getMembership(), env, events, meters.getIfAvailable());
   }
 
   /**
@@ -94,6 +96,17 @@ public class HoldfastAutoConfiguration {
       Backend backend = BackendResolver.resolveOrNull(env, Metrics.class.getClassLoader());
       String tag = backend == null ? "unknown" : backend.name().toLowerCase(Locale.ROOT);
       return new MicrometerLockObserver(registry, tag);
+    }
+
+    @Bean
+    static HoldfastInstance.MeterHook holdfastMembershipMeters(
+        ObjectProvider<MeterRegistry> registries) {
+      return (instance, group) -> {
+        MeterRegistry registry = registries.getIfUnique();
+        return registry == null
+            ? () -> {}
+            : new MembershipMeters(registry, instance.membership(), group, instance::election);
+      };
     }
   }
 

@@ -41,19 +41,30 @@ public final class HoldfastInstance implements SmartLifecycle, ApplicationListen
   private final Environment env;
   private final ApplicationEventPublisher events;
 
+  private final @Nullable MeterHook meters;
+
   private @Nullable Registration registration;
   private @Nullable LeaderElection election;
+  private @Nullable AutoCloseable registered;
   private boolean running;
+
+  /** Starts the membership meters for a registration; present when Micrometer is. */
+  @FunctionalInterface
+  interface MeterHook {
+    AutoCloseable start(HoldfastInstance instance, String group);
+  }
 
   HoldfastInstance(
       Membership membership,
       HoldfastProperties.MembershipSettings settings,
       Environment env,
-      ApplicationEventPublisher events) {
+      ApplicationEventPublisher events,
+      @Nullable MeterHook meters) {
     this.membership = membership;
     this.settings = settings;
     this.env = env;
     this.events = events;
+    this.meters = meters;
   }
 
   /**
@@ -103,9 +114,17 @@ public final class HoldfastInstance implements SmartLifecycle, ApplicationListen
           });
       election = e;
     }
+    if (meters != null) {
+      registered = meters.start(this, self.group());
+    }
   }
 
   /** The member this application registers as, from the properties and the environment. */
+  /** The membership this instance registers with. */
+  Membership membership() {
+    return membership;
+  }
+
   MemberInfo self() {
     String group = settings.getGroup();
     if (group == null) {
@@ -175,6 +194,15 @@ public final class HoldfastInstance implements SmartLifecycle, ApplicationListen
   @Override
   public synchronized void stop() {
     running = false;
+    AutoCloseable m = registered;
+    registered = null;
+    if (m != null) {
+      try {
+        m.close();
+      } catch (Exception ex) {
+        // meters only: nothing to undo
+      }
+    }
     LeaderElection e = election;
     election = null;
     if (e != null) {

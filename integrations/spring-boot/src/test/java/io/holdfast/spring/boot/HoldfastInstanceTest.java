@@ -5,10 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.holdfast.membership.Member;
+import io.holdfast.membership.MemberInfo;
 import io.holdfast.membership.Membership;
+import io.holdfast.membership.Registration;
 import io.holdfast.membership.redis.RedisMembership;
 import io.holdfast.testkit.RedisServers;
 import io.holdfast.testkit.ZooKeeperServers;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -128,6 +132,48 @@ class HoldfastInstanceTest {
     }
     assertThat(GracefulShutdownProbe.membersAtStop).isEmpty();
     assertThat(observer.members(group)).isEmpty();
+  }
+
+  /** A Micrometer registry, as Actuator would give the application. */
+  @Configuration(proxyBeanMethods = false)
+  static class WithMeters {
+    @Bean
+    MeterRegistry meterRegistry() {
+      return new SimpleMeterRegistry();
+    }
+  }
+
+  @Test
+  void membershipMeters_followTheGroupAndTheLeadership_andGoAwayOnLeave() {
+    String group = "metered-" + System.nanoTime();
+    GracefulShutdownProbe.group = group;
+    ConfigurableApplicationContext context =
+        new SpringApplicationBuilder(App.class, WithMeters.class)
+            .web(WebApplicationType.NONE)
+            .properties(
+                "spring.application.name=" + group,
+                "holdfast.redis.uri=" + RedisServers.shared().uri(),
+                "holdfast.membership.election.enabled=true")
+            .run();
+    MeterRegistry registry = context.getBean(MeterRegistry.class);
+    try (Registration peer =
+        observer.register(MemberInfo.builder(group).id("peer").host("h").port(1).build())) {
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () ->
+                  registry.get("holdfast.membership.members").tag("group", group).gauge().value()
+                      == 2.0);
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () ->
+                  registry.get("holdfast.membership.leader").tag("group", group).gauge().value()
+                      == 1.0);
+    } finally {
+      context.close();
+    }
+    assertThat(registry.find("holdfast.membership.members").meters()).isEmpty();
   }
 
   @Test
