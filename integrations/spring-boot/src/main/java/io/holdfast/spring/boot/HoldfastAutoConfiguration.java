@@ -110,6 +110,26 @@ public class HoldfastAutoConfiguration {
     }
   }
 
+  /** The holdfast health indicator, when the application has Spring Boot 4's health support. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(name = "org.springframework.boot.health.contributor.HealthIndicator")
+  @ConditionalOnProperty(prefix = "management.health.holdfast", name = "enabled",
+      matchIfMissing = true)
+  static class Health {
+    @Bean
+    @ConditionalOnMissingBean(name = "holdfastHealthIndicator")
+    HoldfastHealthIndicator holdfastHealthIndicator(
+        ObjectProvider<LockService> locks,
+        ObjectProvider<HoldfastInstance> instance,
+        Environment env) {
+      Backend backend = BackendResolver.resolveOrNull(env, Health.class.getClassLoader());
+      return new HoldfastHealthIndicator(
+          locks.getIfUnique(),
+          instance.getIfUnique(),
+          backend == null ? "unknown" : backend.name().toLowerCase(Locale.ROOT));
+    }
+  }
+
   /** The Redis backend. */
   @Configuration(proxyBeanMethods = false)
   @ConditionalOnClass(RedisLockService.class)
