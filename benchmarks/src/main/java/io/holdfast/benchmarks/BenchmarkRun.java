@@ -478,12 +478,13 @@ public final class BenchmarkRun {
     st.put("loadAverageAtStart", loadAverage());
   }
 
-  /** The commit measured, and whether the lock modules differed from it. */
+  /** The commit measured, and whether the measured library modules differed from it. */
   private static String gitRevision() {
     try {
       String head = git("rev-parse", "--short", "HEAD").trim();
-      String dirty = git("status", "--porcelain", "--", ":/lock-api", ":/lock-redis", ":/lock-zookeeper").trim();
-      return head.isEmpty() ? "?" : "commit " + head + (dirty.isEmpty() ? "" : " with local changes to the lock modules");
+      String dirty = git("status", "--porcelain", "--", ":/lock-api", ":/lock-redis", ":/lock-zookeeper",
+          ":/cluster-membership", ":/cluster-membership-redis", ":/cluster-membership-zookeeper").trim();
+      return head.isEmpty() ? "?" : "commit " + head + (dirty.isEmpty() ? "" : " with local changes to the library modules");
     } catch (IOException | RuntimeException e) {
       return "?";
     } catch (InterruptedException e) {

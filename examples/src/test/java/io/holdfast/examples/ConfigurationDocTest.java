@@ -56,7 +56,13 @@ import org.junit.jupiter.api.Test;
 class ConfigurationDocTest {
   static final Path PAGE = Path.of("../docs/configuration.md");
   static final List<String> LIBRARY_MODULES =
-      List.of("lock-api", "lock-redis", "lock-zookeeper", "cluster-membership");
+      List.of(
+          "lock-api",
+          "lock-redis",
+          "lock-zookeeper",
+          "cluster-membership",
+          "cluster-membership-redis",
+          "cluster-membership-zookeeper");
   static final Pattern MARKER = Pattern.compile("<!-- builder: ([\\w.$]+) -->");
   static final Pattern OPTION = Pattern.compile("`(\\w+)\\(([^)]*)\\)`");
   static final Pattern DURATION = Pattern.compile("(\\d+) (ns|µs|ms|s|min|h|days?)");

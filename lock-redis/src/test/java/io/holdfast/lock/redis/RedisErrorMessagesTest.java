@@ -8,8 +8,6 @@ import io.holdfast.lock.LockBackendException;
 import io.holdfast.lock.LockHandle;
 import io.holdfast.lock.LockService;
 import io.holdfast.lock.LockTimeoutException;
-import io.holdfast.membership.MembershipBackendException;
-import io.holdfast.membership.redis.RedisMembership;
 import io.holdfast.testkit.RedisServer;
 import io.holdfast.testkit.RedisServers;
 import io.lettuce.core.RedisCommandExecutionException;
@@ -95,14 +93,11 @@ class RedisErrorMessagesTest {
   }
 
   @Test
-  void wrongAclUser_saysAuthenticationFailed_forLocksAndMembership() {
+  void wrongAclUser_saysAuthenticationFailed() {
+    // The membership's message: RedisMembershipErrorMessagesTest (cluster-membership-redis).
     assertThatThrownBy(
             () -> RedisLockService.builder(withCredentials("mallory", "guess")).commandTimeout(TIMEOUT).build())
         .isInstanceOf(LockBackendException.class)
-        .hasMessageContaining("authentication to " + where() + " failed (WRONGPASS");
-    assertThatThrownBy(
-            () -> RedisMembership.builder(withCredentials("mallory", "guess")).commandTimeout(TIMEOUT).build())
-        .isInstanceOf(MembershipBackendException.class)
         .hasMessageStartingWith("could not connect to Redis: authentication to " + where() + " failed (WRONGPASS")
         .satisfies(e -> assertThat(hasCause(e, RedisCommandExecutionException.class)).isTrue());
   }
@@ -193,12 +188,6 @@ class RedisErrorMessagesTest {
 
   @Test
   void invalidOptions_areNamedAsTheBuilderMethods() {
-    assertThatThrownBy(() -> RedisMembership.builder(server.uri()).heartbeatTtl(Duration.ofMillis(1)))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageStartingWith("heartbeatTtl must be between PT0.3S and PT1H");
-    assertThatThrownBy(() -> RedisMembership.builder(server.uri()).reconcileInterval(Duration.ofDays(1)))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageStartingWith("reconcileInterval must be between");
     assertThatThrownBy(() -> RedisLockService.builder(server.uri()).waitForReplicas(-1, Duration.ofSeconds(1)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("waitForReplicas replicas must be 0 or more");

@@ -232,38 +232,4 @@ class RedisLockServiceTest {
       appClient.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     }
   }
-
-  /** The membership commands documented in docs/operations.md, added to the lock ACL. */
-  static final String DOCUMENTED_MEMBERSHIP_ACL =
-      DOCUMENTED_ACL + " +hdel +hget +hset +hvals +zadd +zrangebyscore +zrem +zscore";
-
-  @Test
-  void documentedMembershipAcl_isEnough() throws Exception {
-    redis.sync().dispatch(
-        io.lettuce.core.protocol.CommandType.ACL,
-        new io.lettuce.core.output.StatusOutput<>(io.lettuce.core.codec.StringCodec.UTF8),
-        new io.lettuce.core.protocol.CommandArgs<>(io.lettuce.core.codec.StringCodec.UTF8)
-            .add("SETUSER").add("holdfast-members").addValues(List.of(DOCUMENTED_MEMBERSHIP_ACL.split(" "))));
-    RedisURI asApp = RedisURI.builder(redis.server.uri())
-        .withAuthentication("holdfast-members", "s3cret".toCharArray()).build();
-    try (io.holdfast.membership.Membership m = io.holdfast.membership.redis.RedisMembership.builder(asApp)
-            .heartbeatTtl(Duration.ofMillis(900)).build();
-        io.holdfast.membership.MembershipView view = m.view("acl-group")) {
-      io.holdfast.membership.Registration r = m.register(
-          io.holdfast.membership.MemberInfo.builder("acl-group").id("a").build());
-      r.update(java.util.Map.of("load", "1"));
-      io.holdfast.membership.LeaderElection e = m.election(r);
-      await().atMost(Duration.ofSeconds(30)).until(e::isLeader);
-      await().atMost(Duration.ofSeconds(30))
-          .until(() -> view.members().size() == 1 && "1".equals(view.members().get(0).metadata().get("load")));
-      // heartbeats (and pruning) run under the ACL too: still registered after several TTLs
-      long until = System.nanoTime() + Duration.ofMillis(2700).toNanos();
-      await().atMost(Duration.ofSeconds(30)).until(() -> {
-        assertThat(r.isRegistered()).isTrue();
-        return System.nanoTime() > until;
-      });
-      r.close();
-      assertThat(m.members("acl-group")).isEmpty();
-    }
-  }
 }

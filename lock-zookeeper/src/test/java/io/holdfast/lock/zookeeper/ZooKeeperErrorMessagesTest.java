@@ -7,10 +7,6 @@ import io.holdfast.lock.LockBackendException;
 import io.holdfast.lock.LockHandle;
 import io.holdfast.lock.LockService;
 import io.holdfast.lock.LockTimeoutException;
-import io.holdfast.membership.MemberInfo;
-import io.holdfast.membership.Membership;
-import io.holdfast.membership.MembershipBackendException;
-import io.holdfast.membership.zookeeper.ZooKeeperMembership;
 import io.holdfast.testkit.ZooKeeperServer;
 import io.holdfast.testkit.ZooKeeperServers;
 import java.net.ServerSocket;
@@ -28,7 +24,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * ZooKeeper failures name their root cause — no connection within the timeout, a digest ACL that
- * refuses this client — against a real server, keeping ZooKeeper's exception as the cause.
+ * refuses this client — against a real server, keeping ZooKeeper's exception as the cause. (The
+ * membership's: ZooKeeperMembershipErrorMessagesTest in cluster-membership-zookeeper.)
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class ZooKeeperErrorMessagesTest {
@@ -80,17 +77,6 @@ class ZooKeeperErrorMessagesTest {
   }
 
   @Test
-  void closedPort_membershipRegisterFails_sayingThereIsNoConnection() throws Exception {
-    String address = closedAddress();
-    Membership m =
-        closeLater(ZooKeeperMembership.builder(address).commandTimeout(TIMEOUT).build());
-    assertThatThrownBy(() -> m.register(MemberInfo.builder("workers").id("a").build()))
-        .isInstanceOf(MembershipBackendException.class)
-        .hasMessageContaining("no connection to ZooKeeper at " + address + " within 500 ms (")
-        .hasCauseInstanceOf(KeeperException.ConnectionLossException.class);
-  }
-
-  @Test
   void wrongDigestPassword_saysTheAclRefusedThisClient() throws Exception {
     LockService owner =
         closeLater(
@@ -112,28 +98,6 @@ class ZooKeeperErrorMessagesTest {
               + " check its digest credentials, digestAuth)")
           .hasCauseInstanceOf(KeeperException.NoAuthException.class);
     }
-  }
-
-  @Test
-  void wrongDigestPassword_inMembership_saysTheAclRefusedThisClient() throws Exception {
-    Membership owner =
-        closeLater(
-            ZooKeeperMembership.builder(server.connectString())
-                .rootPath(root)
-                .digestAuth("orders", "right")
-                .build());
-    closeLater(owner.register(MemberInfo.builder("workers").id("a").build()));
-    Membership intruder =
-        closeLater(
-            ZooKeeperMembership.builder(server.connectString())
-                .rootPath(root)
-                .digestAuth("orders", "wrong")
-                .build());
-    assertThatThrownBy(() -> intruder.register(MemberInfo.builder("workers").id("b").build()))
-        .isInstanceOf(MembershipBackendException.class)
-        .hasMessageContaining("not authorized (NOAUTH: the node's ACL does not allow this client;"
-            + " check its digest credentials, digestAuth)")
-        .hasCauseInstanceOf(KeeperException.NoAuthException.class);
   }
 
   @Test
@@ -161,8 +125,5 @@ class ZooKeeperErrorMessagesTest {
     assertThatThrownBy(() -> ZooKeeperLockService.builder(server.connectString()).digestAuth("a:b", "p"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("digestAuth user must be non-blank");
-    assertThatThrownBy(() -> ZooKeeperMembership.builder(server.connectString()).digestAuth("a", ""))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageStartingWith("digestAuth password must not be empty");
   }
 }

@@ -33,7 +33,9 @@ import org.springframework.core.type.AnnotatedTypeMetadata;
 /**
  * Holdfast's beans: a {@link LockService} ({@code holdfast.lock.enabled}, default true) and a
  * {@link Membership} ({@code holdfast.membership.enabled}, default true) over the backend chosen
- * by {@code holdfast.backend} or inferred (see {@link HoldfastProperties#getBackend()}). Each bean
+ * by {@code holdfast.backend} or inferred (see {@link HoldfastProperties#getBackend()}). The
+ * backend's lock module ({@code holdfast-lock-<backend>}) gives the lock service; the membership
+ * needs its membership module too ({@code holdfast-cluster-membership-<backend>}). Each bean
  * backs off when the application defines its own bean of that type, and is closed when the
  * context closes: leases released, registrations removed.
  *
@@ -159,20 +161,31 @@ public class HoldfastAutoConfiguration {
       return b.build();
     }
 
-    @Bean(destroyMethod = "close")
-    @ConditionalOnMissingBean(Membership.class)
-    @ConditionalOnProperty(prefix = "holdfast.membership", name = "enabled", matchIfMissing = true)
-    Membership holdfastMembership(HoldfastProperties props, Environment env) {
-      Settings set = new Settings(env);
-      RedisURI uri = RedisUris.from(props.getRedis(), env);
-      RedisMembership.Builder b = RedisMembership.builder(uri);
-      HoldfastProperties.MembershipSettings m = props.getMembership();
-      set.apply("holdfast.membership.heartbeat-ttl", m.getHeartbeatTtl(), b::heartbeatTtl);
-      set.apply(
-          "holdfast.membership.reconcile-interval", m.getReconcileInterval(), b::reconcileInterval);
-      set.apply("holdfast.command-timeout", props.getCommandTimeout(), b::commandTimeout);
-      set.apply("holdfast.redis.key-prefix", props.getRedis().getKeyPrefix(), b::keyPrefix);
-      return b.build();
+    /** The Redis membership, when holdfast-cluster-membership-redis is on the classpath. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(RedisMembership.class)
+    static class RedisMembershipBackend {
+
+      @Bean(destroyMethod = "close")
+      @ConditionalOnMissingBean(Membership.class)
+      @ConditionalOnProperty(
+          prefix = "holdfast.membership",
+          name = "enabled",
+          matchIfMissing = true)
+      Membership holdfastMembership(HoldfastProperties props, Environment env) {
+        Settings set = new Settings(env);
+        RedisURI uri = RedisUris.from(props.getRedis(), env);
+        RedisMembership.Builder b = RedisMembership.builder(uri);
+        HoldfastProperties.MembershipSettings m = props.getMembership();
+        set.apply("holdfast.membership.heartbeat-ttl", m.getHeartbeatTtl(), b::heartbeatTtl);
+        set.apply(
+            "holdfast.membership.reconcile-interval",
+            m.getReconcileInterval(),
+            b::reconcileInterval);
+        set.apply("holdfast.command-timeout", props.getCommandTimeout(), b::commandTimeout);
+        set.apply("holdfast.redis.key-prefix", props.getRedis().getKeyPrefix(), b::keyPrefix);
+        return b.build();
+      }
     }
   }
 
@@ -199,18 +212,29 @@ public class HoldfastAutoConfiguration {
       return b.build();
     }
 
-    @Bean(destroyMethod = "close")
-    @ConditionalOnMissingBean(Membership.class)
-    @ConditionalOnProperty(prefix = "holdfast.membership", name = "enabled", matchIfMissing = true)
-    Membership holdfastMembership(HoldfastProperties props, Environment env) {
-      Settings set = new Settings(env);
-      HoldfastProperties.ZooKeeper zk = props.getZookeeper();
-      ZooKeeperMembership.Builder b = ZooKeeperMembership.builder(connectString(zk));
-      set.apply("holdfast.command-timeout", props.getCommandTimeout(), b::commandTimeout);
-      set.apply("holdfast.zookeeper.session-timeout", zk.getSessionTimeout(), b::sessionTimeout);
-      set.apply("holdfast.zookeeper.membership-root-path", zk.getMembershipRootPath(), b::rootPath);
-      digest(zk, b::digestAuth);
-      return b.build();
+    /** The ZooKeeper membership, when holdfast-cluster-membership-zookeeper is on the classpath. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(ZooKeeperMembership.class)
+    static class ZooKeeperMembershipBackend {
+
+      @Bean(destroyMethod = "close")
+      @ConditionalOnMissingBean(Membership.class)
+      @ConditionalOnProperty(
+          prefix = "holdfast.membership",
+          name = "enabled",
+          matchIfMissing = true)
+      Membership holdfastMembership(HoldfastProperties props, Environment env) {
+        Settings set = new Settings(env);
+        HoldfastProperties.ZooKeeper zk = props.getZookeeper();
+        ZooKeeperMembership.Builder b = ZooKeeperMembership.builder(connectString(zk));
+        set.apply("holdfast.command-timeout", props.getCommandTimeout(), b::commandTimeout);
+        set.apply(
+            "holdfast.zookeeper.session-timeout", zk.getSessionTimeout(), b::sessionTimeout);
+        set.apply(
+            "holdfast.zookeeper.membership-root-path", zk.getMembershipRootPath(), b::rootPath);
+        digest(zk, b::digestAuth);
+        return b.build();
+      }
     }
 
     private static String connectString(HoldfastProperties.ZooKeeper zk) {

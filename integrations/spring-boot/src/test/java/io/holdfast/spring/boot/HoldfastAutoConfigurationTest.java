@@ -10,6 +10,8 @@ import io.holdfast.lock.zookeeper.ZooKeeperLockService;
 import io.holdfast.membership.MemberInfo;
 import io.holdfast.membership.Membership;
 import io.holdfast.membership.Registration;
+import io.holdfast.membership.redis.RedisMembership;
+import io.holdfast.membership.zookeeper.ZooKeeperMembership;
 import io.holdfast.testkit.RedisServers;
 import io.holdfast.testkit.ZooKeeperServers;
 import io.lettuce.core.RedisURI;
@@ -105,6 +107,30 @@ class HoldfastAutoConfigurationTest {
         .withClassLoader(new FilteredClassLoader(RedisLockService.class))
         .withPropertyValues("holdfast.zookeeper.connect-string=" + zooKeeper())
         .run(context -> assertThat(context).hasNotFailed().hasSingleBean(LockService.class));
+  }
+
+  @Test
+  void withoutTheMembershipModule_thereIsALockServiceAndNoMembership() {
+    runner
+        .withClassLoader(new FilteredClassLoader(RedisMembership.class))
+        .withPropertyValues("holdfast.backend=redis", "holdfast.redis.uri=" + redisUri())
+        .run(
+            context ->
+                assertThat(context)
+                    .hasNotFailed()
+                    .hasSingleBean(LockService.class)
+                    .doesNotHaveBean(Membership.class)
+                    .doesNotHaveBean(HoldfastInstance.class));
+    runner
+        .withClassLoader(new FilteredClassLoader(ZooKeeperMembership.class))
+        .withPropertyValues(
+            "holdfast.backend=zookeeper", "holdfast.zookeeper.connect-string=" + zooKeeper())
+        .run(
+            context ->
+                assertThat(context)
+                    .hasNotFailed()
+                    .hasSingleBean(LockService.class)
+                    .doesNotHaveBean(Membership.class));
   }
 
   @Test

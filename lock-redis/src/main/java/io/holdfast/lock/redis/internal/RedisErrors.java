@@ -1,7 +1,6 @@
 package io.holdfast.lock.redis.internal;
 
 import io.holdfast.lock.LockBackendException;
-import io.holdfast.membership.MembershipBackendException;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisConnectionException;
@@ -110,33 +109,6 @@ public final class RedisErrors {
   public LockBackendException lockConnect(Throwable error) {
     Throwable e = unwrap(error);
     return new LockBackendException("could not connect to Redis: " + describe(e), e);
-  }
-
-  /**
-   * A membership exception for a {@code build()} that could not connect: {@code could not connect
-   * to Redis: <root cause in plain words>}.
-   *
-   * @param error what Lettuce reported
-   * @return the exception, caused by {@code error} without future wrappers
-   */
-  public MembershipBackendException membershipConnect(Throwable error) {
-    Throwable e = unwrap(error);
-    return new MembershipBackendException("could not connect to Redis: " + describe(e), e);
-  }
-
-  /**
-   * A membership exception: {@code <what> failed: <root cause in plain words>}.
-   *
-   * @param what what was being done, e.g. {@code "registering 'a' in 'workers'"}
-   * @param error what Lettuce reported
-   * @return the exception, caused by {@code error} without future wrappers
-   */
-  public MembershipBackendException membership(String what, Throwable error) {
-    Throwable e = unwrap(error);
-    if (e instanceof MembershipBackendException mbe) {
-      return mbe;
-    }
-    return new MembershipBackendException(what + " failed: " + describe(e), e);
   }
 
   /**

@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.holdfast.lock.LockService;
 import io.holdfast.lock.redis.RedisLockService;
-import io.holdfast.membership.Membership;
-import io.holdfast.membership.redis.RedisMembership;
 import io.holdfast.testkit.RedisServer;
 import io.holdfast.testkit.RedisServers;
 import io.lettuce.core.RedisClient;
@@ -16,7 +14,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Services built from URIs share one set of Lettuce resources; an application's stay its own. */
+/**
+ * Services built from URIs share one set of Lettuce resources; an application's stay its own. (The
+ * membership's side of this: RedisMembershipClientResourcesTest in cluster-membership-redis.)
+ */
 class SharedClientResourcesTest {
   private static RedisServer server;
 
@@ -34,7 +35,7 @@ class SharedClientResourcesTest {
   void servicesFromUris_shareOneSet_shutDownWithTheLast() {
     int before = SharedClientResources.users();
     LockService a = RedisLockService.builder(server.uri()).build();
-    Membership m = RedisMembership.builder(server.uri()).build();
+    LockService b = RedisLockService.builder(server.uri()).build();
     ClientResources shared;
     synchronized (SharedClientResources.class) {
       shared = SharedClientResources.acquire();
@@ -44,7 +45,7 @@ class SharedClientResourcesTest {
     a.close();
     assertThat(SharedClientResources.users()).isEqualTo(before + 1);
     assertThat(shared.eventExecutorGroup().isShuttingDown()).isFalse();
-    m.close();
+    b.close();
     assertThat(SharedClientResources.users()).isEqualTo(before);
     if (before == 0) {
       assertThat(shared.eventExecutorGroup().isShuttingDown()).isTrue();
@@ -69,7 +70,7 @@ class SharedClientResourcesTest {
     try {
       int before = SharedClientResources.users();
       try (LockService locks = RedisLockService.builder(server.uri()).clientResources(mine).build();
-          Membership m = RedisMembership.builder(server.uri()).clientResources(mine).build()) {
+          LockService other = RedisLockService.builder(server.uri()).clientResources(mine).build()) {
         assertThat(SharedClientResources.users()).isEqualTo(before);
       }
       assertThat(mine.eventExecutorGroup().isShuttingDown()).isFalse();
@@ -86,9 +87,6 @@ class SharedClientResourcesTest {
       assertThatThrownBy(() -> RedisLockService.builder(client).clientResources(mine))
           .isInstanceOf(IllegalStateException.class)
           .hasMessageStartingWith("clientResources applies only to a client the service creates");
-      assertThatThrownBy(() -> RedisMembership.builder(client).clientResources(mine))
-          .isInstanceOf(IllegalStateException.class)
-          .hasMessageStartingWith("clientResources applies only to a client the membership creates");
     } finally {
       client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     }

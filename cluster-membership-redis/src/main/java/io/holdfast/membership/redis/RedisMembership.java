@@ -223,7 +223,8 @@ public final class RedisMembership {
         // The election service's exception already names the cause: keep the chain below it.
         Throwable cause =
             e instanceof LockBackendException && e.getCause() != null ? e.getCause() : e;
-        throw errors.membershipConnect(cause);
+        throw new MembershipBackendException(
+            "could not connect to Redis: " + errors.describe(cause), RedisErrors.unwrap(cause));
       }
     }
   }

@@ -114,10 +114,19 @@ final class RedisMembershipService extends AbstractMembership {
       Thread.currentThread().interrupt();
       throw new MembershipBackendException("interrupted while " + what, e);
     } catch (ExecutionException e) {
-      throw errors.membership(what, e);
+      throw failure(what, e);
     } catch (TimeoutException e) {
-      throw errors.membership(what, new io.lettuce.core.RedisCommandTimeoutException(e));
+      throw failure(what, new io.lettuce.core.RedisCommandTimeoutException(e));
     }
+  }
+
+  /** {@code <what> failed: <root cause in plain words>}, caused by the unwrapped error. */
+  private MembershipBackendException failure(String what, Throwable error) {
+    Throwable e = RedisErrors.unwrap(error);
+    if (e instanceof MembershipBackendException mbe) {
+      return mbe;
+    }
+    return new MembershipBackendException(what + " failed: " + errors.describe(e), e);
   }
 
   private static Member decode(String record) {
