@@ -50,6 +50,18 @@ public interface Membership extends AutoCloseable {
   List<Member> members(String group);
 
   /**
+   * The groups that have at least one live member now, sorted: a snapshot read from the backend,
+   * for tools and service discovery (Spring Cloud's {@code getServices()}). It walks the
+   * backend's keys or nodes (Redis {@code SCAN}, which the service's ACL must allow; ZooKeeper
+   * the children of the root path), so it costs more than {@link #members} and is not meant for
+   * every request.
+   *
+   * @return the group names
+   * @throws MembershipBackendException if the backend cannot be reached in time
+   */
+  List<String> groups();
+
+  /**
    * Watches a group: the listener first receives a snapshot, then every join, update and leave in
    * order, on the service's callback thread.
    *

@@ -193,6 +193,26 @@ public abstract class MembershipContract {
   }
 
   @Test
+  void groups_listTheGroupsWithLiveMembers_andForgetOnesThatEmptied() {
+    Membership a = membership();
+    Membership b = membership();
+    String other = group + "-other";
+    Registration one = a.register(info("one"));
+    Registration two =
+        a.register(MemberInfo.builder(other).id("two").host("10.0.0.2").port(8080).build());
+    // The election of a group leaves nodes or keys of its own: they are not groups.
+    LeaderElection election = a.election(one);
+    await().atMost(Duration.ofSeconds(30)).until(election::isLeader);
+    assertThat(b.groups()).contains(group, other).isSorted().doesNotHaveDuplicates();
+    assertThat(b.groups()).allSatisfy(g -> assertThat(g).doesNotContain("%", "{", "/"));
+    two.close();
+    assertThat(b.groups()).contains(group).doesNotContain(other);
+    election.close();
+    one.close();
+    assertThat(b.groups()).doesNotContain(group, other);
+  }
+
+  @Test
   void watch_startsWithSnapshotOfExistingMembers() {
     Membership a = membership();
     a.register(info("m1"));

@@ -18,6 +18,7 @@ import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -108,8 +109,12 @@ final class RedisMembershipService extends AbstractMembership {
   }
 
   private <T> T await(CompletableFuture<T> f, String what) {
+    return await(f, what, commandTimeout);
+  }
+
+  private <T> T await(CompletableFuture<T> f, String what, Duration limit) {
     try {
-      return f.get(commandTimeout.toNanos(), TimeUnit.NANOSECONDS);
+      return f.get(limit.toNanos(), TimeUnit.NANOSECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new MembershipBackendException("interrupted while " + what, e);
@@ -304,6 +309,35 @@ final class RedisMembershipService extends AbstractMembership {
   }
 
   // ---------------------------------------------------------------- members and watching
+
+  @Override
+  protected Collection<String> doGroups() {
+    // A group's keys exist while it has members: the members key names every non-empty group.
+    String head = prefix + "m:{";
+    String tail = "}:members";
+    // Each SCAN step is bounded by the command timeout; the walk as a whole by a minute.
+    List<String> keys =
+        await(redis.scanKeys(globEscaped(head) + "*" + tail), "listing groups", Duration.ofMinutes(1));
+    List<String> groups = new ArrayList<>();
+    for (String key : keys) {
+      if (key.startsWith(head) && key.endsWith(tail) && key.length() > head.length() + tail.length()) {
+        groups.add(key.substring(head.length(), key.length() - tail.length()));
+      }
+    }
+    return groups;
+  }
+
+  /** {@code s} with the characters SCAN's MATCH treats specially escaped. */
+  private static String globEscaped(String s) {
+    StringBuilder b = new StringBuilder(s.length());
+    for (char c : s.toCharArray()) {
+      if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\') {
+        b.append('\\');
+      }
+      b.append(c);
+    }
+    return b.toString();
+  }
 
   @Override
   protected List<Member> doMembers(String group) {

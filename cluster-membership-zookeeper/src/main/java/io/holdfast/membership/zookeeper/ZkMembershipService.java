@@ -7,6 +7,7 @@ import io.holdfast.membership.Member;
 import io.holdfast.membership.MemberInfo;
 import io.holdfast.membership.MembershipBackendException;
 import io.holdfast.membership.internal.AbstractMembership;
+import io.holdfast.membership.internal.Validation;
 import io.holdfast.membership.internal.AbstractRegistration;
 import io.holdfast.membership.internal.GroupSink;
 import io.holdfast.membership.internal.MemberCodec;
@@ -14,6 +15,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -468,6 +471,48 @@ final class ZkMembershipService extends AbstractMembership {
   }
 
   // ---------------------------------------------------------------- members and watching
+
+  @Override
+  protected Collection<String> doGroups() {
+    String what = "listing groups under " + rootPath;
+    long deadline = deadline();
+    call(cb -> client.sync().inBackground(cb).forPath(rootPath));
+    CuratorEvent children =
+        await(call(cb -> client.getChildren().inBackground(cb).forPath(rootPath)), what, deadline);
+    if (code(children) == KeeperException.Code.NONODE) {
+      return List.of();
+    }
+    if (code(children) != KeeperException.Code.OK) {
+      throw failed(what, children);
+    }
+    // Group folders outlive their members until ZooKeeper reaps the container; election folders
+    // (names with '%') are not groups.
+    Map<String, CompletableFuture<CuratorEvent>> stats = new LinkedHashMap<>();
+    for (String child : children.getChildren()) {
+      if (isGroupName(child)) {
+        stats.put(child, call(cb -> client.checkExists().inBackground(cb).forPath(groupPath(child))));
+      }
+    }
+    List<String> groups = new ArrayList<>();
+    for (Map.Entry<String, CompletableFuture<CuratorEvent>> e : stats.entrySet()) {
+      CuratorEvent stat = await(e.getValue(), what, deadline);
+      if (code(stat) == KeeperException.Code.OK
+          && stat.getStat() != null
+          && stat.getStat().getNumChildren() > 0) {
+        groups.add(e.getKey());
+      }
+    }
+    return groups;
+  }
+
+  private static boolean isGroupName(String s) {
+    try {
+      Validation.checkName(s, "group");
+      return true;
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
 
   @Override
   protected List<Member> doMembers(String group) {

@@ -12,6 +12,7 @@ import io.holdfast.membership.Registration;
 import io.holdfast.membership.Subscription;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -112,6 +113,13 @@ public abstract class AbstractMembership implements Membership {
   protected abstract List<Member> doMembers(String group);
 
   /**
+   * Reads the names of the groups that have at least one live member.
+   *
+   * @return the names, in any order
+   */
+  protected abstract Collection<String> doGroups();
+
+  /**
    * Starts following a group: report a first snapshot, then changes, to {@code sink}. Must not
    * block.
    *
@@ -153,6 +161,12 @@ public abstract class AbstractMembership implements Membership {
     List<Member> list = new ArrayList<>(doMembers(group));
     list.sort((a, b) -> a.id().compareTo(b.id()));
     return List.copyOf(list);
+  }
+
+  @Override
+  public final List<String> groups() {
+    ensureOpen();
+    return doGroups().stream().distinct().sorted().toList();
   }
 
   @Override

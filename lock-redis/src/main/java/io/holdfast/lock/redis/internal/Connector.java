@@ -4,17 +4,22 @@ import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanCursor;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisKeyAsyncCommands;
 import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
-import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -123,6 +128,38 @@ public abstract class Connector implements AutoCloseable {
                         "Redis did not answer within " + Duration.ofNanos(limit));
               }
               return CompletableFuture.failedFuture(cause);
+            });
+  }
+
+  /**
+   * The asynchronous key commands of the command connection (on a cluster, a {@code SCAN} walks
+   * every primary).
+   *
+   * @return the commands
+   */
+  abstract RedisKeyAsyncCommands<String, String> keyCommands();
+
+  /**
+   * Every key matching {@code pattern}, by {@code SCAN} (never {@code KEYS}: the server stays
+   * responsive), each step bounded by the command timeout.
+   *
+   * @param pattern a {@code SCAN MATCH} glob
+   * @return the keys, in no order
+   */
+  public CompletableFuture<List<String>> scanKeys(String pattern) {
+    List<String> found = new ArrayList<>();
+    return scanFrom(ScanCursor.INITIAL, ScanArgs.Builder.matches(pattern).limit(1000), found)
+        .thenApply(done -> found);
+  }
+
+  private CompletableFuture<Void> scanFrom(ScanCursor cursor, ScanArgs args, List<String> found) {
+    return bounded(keyCommands().scan(cursor, args), Duration.ZERO)
+        .thenCompose(
+            next -> {
+              found.addAll(next.getKeys());
+              return next.isFinished()
+                  ? CompletableFuture.completedFuture(null)
+                  : scanFrom(next, args, found);
             });
   }
 
@@ -306,6 +343,11 @@ public abstract class Connector implements AutoCloseable {
     }
 
     @Override
+    RedisKeyAsyncCommands<String, String> keyCommands() {
+      return connection.async();
+    }
+
+    @Override
     public boolean isConnected() {
       StatefulRedisConnection<String, String> l = lane;
       return connection.isOpen() && (l == null || l.isOpen());
@@ -359,6 +401,11 @@ public abstract class Connector implements AutoCloseable {
 
     @Override
     public RedisScriptingAsyncCommands<String, String> scripting() {
+      return connection.async();
+    }
+
+    @Override
+    RedisKeyAsyncCommands<String, String> keyCommands() {
       return connection.async();
     }
 
