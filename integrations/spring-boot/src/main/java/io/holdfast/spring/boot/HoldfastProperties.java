@@ -42,6 +42,7 @@ public class HoldfastProperties {
   private final ZooKeeper zookeeper = new ZooKeeper();
   private final MembershipSettings membership = new MembershipSettings();
   private final Metrics metrics = new Metrics();
+  private final Discovery discovery = new Discovery();
 
   public @Nullable Backend getBackend() {
     return backend;
@@ -77,6 +78,27 @@ public class HoldfastProperties {
 
   public Metrics getMetrics() {
     return metrics;
+  }
+
+  public Discovery getDiscovery() {
+    return discovery;
+  }
+
+  /** Spring Cloud discovery (holdfast.discovery.*). */
+  public static class Discovery {
+    /**
+     * Whether to offer the membership as Spring Cloud's DiscoveryClient (services are groups,
+     * instances live members), when spring-cloud-commons is on the classpath.
+     */
+    private boolean enabled = true;
+
+    public boolean isEnabled() {
+      return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+      this.enabled = enabled;
+    }
   }
 
   /** Micrometer meters (holdfast.metrics.*). */
