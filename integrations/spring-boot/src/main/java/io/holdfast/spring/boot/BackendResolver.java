@@ -27,6 +27,15 @@ final class BackendResolver {
   }
 
   /**
+   * The backend's name for meters and health details: {@code redis}, {@code zookeeper}, or
+   * {@code unknown}.
+   */
+  static String tag(Environment env, @Nullable ClassLoader loader) {
+    Backend backend = resolveOrNull(env, loader);
+    return backend == null ? "unknown" : backend.name().toLowerCase(Locale.ROOT);
+  }
+
+  /**
    * The backend.
    *
    * @throws InvalidHoldfastPropertyException if {@code holdfast.backend} is not a backend, names

@@ -10,7 +10,6 @@ import io.holdfast.membership.zookeeper.ZooKeeperMembership;
 import io.holdfast.spring.boot.HoldfastProperties.Backend;
 import io.lettuce.core.RedisURI;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -95,9 +94,8 @@ public class HoldfastAutoConfiguration {
       if (registry == null) {
         return LockObserver.NONE;
       }
-      Backend backend = BackendResolver.resolveOrNull(env, Metrics.class.getClassLoader());
-      String tag = backend == null ? "unknown" : backend.name().toLowerCase(Locale.ROOT);
-      return new MicrometerLockObserver(registry, tag);
+      return new MicrometerLockObserver(
+          registry, BackendResolver.tag(env, Metrics.class.getClassLoader()));
     }
 
     @Bean
@@ -124,11 +122,10 @@ public class HoldfastAutoConfiguration {
         ObjectProvider<LockService> locks,
         ObjectProvider<HoldfastInstance> instance,
         Environment env) {
-      Backend backend = BackendResolver.resolveOrNull(env, Health.class.getClassLoader());
       return new HoldfastHealthIndicator(
           locks.getIfUnique(),
           instance.getIfUnique(),
-          backend == null ? "unknown" : backend.name().toLowerCase(Locale.ROOT));
+          BackendResolver.tag(env, Health.class.getClassLoader()));
     }
   }
 
