@@ -42,8 +42,8 @@ class DocumentedBoundsTest {
 
   @Test
   void redisLeases_renewalCadence_driftMargin_andSurvivablePause_matchTheCode() throws Exception {
-    int renewals = intConstant("io.holdfast.lock.redis.RedisLocks", "RENEWALS_PER_LEASE");
-    int batch = intConstant("io.holdfast.lock.redis.RedisLocks", "RENEW_BATCH");
+    int renewals = intConstant("io.holdfast.lock.redis.RedisLockServiceImpl", "RENEWALS_PER_LEASE");
+    int batch = intConstant("io.holdfast.lock.redis.RedisLockServiceImpl", "RENEW_BATCH");
     Duration lease = ServiceConfig.DEFAULT_LEASE_TIME;
     long marginNanos = margin(lease);
     // The margin is p % of the lease + a fixed part: read both off the code.
@@ -70,7 +70,7 @@ class DocumentedBoundsTest {
 
   @Test
   void zooKeeperPauseDetector_matchesTheCode() throws Exception {
-    int divisor = intConstant("io.holdfast.lock.zookeeper.ZkLockService", "PAUSE_DIVISOR");
+    int divisor = intConstant("io.holdfast.lock.zookeeper.ZooKeeperLockServiceImpl", "PAUSE_DIVISOR");
     long tickMillis = longConstant("io.holdfast.lock.internal.AbstractLockService", "PAUSE_TICK_MILLIS");
     Duration session = ZooKeeperLockService.DEFAULT_SESSION_TIMEOUT;
     String part = PART.get(divisor);
@@ -91,7 +91,7 @@ class DocumentedBoundsTest {
 
   @Test
   void redisMembershipFailureDetection_matchesTheHeartbeatCadence() throws Exception {
-    int n = intConstant("io.holdfast.membership.redis.RedisMembershipService", "HEARTBEATS_PER_TTL");
+    int n = intConstant("io.holdfast.membership.redis.RedisMembershipImpl", "HEARTBEATS_PER_TTL");
     String bound = "TTL + TTL/" + n;
     expect("membership.md", "**crashed member leaves within " + bound + "**");
     expect("membership.md", "**Heartbeats** every TTL/" + n);

@@ -210,8 +210,8 @@ public final class RedisMembership {
         Duration reconcile =
             reconcileInterval != null
                 ? reconcileInterval
-                : ttl.dividedBy(RedisMembershipService.HEARTBEATS_PER_TTL);
-        return new RedisMembershipService(
+                : ttl.dividedBy(RedisMembershipImpl.HEARTBEATS_PER_TTL);
+        return new RedisMembershipImpl(
             connector, errors, locks, keyPrefix, ttl, reconcile, commandTimeout, callbackExecutor);
       } catch (RuntimeException e) {
         if (locks != null) {

@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
 final class ZkGroupFeed implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger("io.holdfast.membership.zookeeper");
 
-  private final ZkMembershipService service;
+  private final ZooKeeperMembershipImpl service;
   private final String dir;
   private final String prefix;
   private final GroupSink sink;
@@ -50,7 +50,7 @@ final class ZkGroupFeed implements AutoCloseable {
   private int loading;
   private boolean closed;
 
-  ZkGroupFeed(ZkMembershipService service, String dir, GroupSink sink) {
+  ZkGroupFeed(ZooKeeperMembershipImpl service, String dir, GroupSink sink) {
     this.service = service;
     this.dir = dir;
     this.prefix = dir + "/";
@@ -215,7 +215,7 @@ final class ZkGroupFeed implements AutoCloseable {
     }
     Member m;
     try {
-      m = ZkMembershipService.decode(data, stat);
+      m = ZooKeeperMembershipImpl.decode(data, stat);
     } catch (RuntimeException bad) {
       LOG.warn("ignored an unreadable member node {}{}", prefix, id, bad);
       return;

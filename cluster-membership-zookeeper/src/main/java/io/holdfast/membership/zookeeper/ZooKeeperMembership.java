@@ -214,7 +214,7 @@ public final class ZooKeeperMembership {
           lockBuilder.digestAuth(user, password);
         }
         locks = lockBuilder.build();
-        return new ZkMembershipService(c, owns, locks, rootPath, acl, commandTimeout, callbackExecutor);
+        return new ZooKeeperMembershipImpl(c, owns, locks, rootPath, acl, commandTimeout, callbackExecutor);
       } catch (RuntimeException e) {
         if (locks != null) {
           locks.close();

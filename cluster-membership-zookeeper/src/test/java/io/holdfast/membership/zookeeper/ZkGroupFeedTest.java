@@ -80,7 +80,7 @@ class ZkGroupFeedTest {
   @Test
   void fullRead_reportsWhatChangedWhileUnwatched_andAReplacedNodeAsLeftThenJoined() throws Exception {
     String group = "g-" + UUID.randomUUID().toString().substring(0, 8);
-    ZkMembershipService m = (ZkMembershipService) ZooKeeperMembership.builder(server.connectString()).build();
+    ZooKeeperMembershipImpl m = (ZooKeeperMembershipImpl) ZooKeeperMembership.builder(server.connectString()).build();
     try {
       String dir = m.groupPath(group);
       byte[] a = payload(group, "a");

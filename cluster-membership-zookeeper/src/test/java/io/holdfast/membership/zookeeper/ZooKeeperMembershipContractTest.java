@@ -20,7 +20,7 @@ class ZooKeeperMembershipContractTest extends MembershipContract {
   private static final Duration SESSION = Duration.ofSeconds(2);
   private static ZooKeeperServer server;
 
-  private final List<ZkMembershipService> created = new CopyOnWriteArrayList<>();
+  private final List<ZooKeeperMembershipImpl> created = new CopyOnWriteArrayList<>();
 
   @BeforeAll
   static void startServer() {
@@ -35,7 +35,7 @@ class ZooKeeperMembershipContractTest extends MembershipContract {
   @Override
   protected Membership createMembership() {
     Membership m = ZooKeeperMembership.builder(server.connectString()).sessionTimeout(SESSION).build();
-    created.add((ZkMembershipService) m);
+    created.add((ZooKeeperMembershipImpl) m);
     return m;
   }
 
@@ -68,7 +68,7 @@ class ZooKeeperMembershipContractTest extends MembershipContract {
 
   @Override
   protected boolean loseAllRegistrations() {
-    for (ZkMembershipService m : created) {
+    for (ZooKeeperMembershipImpl m : created) {
       if (m.client.getState() == CuratorFrameworkState.STARTED) {
         ZooKeeperServers.expireSession(m.client);
       }

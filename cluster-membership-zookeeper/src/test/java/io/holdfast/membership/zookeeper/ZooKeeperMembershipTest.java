@@ -98,7 +98,7 @@ class ZooKeeperMembershipTest {
   }
 
   private static long session(Membership m) throws Exception {
-    return ((ZkMembershipService) m).client.getZookeeperClient().getZooKeeper().getSessionId();
+    return ((ZooKeeperMembershipImpl) m).client.getZookeeperClient().getZooKeeper().getSessionId();
   }
 
   // ------------------------------------------------------------------ layout

@@ -250,7 +250,7 @@ public final class RedisLockService {
         throw errors.lockConnect(e);
       }
       try {
-        return new RedisLocks(cfg, connector, errors, keyPrefix, waitReplicas, waitTimeout);
+        return new RedisLockServiceImpl(cfg, connector, errors, keyPrefix, waitReplicas, waitTimeout);
       } catch (RuntimeException e) {
         connector.close();
         throw errors.lockConnect(e);

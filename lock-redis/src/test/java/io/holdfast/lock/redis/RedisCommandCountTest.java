@@ -77,10 +77,10 @@ class RedisCommandCountTest {
         held.add(locks.acquire("renew:" + i, Duration.ZERO));
       }
       redis.resetStats();
-      ((RedisLocks) locks).renewNow().get();
+      ((RedisLockServiceImpl) locks).renewNow().get();
       assertThat(redis.commandCalls().get("evalsha")).isEqualTo(10L);
       redis.resetStats();
-      ((RedisLocks) locks).renewNow().get();
+      ((RedisLockServiceImpl) locks).renewNow().get();
       assertThat(redis.commandCalls().get("evalsha")).isEqualTo(10L);
       assertThat(held).allMatch(LockHandle::isHeld);
       held.forEach(LockHandle::close);

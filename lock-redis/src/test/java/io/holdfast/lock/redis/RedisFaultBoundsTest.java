@@ -116,7 +116,7 @@ class RedisFaultBoundsTest {
         own.pause();
         try {
           long t0 = System.nanoTime();
-          var round = ((RedisLocks) locks).renewNow();
+          var round = ((RedisLockServiceImpl) locks).renewNow();
           assertThatThrownBy(() -> round.get(10, java.util.concurrent.TimeUnit.SECONDS))
               .isInstanceOf(java.util.concurrent.ExecutionException.class)
               .hasRootCauseInstanceOf(io.lettuce.core.RedisCommandTimeoutException.class);

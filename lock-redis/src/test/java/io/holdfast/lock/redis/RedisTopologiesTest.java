@@ -48,7 +48,7 @@ class RedisTopologiesTest {
         for (int i = 0; i < 20; i++) {
           held.add(a.acquire("held:" + i, Duration.ZERO));
         }
-        ((RedisLocks) a).renewNow().get();
+        ((RedisLockServiceImpl) a).renewNow().get();
         assertThat(held).allMatch(LockHandle::isHeld);
         var waiter = b.acquireAsync("held:0", Duration.ofSeconds(30));
         held.forEach(LockHandle::close);

@@ -35,7 +35,7 @@ import org.jspecify.annotations.Nullable;
  * a grant it brings is still handed over, within the command timeout.
  */
 final class ZkAttempt {
-  private final ZkLockService service;
+  private final ZooKeeperLockServiceImpl service;
   private final String name;
   private final String dir;
   private final CompletableFuture<@Nullable Lease> future;
@@ -67,7 +67,7 @@ final class ZkAttempt {
   private volatile int ahead;
 
   ZkAttempt(
-      ZkLockService service,
+      ZooKeeperLockServiceImpl service,
       String name,
       String dir,
       CompletableFuture<@Nullable Lease> future,
@@ -282,7 +282,7 @@ final class ZkAttempt {
     } else if (at == 0) {
       grant(mine);
     } else if (single || deadlinePassed) {
-      ZkLockService.notGrantedBehind(future, at);
+      ZooKeeperLockServiceImpl.notGrantedBehind(future, at);
     } else {
       ahead = at;
       watch(dir + "/" + queue.get(at - 1));
@@ -337,7 +337,7 @@ final class ZkAttempt {
       return;
     }
     lease = l;
-    ZkLockService.handOver(future, l);
+    ZooKeeperLockServiceImpl.handOver(future, l);
   }
 
   /** Our node is gone (deleted behind our back, or the session ended): queue again if we may. */
@@ -364,7 +364,7 @@ final class ZkAttempt {
                   + " ended",
               new KeeperException.ConnectionLossException()));
     } else if (ahead > 0) {
-      ZkLockService.notGrantedBehind(future, ahead);
+      ZooKeeperLockServiceImpl.notGrantedBehind(future, ahead);
     } else {
       future.complete(null);
     }

@@ -15,14 +15,14 @@ import org.apache.zookeeper.Watcher;
  * our back, and then its node is deleted as soon as ZooKeeper can be reached.
  */
 final class ZkLease extends Lease {
-  private final ZkLockService service;
+  private final ZooKeeperLockServiceImpl service;
   private final String path;
   private final AtomicBoolean watchingOwnNode = new AtomicBoolean();
   private final AtomicReference<CompletableFuture<Void>> deletion = new AtomicReference<>();
   private final Watcher ownNodeWatcher = this::ownNodeChanged;
   private volatile boolean wantsOwnWatch;
 
-  ZkLease(ZkLockService service, String name, long czxid, long sentAt, String path) {
+  ZkLease(ZooKeeperLockServiceImpl service, String name, long czxid, long sentAt, String path) {
     super(service, name, czxid, sentAt);
     this.service = service;
     this.path = path;

@@ -272,7 +272,7 @@ public final class ZooKeeperLockService {
             cfg.commandTimeout(), user, password);
         owns = true;
       }
-      return new ZkLockService(cfg, c, owns, rootPath, lossPolicy, acl);
+      return new ZooKeeperLockServiceImpl(cfg, c, owns, rootPath, lossPolicy, acl);
     }
 
 

@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * (ephemeral-sequential nodes, each waiter watching only its predecessor), and Curator still does
  * the hard parts: protected-mode creates, container parents, retries and guaranteed deletes.
  */
-final class ZkLockService extends AbstractLockService {
+final class ZooKeeperLockServiceImpl extends AbstractLockService {
   private static final Logger LOG = LoggerFactory.getLogger("io.holdfast.lock.zookeeper");
   /** A pause longer than the session timeout divided by this loses every lease. */
   static final int PAUSE_DIVISOR = 2;
@@ -58,7 +58,7 @@ final class ZkLockService extends AbstractLockService {
   private final Set<ZkLease> held = ConcurrentHashMap.newKeySet();
   private final Set<ZkAttempt> attempts = ConcurrentHashMap.newKeySet();
 
-  ZkLockService(
+  ZooKeeperLockServiceImpl(
       ServiceConfig config,
       CuratorFramework client,
       boolean ownsClient,

@@ -47,7 +47,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Membership over ZooKeeper: see {@link ZooKeeperMembership} for the model. */
-final class ZkMembershipService extends AbstractMembership {
+final class ZooKeeperMembershipImpl extends AbstractMembership {
   private static final Logger LOG = LoggerFactory.getLogger("io.holdfast.membership.zookeeper");
   private static final long RETRY_MS = 500;
 
@@ -67,7 +67,7 @@ final class ZkMembershipService extends AbstractMembership {
   private final Set<String> claims;
   private final ConnectionStateListener stateListener = (c, state) -> stateChanged(state);
 
-  ZkMembershipService(
+  ZooKeeperMembershipImpl(
       CuratorFramework client,
       boolean ownsClient,
       LockService locks,
@@ -320,7 +320,7 @@ final class ZkMembershipService extends AbstractMembership {
     private long ownerSession;
 
     ZkRegistration(Member member, String path, Stat stat) {
-      super(ZkMembershipService.this, member);
+      super(ZooKeeperMembershipImpl.this, member);
       this.path = path;
       adopt(stat);
     }

@@ -36,7 +36,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Membership over Redis: see {@link RedisMembership} for the model. */
-final class RedisMembershipService extends AbstractMembership {
+final class RedisMembershipImpl extends AbstractMembership {
   private static final Logger LOG = LoggerFactory.getLogger("io.holdfast.membership.redis");
   /** Heartbeats per TTL; also the default reconcile interval's divisor (docs quote TTL/3). */
   static final int HEARTBEATS_PER_TTL = 3;
@@ -59,7 +59,7 @@ final class RedisMembershipService extends AbstractMembership {
   private final ScheduledFuture<?> heartbeats;
   private final ScheduledFuture<?> reconciles;
 
-  RedisMembershipService(
+  RedisMembershipImpl(
       Connector redis,
       RedisErrors errors,
       LockService locks,
@@ -175,7 +175,7 @@ final class RedisMembershipService extends AbstractMembership {
     private volatile long confirmedAt = System.nanoTime();
 
     RedisRegistration(Member member, long joinedMs) {
-      super(RedisMembershipService.this, member);
+      super(RedisMembershipImpl.this, member);
       this.joinedMs = joinedMs;
     }
 
@@ -210,7 +210,7 @@ final class RedisMembershipService extends AbstractMembership {
         try {
           await(
               redis.<Long>eval(
-                  RedisMembershipService.this.leave,
+                  RedisMembershipImpl.this.leave,
                   ScriptOutputType.INTEGER,
                   keys(m.group()),
                   m.id(),

@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * per renewal round; waiters sleep until a release is published on the lock's channel, with a
  * timed retry bounded by the holder's remaining lease in case the message is lost.
  */
-final class RedisLocks extends AbstractLockService {
+final class RedisLockServiceImpl extends AbstractLockService {
   private static final Logger LOG = LoggerFactory.getLogger("io.holdfast.lock.redis");
   static final int RENEW_BATCH = 100;
   /** Renewal rounds per lease time (docs/configuration.md derives the survivable pause from it). */
@@ -54,7 +54,7 @@ final class RedisLocks extends AbstractLockService {
   private final Set<Attempt> attempts = ConcurrentHashMap.newKeySet();
   private final ScheduledFuture<?> renewal;
 
-  RedisLocks(
+  RedisLockServiceImpl(
       ServiceConfig config,
       Connector redis,
       RedisErrors errors,
@@ -388,7 +388,7 @@ final class RedisLocks extends AbstractLockService {
     final String owner;
 
     RedisLease(String name, String key, String owner, long token, long sentAt) {
-      super(RedisLocks.this, name, token, sentAt);
+      super(RedisLockServiceImpl.this, name, token, sentAt);
       this.key = key;
       this.owner = owner;
     }
