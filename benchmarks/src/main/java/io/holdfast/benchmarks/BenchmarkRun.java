@@ -176,10 +176,25 @@ public final class BenchmarkRun {
     }
     System.setProperty("java.class.path", String.join(java.io.File.pathSeparator, entries));
     for (Class<?> c :
-        List.of(Report.class, Chart.class, Chart.Bar.class, Chart.Group.class, Chart.Section.class,
-            Results.class, Results.Throughput.class, Results.HandOffStats.class, Json.class,
-            Cost.class, Cost.Result.class, Footprint.class, Footprint.Result.class, Monitor.class,
-            Paired.class, Paired.Ratio.class, MembershipProbe.class, MembershipProbe.Result.class)) {
+        List.of(
+            Report.class,
+            Chart.class,
+            Chart.Bar.class,
+            Chart.Group.class,
+            Chart.Section.class,
+            Results.class,
+            Results.Throughput.class,
+            Results.HandOffStats.class,
+            Json.class,
+            Cost.class,
+            Cost.Result.class,
+            Footprint.class,
+            Footprint.Result.class,
+            Monitor.class,
+            Paired.class,
+            Paired.Ratio.class,
+            MembershipProbe.class,
+            MembershipProbe.Result.class)) {
       try {
         Class.forName(c.getName(), true, BenchmarkRun.class.getClassLoader());
       } catch (ClassNotFoundException e) {
@@ -222,7 +237,9 @@ public final class BenchmarkRun {
         Servers.ZOOKEEPER_PROPERTY, zooKeeper.connectString(),
         HandOff.DIR_PROPERTY, handOffDir.toAbsolutePath().toString(),
       };
-      List<String> forkArgs = new ArrayList<>(List.of("-Xms1g", "-Xmx1g", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"));
+      List<String> forkArgs =
+          new ArrayList<>(
+              List.of("-Xms1g", "-Xmx1g", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"));
       for (int i = 0; i < props.length; i += 2) {
         System.setProperty(props[i], props[i + 1]);
         forkArgs.add("-D" + props[i] + "=" + props[i + 1]);
@@ -283,17 +300,33 @@ public final class BenchmarkRun {
             s.quick
                 ? Footprint.measure(impl, redis.uri(), s.locks)
                 : Footprint.Result.parse(
-                    fresh(Footprint.class, Footprint.PREFIX, impl, redisHostPort, Integer.toString(s.locks))));
+                    fresh(
+                        Footprint.class,
+                        Footprint.PREFIX,
+                        impl,
+                        redisHostPort,
+                        Integer.toString(s.locks))));
       }
       results.settings.put("costRounds", Integer.toString(s.quick ? 1 : s.costRounds));
       results.costs.addAll(
-          costs(s, "redis", List.of("floor", "scripts", "holdfast", "redisson"), redisHostPort, s.cycles,
+          costs(
+              s,
+              "redis",
+              List.of("floor", "scripts", "holdfast", "redisson"),
+              redisHostPort,
+              s.cycles,
               impl -> Cost.redis(impl, redis.uri(), s.cycles)));
       if (s.quick) {
         results.paired.addAll(Paired.redis(redis.uri(), 3, 20));
       } else {
         for (String line :
-            freshAll(Paired.class, Paired.PREFIX, "redis", redisHostPort, Integer.toString(s.pairedRounds), "200")) {
+            freshAll(
+                Paired.class,
+                Paired.PREFIX,
+                "redis",
+                redisHostPort,
+                Integer.toString(s.pairedRounds),
+                "200")) {
           results.paired.add(Paired.Ratio.parse(line));
         }
       }
@@ -305,24 +338,40 @@ public final class BenchmarkRun {
         } else {
           try {
             for (String line :
-                freshAll(Paired.class, Paired.PREFIX, "zookeeper", zooKeeper.connectString(),
-                    Integer.toString(s.pairedRounds), "500")) {
+                freshAll(
+                    Paired.class,
+                    Paired.PREFIX,
+                    "zookeeper",
+                    zooKeeper.connectString(),
+                    Integer.toString(s.pairedRounds),
+                    "500")) {
               results.paired.add(Paired.Ratio.parse(line));
             }
           } catch (IllegalStateException e) {
-            String first = e.getMessage().lines().filter(l -> l.contains("Exception")).findFirst().orElse(e.getMessage());
+            String first =
+                e.getMessage()
+                    .lines()
+                    .filter(l -> l.contains("Exception"))
+                    .findFirst()
+                    .orElse(e.getMessage());
             results.problems.add("the paired ZooKeeper comparison failed: " + first.trim());
             System.out.println(e.getMessage());
           }
         }
         results.costs.addAll(
-            costs(s, "zookeeper", List.of("holdfast", "curator"), zooKeeper.connectString(), s.zkCycles,
+            costs(
+                s,
+                "zookeeper",
+                List.of("holdfast", "curator"),
+                zooKeeper.connectString(),
+                s.zkCycles,
                 impl -> Cost.zooKeeper(impl, zooKeeper.connectString(), s.zkCycles)));
       }
     }
     results.settings.put("loadAverageAtEnd", loadAverage());
     results.settings.put(
-        "duration", Duration.between(started, Instant.now()).truncatedTo(ChronoUnit.SECONDS).toString());
+        "duration",
+        Duration.between(started, Instant.now()).truncatedTo(ChronoUnit.SECONDS).toString());
     Files.createDirectories(s.out);
     Files.writeString(s.out.resolve("results.json"), results.toJson(), StandardCharsets.UTF_8);
     Files.writeString(s.out.resolve("results.csv"), results.toCsv(), StandardCharsets.UTF_8);
@@ -344,7 +393,12 @@ public final class BenchmarkRun {
    * machine then spoils one run of one library, not the table.
    */
   private static List<Cost.Result> costs(
-      Settings s, String backend, List<String> impls, String address, int cycles, CostProbe inProcess)
+      Settings s,
+      String backend,
+      List<String> impls,
+      String address,
+      int cycles,
+      CostProbe inProcess)
       throws Exception {
     Map<String, List<Cost.Result>> runs = new java.util.LinkedHashMap<>();
     for (int round = 0; round < (s.quick ? 1 : s.costRounds); round++) {
@@ -353,7 +407,8 @@ public final class BenchmarkRun {
             s.quick
                 ? inProcess.run(impl)
                 : Cost.Result.parse(
-                    fresh(Cost.class, Cost.PREFIX, backend, impl, address, Integer.toString(cycles)));
+                    fresh(
+                        Cost.class, Cost.PREFIX, backend, impl, address, Integer.toString(cycles)));
         runs.computeIfAbsent(impl, k -> new ArrayList<>()).add(c);
       }
     }
@@ -372,7 +427,8 @@ public final class BenchmarkRun {
     return s.quick
         ? MembershipProbe.measure(backend, address, s.membershipSamples, s.members)
         : MembershipProbe.Result.parse(
-            fresh(MembershipProbe.class, MembershipProbe.PREFIX, backend, address, samples, members));
+            fresh(
+                MembershipProbe.class, MembershipProbe.PREFIX, backend, address, samples, members));
   }
 
   private static void readHandOffs(Path dir, Results results) throws IOException {
@@ -404,7 +460,9 @@ public final class BenchmarkRun {
     }
   }
 
-  /** Runs {@code main} in a fresh JVM (serial collector) and returns its line after {@code prefix}. */
+  /**
+   * Runs {@code main} in a fresh JVM (serial collector) and returns its line after {@code prefix}.
+   */
   private static String fresh(Class<?> main, String prefix, String... args)
       throws IOException, InterruptedException {
     List<String> all = freshAll(main, prefix, args);
@@ -443,7 +501,8 @@ public final class BenchmarkRun {
     }
     if (!p.waitFor(5, TimeUnit.MINUTES) || p.exitValue() != 0 || found.isEmpty()) {
       p.destroyForcibly();
-      throw new IllegalStateException(main.getSimpleName() + " " + List.of(args) + " failed:\n" + output);
+      throw new IllegalStateException(
+          main.getSimpleName() + " " + List.of(args) + " failed:\n" + output);
     }
     return found;
   }
@@ -454,12 +513,21 @@ public final class BenchmarkRun {
     m.put("cores", Integer.toString(Runtime.getRuntime().availableProcessors()));
     m.put(
         "java",
-        System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version")
-            + " (" + System.getProperty("java.vendor") + ")");
+        System.getProperty("java.vm.name")
+            + " "
+            + System.getProperty("java.runtime.version")
+            + " ("
+            + System.getProperty("java.vendor")
+            + ")");
     m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
     m.put("redis", "redis-server " + redisVersion(redis) + ", local process, loopback");
-    m.put("zookeeper", "ZooKeeper " + org.apache.zookeeper.Version.getFullVersion().split("[-,]")[0]
-        + ", in-JVM server (" + zk.source() + ", no fsync)");
+    m.put(
+        "zookeeper",
+        "ZooKeeper "
+            + org.apache.zookeeper.Version.getFullVersion().split("[-,]")[0]
+            + ", in-JVM server ("
+            + zk.source()
+            + ", no fsync)");
     m.put("holdfast", gitRevision());
     m.put("lettuce", version("io.lettuce", "lettuce-core"));
     m.put("redisson", version("org.redisson", "redisson"));
@@ -482,9 +550,23 @@ public final class BenchmarkRun {
   private static String gitRevision() {
     try {
       String head = git("rev-parse", "--short", "HEAD").trim();
-      String dirty = git("status", "--porcelain", "--", ":/lock-api", ":/lock-redis", ":/lock-zookeeper",
-          ":/cluster-membership", ":/cluster-membership-redis", ":/cluster-membership-zookeeper").trim();
-      return head.isEmpty() ? "?" : "commit " + head + (dirty.isEmpty() ? "" : " with local changes to the library modules");
+      String dirty =
+          git(
+                  "status",
+                  "--porcelain",
+                  "--",
+                  ":/lock-api",
+                  ":/lock-redis",
+                  ":/lock-zookeeper",
+                  ":/cluster-membership",
+                  ":/cluster-membership-redis",
+                  ":/cluster-membership-zookeeper")
+              .trim();
+      return head.isEmpty()
+          ? "?"
+          : "commit "
+              + head
+              + (dirty.isEmpty() ? "" : " with local changes to the library modules");
     } catch (IOException | RuntimeException e) {
       return "?";
     } catch (InterruptedException e) {
@@ -494,7 +576,8 @@ public final class BenchmarkRun {
   }
 
   private static String git(String... args) throws IOException, InterruptedException {
-    List<String> cmd = new ArrayList<>(List.of("git", "-C", Path.of("").toAbsolutePath().toString()));
+    List<String> cmd =
+        new ArrayList<>(List.of("git", "-C", Path.of("").toAbsolutePath().toString()));
     cmd.addAll(List.of(args));
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -507,7 +590,8 @@ public final class BenchmarkRun {
   /** The 1, 5 and 15 minute load averages: how busy the machine was besides this run. */
   private static String loadAverage() {
     try {
-      String[] f = Files.readString(Path.of("/proc/loadavg"), StandardCharsets.UTF_8).trim().split(" ");
+      String[] f =
+          Files.readString(Path.of("/proc/loadavg"), StandardCharsets.UTF_8).trim().split(" ");
       return f[0] + " " + f[1] + " " + f[2];
     } catch (IOException | RuntimeException e) {
       return "?";

@@ -3,7 +3,10 @@ package io.holdfast.benchmarks;
 import java.util.List;
 import java.util.Locale;
 
-/** A small horizontal bar chart written as SVG: sections of groups of bars, each section its own scale. */
+/**
+ * A small horizontal bar chart written as SVG: sections of groups of bars, each section its own
+ * scale.
+ */
 final class Chart {
   record Bar(String label, double value, double error, String text, String color) {}
 
@@ -44,13 +47,19 @@ final class Chart {
                 + " font-family=\"Helvetica, Arial, sans-serif\" font-size=\"12\">\n",
             WIDTH, height, WIDTH, height));
     b.append(fmt("<rect width=\"%d\" height=\"%d\" fill=\"#ffffff\"/>\n", WIDTH, height));
-    b.append(fmt("<text x=\"10\" y=\"22\" font-size=\"16\" font-weight=\"bold\">%s</text>\n", esc(title)));
+    b.append(
+        fmt(
+            "<text x=\"10\" y=\"22\" font-size=\"16\" font-weight=\"bold\">%s</text>\n",
+            esc(title)));
     b.append(fmt("<text x=\"10\" y=\"40\" fill=\"#555555\">%s</text>\n", esc(note)));
     int y = 50;
     int plot = WIDTH - LABEL - TEXT;
     for (Section s : sections) {
       y += ROW;
-      b.append(fmt("<text x=\"10\" y=\"%d\" font-size=\"13\" font-weight=\"bold\">%s</text>\n", y, esc(s.title())));
+      b.append(
+          fmt(
+              "<text x=\"10\" y=\"%d\" font-size=\"13\" font-weight=\"bold\">%s</text>\n",
+              y, esc(s.title())));
       y += ROW / 2;
       double max = 0;
       for (Group g : s.groups()) {
@@ -67,11 +76,17 @@ final class Chart {
       int top = y + ROW / 2;
       for (Group g : s.groups()) {
         y += ROW;
-        b.append(fmt("<text x=\"20\" y=\"%d\" fill=\"#333333\" font-style=\"italic\">%s</text>\n", y - 5, esc(g.title())));
+        b.append(
+            fmt(
+                "<text x=\"20\" y=\"%d\" fill=\"#333333\" font-style=\"italic\">%s</text>\n",
+                y - 5, esc(g.title())));
         for (Bar bar : g.bars()) {
           double v = Double.isFinite(bar.value()) ? bar.value() : 0;
           int w = (int) Math.round(plot * v / max);
-          b.append(fmt("<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%s</text>\n", LABEL - 8, y + 14, esc(bar.label())));
+          b.append(
+              fmt(
+                  "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%s</text>\n",
+                  LABEL - 8, y + 14, esc(bar.label())));
           b.append(
               fmt(
                   "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\"/>\n",
@@ -86,7 +101,12 @@ final class Chart {
                     "<path d=\"M%d %dH%dM%d %dV%dM%d %dV%d\" stroke=\"#000000\" stroke-width=\"1\"/>\n",
                     x1, cy, x2, x1, cy - 4, cy + 4, x2, cy - 4, cy + 4));
           }
-          b.append(fmt("<text x=\"%d\" y=\"%d\" fill=\"#333333\">%s</text>\n", LABEL + w + 8 + (e > 0 ? (int) Math.round(plot * e / max) : 0), y + 14, esc(bar.text())));
+          b.append(
+              fmt(
+                  "<text x=\"%d\" y=\"%d\" fill=\"#333333\">%s</text>\n",
+                  LABEL + w + 8 + (e > 0 ? (int) Math.round(plot * e / max) : 0),
+                  y + 14,
+                  esc(bar.text())));
           y += ROW;
         }
       }

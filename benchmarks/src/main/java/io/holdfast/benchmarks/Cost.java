@@ -13,10 +13,11 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * What one uncontended acquire + release cycle costs, counted rather than timed: requests the server
- * handled per cycle (Redis {@code INFO commandstats}, ZooKeeper {@code mntr}), and CPU time per
- * cycle in the client process and in the Redis server. Counts do not depend on how busy the
- * machine is; CPU time depends on it much less than throughput does. Run in a fresh JVM per library.
+ * What one uncontended acquire + release cycle costs, counted rather than timed: requests the
+ * server handled per cycle (Redis {@code INFO commandstats}, ZooKeeper {@code mntr}), and CPU time
+ * per cycle in the client process and in the Redis server. Counts do not depend on how busy the
+ * machine is; CPU time depends on it much less than throughput does. Run in a fresh JVM per
+ * library.
  */
 final class Cost {
   /** Per-cycle costs of one library. */
@@ -42,8 +43,20 @@ final class Cost {
           "{\"backend\":\"%s\",\"impl\":\"%s\",\"cycles\":%d,\"wallMicros\":%.2f,\"clientCpuMicros\":%.2f,"
               + "\"serverCpuMicros\":%.2f,\"requests\":%.3f,\"breakdown\":\"%s\",\"sentRequests\":%.3f,"
               + "\"sent\":\"%s\",\"contextSwitches\":%.2f,\"byThread\":\"%s\",\"commandMicros\":%.2f,\"allocatedBytes\":%.0f}",
-          backend, impl, cycles, wallMicros, clientCpuMicros, Results.finite(serverCpuMicros), requests,
-          breakdown, sentRequests, sent, switches, wakers, Results.finite(commandMicros), allocatedBytes);
+          backend,
+          impl,
+          cycles,
+          wallMicros,
+          clientCpuMicros,
+          Results.finite(serverCpuMicros),
+          requests,
+          breakdown,
+          sentRequests,
+          sent,
+          switches,
+          wakers,
+          Results.finite(commandMicros),
+          allocatedBytes);
     }
 
     static Result parse(String json) {
@@ -108,7 +121,8 @@ final class Cost {
       int watched = Math.min(cycles, 500);
       Map<String, Double> sent = new TreeMap<>();
       double trips = 0;
-      for (Map.Entry<String, Long> e : Monitor.topLevelCommands(uri, () -> run(locker, name, watched)).entrySet()) {
+      for (Map.Entry<String, Long> e :
+          Monitor.topLevelCommands(uri, () -> run(locker, name, watched)).entrySet()) {
         sent.put(e.getKey(), e.getValue() / (double) watched);
         trips += e.getValue() / (double) watched;
       }
@@ -120,9 +134,20 @@ final class Cost {
         commandUsec += usec1.getOrDefault(k, 0L) - usec0.getOrDefault(k, 0L);
       }
       return new Result(
-          "redis", impl, cycles, wall / 1e3 / cycles, cpu / 1e3 / cycles, server * 1e6 / cycles, total,
-          breakdown(perCycle), trips, breakdown(sent), total(switches0, switches1) / cycles,
-          byThread(switches0, switches1, cycles), commandUsec / cycles, alloc);
+          "redis",
+          impl,
+          cycles,
+          wall / 1e3 / cycles,
+          cpu / 1e3 / cycles,
+          server * 1e6 / cycles,
+          total,
+          breakdown(perCycle),
+          trips,
+          breakdown(sent),
+          total(switches0, switches1) / cycles,
+          byThread(switches0, switches1, cycles),
+          commandUsec / cycles,
+          alloc);
     } finally {
       probe.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     }
@@ -147,9 +172,20 @@ final class Cost {
       double perCycle = Math.max(0, packets - 1) / (double) cycles;
       String packetsText = String.format(Locale.ROOT, "%.2f packets", perCycle);
       return new Result(
-          "zookeeper", impl, cycles, wall / 1e3 / cycles, cpu / 1e3 / cycles, Double.NaN, perCycle,
-          packetsText, perCycle, packetsText, total(switches0, switches1) / cycles,
-          byThread(switches0, switches1, cycles), Double.NaN, alloc);
+          "zookeeper",
+          impl,
+          cycles,
+          wall / 1e3 / cycles,
+          cpu / 1e3 / cycles,
+          Double.NaN,
+          perCycle,
+          packetsText,
+          perCycle,
+          packetsText,
+          total(switches0, switches1) / cycles,
+          byThread(switches0, switches1, cycles),
+          Double.NaN,
+          alloc);
     }
   }
 
@@ -209,9 +245,9 @@ final class Cost {
   }
 
   /**
-   * Context switches so far of the live threads of this process (Linux; empty elsewhere), summed
-   * by thread name without its trailing number: each time a thread blocks and is woken counts once,
-   * so these are thread wake-ups.
+   * Context switches so far of the live threads of this process (Linux; empty elsewhere), summed by
+   * thread name without its trailing number: each time a thread blocks and is woken counts once, so
+   * these are thread wake-ups.
    */
   private static Map<String, Long> switchesByThread() {
     Map<String, Long> byName = new TreeMap<>();
@@ -251,7 +287,8 @@ final class Cost {
   private static String byThread(Map<String, Long> before, Map<String, Long> after, int cycles) {
     List<Map.Entry<String, Double>> rows = new ArrayList<>();
     for (Map.Entry<String, Long> e : after.entrySet()) {
-      double per = Math.max(0, e.getValue() - before.getOrDefault(e.getKey(), 0L)) / (double) cycles;
+      double per =
+          Math.max(0, e.getValue() - before.getOrDefault(e.getKey(), 0L)) / (double) cycles;
       if (per >= 0.2) {
         rows.add(Map.entry(e.getKey(), per));
       }

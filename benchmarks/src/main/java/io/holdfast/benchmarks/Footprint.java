@@ -32,8 +32,15 @@ final class Footprint {
           Locale.ROOT,
           "{\"impl\":\"%s\",\"locks\":%d,\"heapIdle\":%d,\"heapHeld\":%d,\"bytesPerLock\":%.1f,"
               + "\"threadsBeforeClient\":%d,\"threadsIdle\":%d,\"threadsHeld\":%d,\"acquireSeconds\":%.3f}",
-          impl, locks, heapIdle, heapHeld, bytesPerLock(), threadsBeforeClient, threadsIdle,
-          threadsHeld, acquireSeconds);
+          impl,
+          locks,
+          heapIdle,
+          heapHeld,
+          bytesPerLock(),
+          threadsBeforeClient,
+          threadsIdle,
+          threadsHeld,
+          acquireSeconds);
     }
 
     static Result parse(String json) {
@@ -121,8 +128,8 @@ final class Footprint {
   /**
    * Measures one library and prints the result as one line starting with {@value #PREFIX}.
    *
-   * @param args the implementation ({@code holdfast} or {@code redisson}), Redis {@code
-   *     host:port}, and the number of locks to hold
+   * @param args the implementation ({@code holdfast} or {@code redisson}), Redis {@code host:port},
+   *     and the number of locks to hold
    * @throws Exception if the measurement fails
    */
   public static void main(String[] args) throws Exception {

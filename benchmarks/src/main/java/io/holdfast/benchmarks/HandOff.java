@@ -12,9 +12,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Measures, on one contended lock, the time from a holder's release to the next grant — by the
  * clock of this JVM, whatever JMH reports per operation. The releasing holder stamps {@link
- * System#nanoTime()} just before it calls the library's unlock; the next holder stamps it just after
- * its lock call returns. A sample is <em>cross-thread</em> when the next holder is another thread
- * (a waiter was woken), otherwise the releasing thread took the lock straight back.
+ * System#nanoTime()} just before it calls the library's unlock; the next holder stamps it just
+ * after its lock call returns. A sample is <em>cross-thread</em> when the next holder is another
+ * thread (a waiter was woken), otherwise the releasing thread took the lock straight back.
  *
  * <p>Also counts overlaps: a grant while another thread still holds the lock (there must be none).
  */
@@ -89,8 +89,16 @@ final class HandOff {
       }
     }
     Path file =
-        Path.of(dir, backend + "-" + impl + "-" + ProcessHandle.current().pid() + "-" + System.nanoTime()
-            + ".handoff");
+        Path.of(
+            dir,
+            backend
+                + "-"
+                + impl
+                + "-"
+                + ProcessHandle.current().pid()
+                + "-"
+                + System.nanoTime()
+                + ".handoff");
     try {
       Files.createDirectories(file.getParent());
       Files.writeString(file, text, StandardCharsets.UTF_8);

@@ -29,8 +29,8 @@ import org.redisson.config.Config;
 
 /**
  * One lock library behind the two calls a benchmark makes: take a lock (waiting as long as it
- * takes) and give it back from the same thread. Each implementation is the library's ordinary
- * idiom with its default settings.
+ * takes) and give it back from the same thread. Each implementation is the library's ordinary idiom
+ * with its default settings.
  */
 interface Locker extends AutoCloseable {
 
@@ -127,9 +127,9 @@ interface Locker extends AutoCloseable {
 
   /**
    * A diagnostic, not a lock library: Holdfast's own acquire and release scripts (the text of
-   * lock-redis's {@code Scripts}, as documented in docs/redis.md) sent with raw Lettuce, the way the
-   * floor sends its commands. Next to the floor it shows what the scripts cost the server; next to
-   * Holdfast, what the client library adds. Uncontended use only (it polls).
+   * lock-redis's {@code Scripts}, as documented in docs/redis.md) sent with raw Lettuce, the way
+   * the floor sends its commands. Next to the floor it shows what the scripts cost the server; next
+   * to Holdfast, what the client library adds. Uncontended use only (it polls).
    */
   final class HoldfastScripts implements Locker {
     static final String ACQUIRE =
@@ -177,7 +177,8 @@ interface Locker extends AutoCloseable {
       String key = "scripts:{0}:lock:" + name;
       String[] keys = {key, "scripts:{0}:fence"};
       while (true) {
-        List<Object> reply = commands.evalsha(acquireSha, ScriptOutputType.MULTI, keys, owner, "10000");
+        List<Object> reply =
+            commands.evalsha(acquireSha, ScriptOutputType.MULTI, keys, owner, "10000");
         if ((Long) reply.get(0) == 1L) {
           return new Held(key, owner + ":" + reply.get(1));
         }
@@ -188,7 +189,8 @@ interface Locker extends AutoCloseable {
     @Override
     public void unlock(Object held) {
       Held h = (Held) held;
-      commands.evalsha(releaseSha, ScriptOutputType.INTEGER, new String[] {h.key()}, h.value(), h.key());
+      commands.evalsha(
+          releaseSha, ScriptOutputType.INTEGER, new String[] {h.key()}, h.value(), h.key());
     }
 
     @Override
@@ -286,7 +288,8 @@ interface Locker extends AutoCloseable {
     public Object lock(String name) throws Exception {
       InterProcessMutex m =
           mutexes.computeIfAbsent(
-              name, n -> new InterProcessMutex(client, "/curator-bench/" + n.toLowerCase(Locale.ROOT)));
+              name,
+              n -> new InterProcessMutex(client, "/curator-bench/" + n.toLowerCase(Locale.ROOT)));
       m.acquire();
       return m;
     }

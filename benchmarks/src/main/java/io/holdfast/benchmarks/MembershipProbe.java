@@ -32,8 +32,8 @@ import org.apache.zookeeper.Watcher;
 /**
  * What membership costs: how long after one instance calls {@code register} (or {@code close})
  * another instance's watcher hears of it, next to the least the server can do for the same news;
- * and client heap and threads with 1,000 members registered by one instance and watched by
- * another. Run in a fresh JVM per backend by {@link BenchmarkRun}, or in-process by the smoke test.
+ * and client heap and threads with 1,000 members registered by one instance and watched by another.
+ * Run in a fresh JVM per backend by {@link BenchmarkRun}, or in-process by the smoke test.
  *
  * <p>Each sample is one join and one leave, timed from just before the call to the watcher's
  * listener (on its callback thread). The floor is measured the same way right after, in the same
@@ -43,7 +43,8 @@ import org.apache.zookeeper.Watcher;
  *   <li>Redis: one {@code PUBLISH} on one connection, received by a subscriber on another (a
  *       registration is one script call that also publishes).
  *   <li>ZooKeeper: one {@code create} (ephemeral) or {@code delete} on one client, seen by a
- *       persistent recursive watch on another — the watch only, without reading the new node's data.
+ *       persistent recursive watch on another — the watch only, without reading the new node's
+ *       data.
  * </ul>
  */
 final class MembershipProbe {
@@ -89,10 +90,29 @@ final class MembershipProbe {
               + "\"heapWatched\":%d,\"bytesPerRegisteredMember\":%.1f,\"bytesPerWatchedMember\":%.1f,"
               + "\"threadsBeforeClients\":%d,\"threadsIdle\":%d,\"threadsRegistered\":%d,"
               + "\"threadsWatched\":%d,\"registerAllSeconds\":%.3f}",
-          backend, samples, registerP50, registerP99, joinP50, joinP99, leaveP50, leaveP99,
-          floorJoinP50, floorJoinP99, floorLeaveP50, floorLeaveP99, members, heapIdle,
-          heapRegistered, heapWatched, bytesPerRegisteredMember(), bytesPerWatchedMember(),
-          threadsBeforeClients, threadsIdle, threadsRegistered, threadsWatched, registerAllSeconds);
+          backend,
+          samples,
+          registerP50,
+          registerP99,
+          joinP50,
+          joinP99,
+          leaveP50,
+          leaveP99,
+          floorJoinP50,
+          floorJoinP99,
+          floorLeaveP50,
+          floorLeaveP99,
+          members,
+          heapIdle,
+          heapRegistered,
+          heapWatched,
+          bytesPerRegisteredMember(),
+          bytesPerWatchedMember(),
+          threadsBeforeClients,
+          threadsIdle,
+          threadsRegistered,
+          threadsWatched,
+          registerAllSeconds);
     }
 
     static Result parse(String json) {
@@ -183,16 +203,30 @@ final class MembershipProbe {
     registrations.clear();
 
     long[][] holdfast = latencies(backend, address, samples);
-    long[][] floor = "redis".equals(backend) ? redisFloor(address, samples) : zooKeeperFloor(address, samples);
+    long[][] floor =
+        "redis".equals(backend) ? redisFloor(address, samples) : zooKeeperFloor(address, samples);
     return new Result(
-        backend, samples,
-        micros(holdfast[0], 0.50), micros(holdfast[0], 0.99),
-        micros(holdfast[1], 0.50), micros(holdfast[1], 0.99),
-        micros(holdfast[2], 0.50), micros(holdfast[2], 0.99),
-        micros(floor[0], 0.50), micros(floor[0], 0.99),
-        micros(floor[1], 0.50), micros(floor[1], 0.99),
-        members, heapIdle, heapRegistered, heapWatched, threadsBefore, threadsIdle,
-        threadsRegistered, threadsWatched, registerAllSeconds);
+        backend,
+        samples,
+        micros(holdfast[0], 0.50),
+        micros(holdfast[0], 0.99),
+        micros(holdfast[1], 0.50),
+        micros(holdfast[1], 0.99),
+        micros(holdfast[2], 0.50),
+        micros(holdfast[2], 0.99),
+        micros(floor[0], 0.50),
+        micros(floor[0], 0.99),
+        micros(floor[1], 0.50),
+        micros(floor[1], 0.99),
+        members,
+        heapIdle,
+        heapRegistered,
+        heapWatched,
+        threadsBefore,
+        threadsIdle,
+        threadsRegistered,
+        threadsWatched,
+        registerAllSeconds);
   }
 
   /** Register, join seen, leave seen: nanoseconds per sample, between two Holdfast instances. */
@@ -206,24 +240,27 @@ final class MembershipProbe {
     CompletableFuture<List<Member>> snapshot = new CompletableFuture<>();
     try (Membership joiner = membership(backend, address);
         Membership watcher = membership(backend, address);
-        Subscription s = watcher.watch(group, new MembershipListener() {
-          @Override
-          public void snapshot(List<Member> members) {
-            snapshot.complete(members);
-          }
+        Subscription s =
+            watcher.watch(
+                group,
+                new MembershipListener() {
+                  @Override
+                  public void snapshot(List<Member> members) {
+                    snapshot.complete(members);
+                  }
 
-          @Override
-          public void joined(Member m) {
-            long now = System.nanoTime();
-            joined.computeIfAbsent(m.id(), k -> new CompletableFuture<>()).complete(now);
-          }
+                  @Override
+                  public void joined(Member m) {
+                    long now = System.nanoTime();
+                    joined.computeIfAbsent(m.id(), k -> new CompletableFuture<>()).complete(now);
+                  }
 
-          @Override
-          public void left(Member m) {
-            long now = System.nanoTime();
-            left.computeIfAbsent(m.id(), k -> new CompletableFuture<>()).complete(now);
-          }
-        })) {
+                  @Override
+                  public void left(Member m) {
+                    long now = System.nanoTime();
+                    left.computeIfAbsent(m.id(), k -> new CompletableFuture<>()).complete(now);
+                  }
+                })) {
       // A member registered before the watch is set up would arrive in the snapshot, not as a join.
       snapshot.get(WAIT_SECONDS, TimeUnit.SECONDS);
       int warmups = Math.max(1, samples / 5);
@@ -256,13 +293,14 @@ final class MembershipProbe {
     try (StatefulRedisConnection<String, String> pub = client.connect();
         StatefulRedisPubSubConnection<String, String> sub = client.connectPubSub()) {
       Map<String, CompletableFuture<Long>> seen = new ConcurrentHashMap<>();
-      sub.addListener(new RedisPubSubAdapter<>() {
-        @Override
-        public void message(String channel, String message) {
-          long now = System.nanoTime();
-          seen.computeIfAbsent(message, k -> new CompletableFuture<>()).complete(now);
-        }
-      });
+      sub.addListener(
+          new RedisPubSubAdapter<>() {
+            @Override
+            public void message(String channel, String message) {
+              long now = System.nanoTime();
+              seen.computeIfAbsent(message, k -> new CompletableFuture<>()).complete(now);
+            }
+          });
       String channel = "floor-" + Names.run();
       sub.sync().subscribe(channel);
       long[] join = new long[samples];
@@ -294,24 +332,35 @@ final class MembershipProbe {
       String root = "/floor-" + Names.run().toLowerCase(Locale.ROOT);
       writer.create().creatingParentsIfNeeded().forPath(root);
       Map<String, CompletableFuture<Long>> seen = new ConcurrentHashMap<>();
-      reader.watchers().add().withMode(AddWatchMode.PERSISTENT_RECURSIVE).usingWatcher((Watcher) e -> {
-        long now = System.nanoTime();
-        if (e.getPath() != null) {
-          seen.computeIfAbsent(e.getType() + " " + e.getPath(), k -> new CompletableFuture<>()).complete(now);
-        }
-      }).forPath(root);
+      reader
+          .watchers()
+          .add()
+          .withMode(AddWatchMode.PERSISTENT_RECURSIVE)
+          .usingWatcher(
+              (Watcher)
+                  e -> {
+                    long now = System.nanoTime();
+                    if (e.getPath() != null) {
+                      seen.computeIfAbsent(
+                              e.getType() + " " + e.getPath(), k -> new CompletableFuture<>())
+                          .complete(now);
+                    }
+                  })
+          .forPath(root);
       long[] join = new long[samples];
       long[] leave = new long[samples];
       int warmups = Math.max(1, samples / 5);
       for (int i = -warmups; i < samples; i++) {
         String path = root + "/m" + (i + warmups);
-        CompletableFuture<Long> created = seen.computeIfAbsent(
-            Watcher.Event.EventType.NodeCreated + " " + path, k -> new CompletableFuture<>());
+        CompletableFuture<Long> created =
+            seen.computeIfAbsent(
+                Watcher.Event.EventType.NodeCreated + " " + path, k -> new CompletableFuture<>());
         long t0 = System.nanoTime();
         writer.create().withMode(CreateMode.EPHEMERAL).forPath(path);
         long tj = created.get(WAIT_SECONDS, TimeUnit.SECONDS) - t0;
-        CompletableFuture<Long> deleted = seen.computeIfAbsent(
-            Watcher.Event.EventType.NodeDeleted + " " + path, k -> new CompletableFuture<>());
+        CompletableFuture<Long> deleted =
+            seen.computeIfAbsent(
+                Watcher.Event.EventType.NodeDeleted + " " + path, k -> new CompletableFuture<>());
         long t2 = System.nanoTime();
         writer.delete().forPath(path);
         long tl = deleted.get(WAIT_SECONDS, TimeUnit.SECONDS) - t2;
@@ -326,12 +375,13 @@ final class MembershipProbe {
   }
 
   private static CuratorFramework curator(String connect) throws InterruptedException {
-    CuratorFramework c = CuratorFrameworkFactory.builder()
-        .connectString(connect)
-        .sessionTimeoutMs(10_000)
-        .retryPolicy(new ExponentialBackoffRetry(100, 5, 2000))
-        .ensembleTracker(false)
-        .build();
+    CuratorFramework c =
+        CuratorFrameworkFactory.builder()
+            .connectString(connect)
+            .sessionTimeoutMs(10_000)
+            .retryPolicy(new ExponentialBackoffRetry(100, 5, 2000))
+            .ensembleTracker(false)
+            .build();
     c.start();
     if (!c.blockUntilConnected(30, TimeUnit.SECONDS)) {
       c.close();
@@ -350,18 +400,26 @@ final class MembershipProbe {
 
   private static RedisURI uri(String hostPort) {
     int colon = hostPort.lastIndexOf(':');
-    return RedisURI.create(hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1)));
+    return RedisURI.create(
+        hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1)));
   }
 
   private static MemberInfo info(String group, String id) {
-    return MemberInfo.builder(group).id(id).host("10.0.0.7").port(8080).metadata("zone", "eu-1").build();
+    return MemberInfo.builder(group)
+        .id(id)
+        .host("10.0.0.7")
+        .port(8080)
+        .metadata("zone", "eu-1")
+        .build();
   }
 
-  private static void await(java.util.function.BooleanSupplier condition) throws InterruptedException {
+  private static void await(java.util.function.BooleanSupplier condition)
+      throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("a membership change was not seen within " + WAIT_SECONDS + " s");
+        throw new IllegalStateException(
+            "a membership change was not seen within " + WAIT_SECONDS + " s");
       }
       Thread.sleep(5);
     }

@@ -31,7 +31,8 @@ final class Monitor {
         Socket control = new Socket(uri.getHost(), uri.getPort())) {
       monitor.setSoTimeout(30_000);
       BufferedReader in =
-          new BufferedReader(new InputStreamReader(monitor.getInputStream(), StandardCharsets.UTF_8));
+          new BufferedReader(
+              new InputStreamReader(monitor.getInputStream(), StandardCharsets.UTF_8));
       monitor.getOutputStream().write("MONITOR\r\n".getBytes(StandardCharsets.UTF_8));
       monitor.getOutputStream().flush();
       String ok = in.readLine();

@@ -11,7 +11,9 @@ import org.openjdk.jmh.infra.ThreadParams;
 @State(Scope.Thread)
 public class Names {
   private static final String RUN =
-      ProcessHandle.current().pid() + "-" + Long.toHexString(ThreadLocalRandom.current().nextLong());
+      ProcessHandle.current().pid()
+          + "-"
+          + Long.toHexString(ThreadLocalRandom.current().nextLong());
 
   String name = "";
   int index;

@@ -14,12 +14,25 @@ import java.util.Locale;
  */
 final class Paired {
   /** {@code impl} ÷ {@code base}: median and its 95% interval over {@code rounds} rounds. */
-  record Ratio(String backend, String impl, String base, int rounds, double median, double low, double high) {
+  record Ratio(
+      String backend,
+      String impl,
+      String base,
+      int rounds,
+      double median,
+      double low,
+      double high) {
     String toJson() {
       return String.format(
           Locale.ROOT,
           "{\"backend\":\"%s\",\"impl\":\"%s\",\"base\":\"%s\",\"rounds\":%d,\"median\":%.4f,\"low\":%.4f,\"high\":%.4f}",
-          backend, impl, base, rounds, median, low, high);
+          backend,
+          impl,
+          base,
+          rounds,
+          median,
+          low,
+          high);
     }
 
     static Ratio parse(String json) {
@@ -42,8 +55,9 @@ final class Paired {
    * Runs {@code rounds} rounds of one {@code blockMillis} block per library and returns each
    * library's ratio to the first.
    */
-  static List<Ratio> measure(String backend, List<Locker> lockers, List<String> impls, int rounds,
-      long blockMillis) throws Exception {
+  static List<Ratio> measure(
+      String backend, List<Locker> lockers, List<String> impls, int rounds, long blockMillis)
+      throws Exception {
     String name = "paired-" + Names.run();
     long block = blockMillis * 1_000_000L;
     // Warm every client up the same way first, about 2 s each.
@@ -99,7 +113,8 @@ final class Paired {
     return done;
   }
 
-  static List<Ratio> redis(io.lettuce.core.RedisURI uri, int rounds, long blockMillis) throws Exception {
+  static List<Ratio> redis(io.lettuce.core.RedisURI uri, int rounds, long blockMillis)
+      throws Exception {
     List<String> impls = List.of("floor", "holdfast", "redisson", "scripts");
     List<Locker> lockers = new ArrayList<>();
     try {

@@ -41,9 +41,7 @@ public class RedisLockBenchmark {
     final HandOff handOff = new HandOff();
     final String sharedName = "one-" + Names.run();
 
-    /**
-     * Connects.
-     */
+    /** Connects. */
     @Setup(Level.Trial)
     public void connect() {
       locker = Locker.redis(impl, Servers.redis());

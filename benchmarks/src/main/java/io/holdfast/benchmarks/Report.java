@@ -11,7 +11,8 @@ import java.util.Optional;
 
 /** Turns {@link Results} into the generated part of {@code docs/performance.md} and its charts. */
 final class Report {
-  static final String BEGIN = "<!-- results:begin (written by BenchmarkRun; edit outside these markers) -->";
+  static final String BEGIN =
+      "<!-- results:begin (written by BenchmarkRun; edit outside these markers) -->";
   static final String END = "<!-- results:end -->";
   static final String REDIS_SVG = "performance-redis.svg";
   static final String ZOOKEEPER_SVG = "performance-zookeeper.svg";
@@ -60,8 +61,13 @@ final class Report {
         fmt(
             "Run %s (%s mode): %s round(s) over all benchmarks, each a fresh JVM (fork) with %s"
                 + " warm-up and %s measured iteration(s) of %s ms; took %s.%n%n",
-            s.get("date"), s.get("mode"), s.get("rounds"), s.get("warmups"), s.get("iterations"),
-            s.get("iterationMillis"), s.getOrDefault("duration", "?")));
+            s.get("date"),
+            s.get("mode"),
+            s.get("rounds"),
+            s.get("warmups"),
+            s.get("iterations"),
+            s.get("iterationMillis"),
+            s.getOrDefault("duration", "?")));
     b.append(
         fmt(
             "Load average (1, 5, 15 min) at the start: %s; at the end: %s — on %s cores, anything"
@@ -72,16 +78,30 @@ final class Report {
       b.append("| ").append(e.getKey()).append(" | ").append(e.getValue()).append(" |\n");
     }
     b.append("\n### Redis: acquire + release cycles per second\n\n");
-    b.append("Higher is better. ± is JMH's 99.9% confidence half-width; ratios carry both errors.\n\n");
-    b.append("| case | floor | Holdfast | Redisson | Holdfast ÷ floor | Holdfast ÷ Redisson | Redisson ÷ floor |\n");
+    b.append(
+        "Higher is better. ± is JMH's 99.9% confidence half-width; ratios carry both errors.\n\n");
+    b.append(
+        "| case | floor | Holdfast | Redisson | Holdfast ÷ floor | Holdfast ÷ Redisson | Redisson ÷ floor |\n");
     b.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
     for (String[] c : REDIS_CASES) {
       var floor = r.throughput("redis", c[0], "floor").orElse(null);
       var hf = r.throughput("redis", c[0], "holdfast").orElse(null);
       var rs = r.throughput("redis", c[0], "redisson").orElse(null);
-      b.append("| ").append(c[1]).append(" | ").append(ops(floor)).append(" | ").append(ops(hf))
-          .append(" | ").append(ops(rs)).append(" | ").append(ratio(hf, floor)).append(" | ")
-          .append(ratio(hf, rs)).append(" | ").append(ratio(rs, floor)).append(" |\n");
+      b.append("| ")
+          .append(c[1])
+          .append(" | ")
+          .append(ops(floor))
+          .append(" | ")
+          .append(ops(hf))
+          .append(" | ")
+          .append(ops(rs))
+          .append(" | ")
+          .append(ratio(hf, floor))
+          .append(" | ")
+          .append(ratio(hf, rs))
+          .append(" | ")
+          .append(ratio(rs, floor))
+          .append(" |\n");
     }
     pairedTable(b, r, "redis");
     b.append("\n![Redis throughput and hand-off](").append(REDIS_SVG).append(")\n");
@@ -94,59 +114,100 @@ final class Report {
       for (String[] c : ZK_CASES) {
         var hf = r.throughput("zookeeper", c[0], "holdfast").orElse(null);
         var cu = r.throughput("zookeeper", c[0], "curator").orElse(null);
-        b.append("| ").append(c[1]).append(" | ").append(ops(hf)).append(" | ").append(ops(cu))
-            .append(" | ").append(ratio(hf, cu)).append(" |\n");
+        b.append("| ")
+            .append(c[1])
+            .append(" | ")
+            .append(ops(hf))
+            .append(" | ")
+            .append(ops(cu))
+            .append(" | ")
+            .append(ratio(hf, cu))
+            .append(" |\n");
       }
       pairedTable(b, r, "zookeeper");
       b.append("\n![ZooKeeper throughput and hand-off](").append(ZOOKEEPER_SVG).append(")\n");
       b.append("\n### ZooKeeper: contended hand-off (8 threads, 1 name)\n\n");
       handOffTable(b, r, "zookeeper", List.of("holdfast", "curator"));
     }
-    b.append("\n### Footprint: ").append(fmt("%,d", Integer.parseInt(s.getOrDefault("locksHeld", "0")))).append(" Redis locks held at once by one client\n\n");
-    b.append("Heap after full GCs (serial collector, fresh JVM per library); the caller's names and list are allocated before the baseline.\n\n");
-    b.append("| library | heap, client idle | heap, locks held | heap per held lock | threads before the client | threads, client idle | threads, locks held |\n");
+    b.append("\n### Footprint: ")
+        .append(fmt("%,d", Integer.parseInt(s.getOrDefault("locksHeld", "0"))))
+        .append(" Redis locks held at once by one client\n\n");
+    b.append(
+        "Heap after full GCs (serial collector, fresh JVM per library); the caller's names and list are allocated before the baseline.\n\n");
+    b.append(
+        "| library | heap, client idle | heap, locks held | heap per held lock | threads before the client | threads, client idle | threads, locks held |\n");
     b.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
     for (Footprint.Result f : r.footprints) {
       b.append(
           fmt(
               "| %s | %.1f MiB | %.1f MiB | %,.0f bytes | %d | %d | %d |%n",
-              name(f.impl()), f.heapIdle() / 1048576.0, f.heapHeld() / 1048576.0, f.bytesPerLock(),
-              f.threadsBeforeClient(), f.threadsIdle(), f.threadsHeld()));
+              name(f.impl()),
+              f.heapIdle() / 1048576.0,
+              f.heapHeld() / 1048576.0,
+              f.bytesPerLock(),
+              f.threadsBeforeClient(),
+              f.threadsIdle(),
+              f.threadsHeld()));
     }
     membershipSection(b, r);
     b.append("\n### Cost per uncontended cycle, counted\n\n");
-    b.append("One thread, ").append(r.costs.isEmpty() ? "?" : fmt("%,d", r.costs.get(0).cycles()))
-        .append(" Redis (ZooKeeper: ").append(r.costs.stream().filter(c -> c.backend().equals("zookeeper")).findFirst().map(c -> fmt("%,d", c.cycles())).orElse("–"))
-        .append(") acquire + release cycles on one name after as many to warm up, in a fresh JVM per library")
-        .append(fmt(", %s time(s) with the libraries interleaved; the run with the median wall time is shown.",
-            r.settings.getOrDefault("costRounds", "1")))
-        .append(""
-            + " Requests are what the client sent, counted by the server (Redis `MONITOR`"
-            + " over up to 500 cycles, ZooKeeper `mntr` packets received). Each Redis request here waits"
-            + " for its answer, so requests are round trips; on ZooKeeper, Holdfast sends its create and"
-            + " getChildren together (2 round trips for 3 requests), Curator one after the other (3)."
-            + " With the commands scripts ran"
-            + " (`INFO commandstats`) they do not depend on how busy the machine was. CPU is the"
-            + " client process's (all its threads) and the Redis server's process; \"server µs executing"
-            + " them\" is Redis's own time inside the commands sent (`INFO commandstats` usec, a"
-            + " script's time including the commands it ran); thread wake-ups are the"
-            + " context switches of all the client's threads (`/proc/self/task/*/status`).\n\n");
-    b.append("| backend | library | requests per cycle | sent | commands the server ran (scripts included) | server µs executing them per cycle | client thread wake-ups per cycle | client bytes allocated per cycle | client CPU µs per cycle | Redis server CPU µs per cycle | wall µs per cycle |\n");
+    b.append("One thread, ")
+        .append(r.costs.isEmpty() ? "?" : fmt("%,d", r.costs.get(0).cycles()))
+        .append(" Redis (ZooKeeper: ")
+        .append(
+            r.costs.stream()
+                .filter(c -> c.backend().equals("zookeeper"))
+                .findFirst()
+                .map(c -> fmt("%,d", c.cycles()))
+                .orElse("–"))
+        .append(
+            ") acquire + release cycles on one name after as many to warm up, in a fresh JVM per library")
+        .append(
+            fmt(
+                ", %s time(s) with the libraries interleaved; the run with the median wall time is shown.",
+                r.settings.getOrDefault("costRounds", "1")))
+        .append(
+            ""
+                + " Requests are what the client sent, counted by the server (Redis `MONITOR`"
+                + " over up to 500 cycles, ZooKeeper `mntr` packets received). Each Redis request here waits"
+                + " for its answer, so requests are round trips; on ZooKeeper, Holdfast sends its create and"
+                + " getChildren together (2 round trips for 3 requests), Curator one after the other (3)."
+                + " With the commands scripts ran"
+                + " (`INFO commandstats`) they do not depend on how busy the machine was. CPU is the"
+                + " client process's (all its threads) and the Redis server's process; \"server µs executing"
+                + " them\" is Redis's own time inside the commands sent (`INFO commandstats` usec, a"
+                + " script's time including the commands it ran); thread wake-ups are the"
+                + " context switches of all the client's threads (`/proc/self/task/*/status`).\n\n");
+    b.append(
+        "| backend | library | requests per cycle | sent | commands the server ran (scripts included) | server µs executing them per cycle | client thread wake-ups per cycle | client bytes allocated per cycle | client CPU µs per cycle | Redis server CPU µs per cycle | wall µs per cycle |\n");
     b.append("| --- | --- | ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
     for (Cost.Result c : r.costs) {
       boolean redis = c.backend().equals("redis");
       b.append(
           fmt(
               "| %s | %s | %.2f | %s | %s | %s | %.1f | %,.0f | %.1f | %s | %.1f |%n",
-              c.backend(), name(c.impl()), c.sentRequests(), redis ? c.sent() : "requests (`mntr`)",
-              redis ? c.breakdown() : "–", redis ? fmt("%.1f", c.commandMicros()) : "–",
-              c.switches(), c.allocatedBytes(), c.clientCpuMicros(),
-              redis ? fmt("%.1f", c.serverCpuMicros()) : "–", c.wallMicros()));
+              c.backend(),
+              name(c.impl()),
+              c.sentRequests(),
+              redis ? c.sent() : "requests (`mntr`)",
+              redis ? c.breakdown() : "–",
+              redis ? fmt("%.1f", c.commandMicros()) : "–",
+              c.switches(),
+              c.allocatedBytes(),
+              c.clientCpuMicros(),
+              redis ? fmt("%.1f", c.serverCpuMicros()) : "–",
+              c.wallMicros()));
     }
-    b.append("\nClient thread wake-ups per cycle by thread (names as the kernel shows them, at least 0.2 per cycle):\n\n");
+    b.append(
+        "\nClient thread wake-ups per cycle by thread (names as the kernel shows them, at least 0.2 per cycle):\n\n");
     for (Cost.Result c : r.costs) {
-      b.append("- ").append(c.backend()).append(", ").append(name(c.impl())).append(": ")
-          .append(c.wakers().isEmpty() ? "–" : c.wakers()).append('\n');
+      b.append("- ")
+          .append(c.backend())
+          .append(", ")
+          .append(name(c.impl()))
+          .append(": ")
+          .append(c.wakers().isEmpty() ? "–" : c.wakers())
+          .append('\n');
     }
     if (!r.problems.isEmpty()) {
       b.append("\n### Problems during the run\n\n");
@@ -156,9 +217,16 @@ final class Report {
     }
     b.append("\n### Targets (issue 6)\n\n| target | measured | met |\n| --- | --- | --- |\n");
     for (String[] t : targets(r, zk)) {
-      b.append("| ").append(t[0]).append(" | ").append(t[1]).append(" | ").append(t[2]).append(" |\n");
+      b.append("| ")
+          .append(t[0])
+          .append(" | ")
+          .append(t[1])
+          .append(" | ")
+          .append(t[2])
+          .append(" |\n");
     }
-    b.append("\nA target not met is explained, with its evidence, under *What we learned* below.\n");
+    b.append(
+        "\nA target not met is explained, with its evidence, under *What we learned* below.\n");
     return b.toString();
   }
 
@@ -168,35 +236,64 @@ final class Report {
     }
     MembershipProbe.Result first = r.memberships.get(0);
     b.append("\n### Membership: how soon a watcher hears of a join or a leave\n\n");
-    b.append(fmt("Two instances of the membership service with default settings (their own connections), %,d"
-        + " joins and leaves one at a time after a fifth as many to warm up, in a fresh JVM per backend."
-        + " *Register returns*: `register(info)` from call to return. *Join seen*: from just before"
-        + " `register` to the other instance's `joined` callback; *leave seen*: from just before"
-        + " `Registration.close()` to its `left` callback. The *floor* is the least the server can do"
-        + " for the same news, measured right after in the same JVM: on Redis one `PUBLISH` reaching a"
-        + " subscriber on another connection; on ZooKeeper one ephemeral `create` (or `delete`) reaching"
-        + " a persistent recursive watch of another client, without reading the node's data. In µs,"
-        + " lower is better.%n%n", first.samples()));
-    b.append("| backend | register returns p50 | p99 | join seen p50 | p99 | floor p50 | floor p99 | join ÷ floor (p50) | leave seen p50 | p99 | floor p50 | floor p99 | leave ÷ floor (p50) |\n");
-    b.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+    b.append(
+        fmt(
+            "Two instances of the membership service with default settings (their own connections), %,d"
+                + " joins and leaves one at a time after a fifth as many to warm up, in a fresh JVM per backend."
+                + " *Register returns*: `register(info)` from call to return. *Join seen*: from just before"
+                + " `register` to the other instance's `joined` callback; *leave seen*: from just before"
+                + " `Registration.close()` to its `left` callback. The *floor* is the least the server can do"
+                + " for the same news, measured right after in the same JVM: on Redis one `PUBLISH` reaching a"
+                + " subscriber on another connection; on ZooKeeper one ephemeral `create` (or `delete`) reaching"
+                + " a persistent recursive watch of another client, without reading the node's data. In µs,"
+                + " lower is better.%n%n",
+            first.samples()));
+    b.append(
+        "| backend | register returns p50 | p99 | join seen p50 | p99 | floor p50 | floor p99 | join ÷ floor (p50) | leave seen p50 | p99 | floor p50 | floor p99 | leave ÷ floor (p50) |\n");
+    b.append(
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
     for (MembershipProbe.Result m : r.memberships) {
-      b.append(fmt("| %s | %s | %s | %s | %s | %s | %s | %.2f× | %s | %s | %s | %s | %.2f× |%n",
-          backendName(m.backend()), us(m.registerP50()), us(m.registerP99()), us(m.joinP50()),
-          us(m.joinP99()), us(m.floorJoinP50()), us(m.floorJoinP99()), m.joinP50() / m.floorJoinP50(),
-          us(m.leaveP50()), us(m.leaveP99()), us(m.floorLeaveP50()), us(m.floorLeaveP99()),
-          m.leaveP50() / m.floorLeaveP50()));
+      b.append(
+          fmt(
+              "| %s | %s | %s | %s | %s | %s | %s | %.2f× | %s | %s | %s | %s | %.2f× |%n",
+              backendName(m.backend()),
+              us(m.registerP50()),
+              us(m.registerP99()),
+              us(m.joinP50()),
+              us(m.joinP99()),
+              us(m.floorJoinP50()),
+              us(m.floorJoinP99()),
+              m.joinP50() / m.floorJoinP50(),
+              us(m.leaveP50()),
+              us(m.leaveP99()),
+              us(m.floorLeaveP50()),
+              us(m.floorLeaveP99()),
+              m.leaveP50() / m.floorLeaveP50()));
     }
-    b.append(fmt("%n### Footprint: %,d members registered by one instance, watched by another%n%n", first.members()));
-    b.append("Same JVM as above (serial collector), before the latency samples. Heap after full GCs: with both"
-        + " instances started and idle, after one registered every member, and after the other opened a"
-        + " `view` of the group and saw them all.\n\n");
-    b.append("| backend | heap, idle | heap per registered member | heap per watched member | threads before the clients | threads, idle | threads, members registered | threads, members watched | registering them all |\n");
+    b.append(
+        fmt(
+            "%n### Footprint: %,d members registered by one instance, watched by another%n%n",
+            first.members()));
+    b.append(
+        "Same JVM as above (serial collector), before the latency samples. Heap after full GCs: with both"
+            + " instances started and idle, after one registered every member, and after the other opened a"
+            + " `view` of the group and saw them all.\n\n");
+    b.append(
+        "| backend | heap, idle | heap per registered member | heap per watched member | threads before the clients | threads, idle | threads, members registered | threads, members watched | registering them all |\n");
     b.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
     for (MembershipProbe.Result m : r.memberships) {
-      b.append(fmt("| %s | %.1f MiB | %,.0f bytes | %,.0f bytes | %d | %d | %d | %d | %.2f s |%n",
-          backendName(m.backend()), m.heapIdle() / 1048576.0, m.bytesPerRegisteredMember(),
-          m.bytesPerWatchedMember(), m.threadsBeforeClients(), m.threadsIdle(), m.threadsRegistered(),
-          m.threadsWatched(), m.registerAllSeconds()));
+      b.append(
+          fmt(
+              "| %s | %.1f MiB | %,.0f bytes | %,.0f bytes | %d | %d | %d | %d | %.2f s |%n",
+              backendName(m.backend()),
+              m.heapIdle() / 1048576.0,
+              m.bytesPerRegisteredMember(),
+              m.bytesPerWatchedMember(),
+              m.threadsBeforeClients(),
+              m.threadsIdle(),
+              m.threadsRegistered(),
+              m.threadsWatched(),
+              m.registerAllSeconds()));
     }
   }
 
@@ -209,23 +306,31 @@ final class Report {
     if (rows.isEmpty()) {
       return;
     }
-    b.append("\nUncontended, paired: every library's client in one JVM, run in alternating blocks of ")
+    b.append(
+            "\nUncontended, paired: every library's client in one JVM, run in alternating blocks of ")
         .append(backend.equals("redis") ? "200" : "500")
-        .append(" ms, ").append(rows.get(0).rounds())
-        .append(" rounds; the median of the per-round ratios and its 95% interval. Load from elsewhere"
-            + " on the machine hits both sides of each ratio alike, so this is the steadier comparison"
-            + " when the machine is busy.\n\n");
+        .append(" ms, ")
+        .append(rows.get(0).rounds())
+        .append(
+            " rounds; the median of the per-round ratios and its 95% interval. Load from elsewhere"
+                + " on the machine hits both sides of each ratio alike, so this is the steadier comparison"
+                + " when the machine is busy.\n\n");
     b.append("| ratio | median | 95% interval |\n| --- | ---: | ---: |\n");
     for (Paired.Ratio p : rows) {
-      b.append(fmt("| %s ÷ %s | %.2f× | %.2f–%.2f× |%n", name(p.impl()), name(p.base()), p.median(), p.low(), p.high()));
+      b.append(
+          fmt(
+              "| %s ÷ %s | %.2f× | %.2f–%.2f× |%n",
+              name(p.impl()), name(p.base()), p.median(), p.low(), p.high()));
     }
   }
 
   private static void handOffTable(StringBuilder b, Results r, String backend, List<String> impls) {
-    b.append("From the releasing holder's last instant before its unlock call to the next holder's"
-        + " first instant after its lock call returned, in µs (lower is better). \"Any\" counts every"
-        + " next grant; \"to another thread\" only grants to a thread that was waiting.\n\n");
-    b.append("| library | p50, any | p99, any | p50, to another thread | p99, to another thread | grants to another thread | samples | overlapping holders |\n");
+    b.append(
+        "From the releasing holder's last instant before its unlock call to the next holder's"
+            + " first instant after its lock call returned, in µs (lower is better). \"Any\" counts every"
+            + " next grant; \"to another thread\" only grants to a thread that was waiting.\n\n");
+    b.append(
+        "| library | p50, any | p99, any | p50, to another thread | p99, to another thread | grants to another thread | samples | overlapping holders |\n");
     b.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
     for (String impl : impls) {
       Optional<Results.HandOffStats> o = r.handOff(backend, impl);
@@ -236,8 +341,14 @@ final class Report {
       b.append(
           fmt(
               "| %s | %s | %s | %s | %s | %.0f%% | %,d | %d |%n",
-              name(impl), us(h.p50()), us(h.p99()), us(h.crossP50()), us(h.crossP99()),
-              h.crossShare() * 100, h.samples(), h.overlaps()));
+              name(impl),
+              us(h.p50()),
+              us(h.p99()),
+              us(h.crossP50()),
+              us(h.crossP99()),
+              h.crossShare() * 100,
+              h.samples(),
+              h.overlaps()));
     }
   }
 
@@ -248,16 +359,40 @@ final class Report {
     var rs = r.throughput("redis", "uncontended", "redisson").orElse(null);
     double[] toFloor = Results.ratio(hf, floor);
     double[] toRedisson = Results.ratio(hf, rs);
-    out.add(target(r, "Redis uncontended ≥ 0.9× the floor", hf, floor, toFloor, "redis", "holdfast", "floor", 0.9));
-    out.add(target(r, "Redis uncontended ≥ 1.3× Redisson", hf, rs, toRedisson, "redis", "holdfast", "redisson", 1.3));
+    out.add(
+        target(
+            r,
+            "Redis uncontended ≥ 0.9× the floor",
+            hf,
+            floor,
+            toFloor,
+            "redis",
+            "holdfast",
+            "floor",
+            0.9));
+    out.add(
+        target(
+            r,
+            "Redis uncontended ≥ 1.3× Redisson",
+            hf,
+            rs,
+            toRedisson,
+            "redis",
+            "holdfast",
+            "redisson",
+            1.3));
     var hh = r.handOff("redis", "holdfast");
     var rh = r.handOff("redis", "redisson");
     if (hh.isPresent() && rh.isPresent()) {
       out.add(
           new String[] {
             "Redis contended hand-off p50 no worse than Redisson's",
-            fmt("any: %s vs %s µs; to another thread: %s vs %s µs", us(hh.get().p50()), us(rh.get().p50()),
-                us(hh.get().crossP50()), us(rh.get().crossP50())),
+            fmt(
+                "any: %s vs %s µs; to another thread: %s vs %s µs",
+                us(hh.get().p50()),
+                us(rh.get().p50()),
+                us(hh.get().crossP50()),
+                us(rh.get().crossP50())),
             hh.get().p50() <= rh.get().p50() && hh.get().crossP50() <= rh.get().crossP50()
                 ? "yes"
                 : hh.get().p50() <= rh.get().p50() || hh.get().crossP50() <= rh.get().crossP50()
@@ -268,7 +403,17 @@ final class Report {
     if (zk) {
       var zh = r.throughput("zookeeper", "uncontended", "holdfast").orElse(null);
       var zc = r.throughput("zookeeper", "uncontended", "curator").orElse(null);
-      out.add(target(r, "ZooKeeper uncontended ≥ 1.0× Curator", zh, zc, Results.ratio(zh, zc), "zookeeper", "holdfast", "curator", 1.0));
+      out.add(
+          target(
+              r,
+              "ZooKeeper uncontended ≥ 1.0× Curator",
+              zh,
+              zc,
+              Results.ratio(zh, zc),
+              "zookeeper",
+              "holdfast",
+              "curator",
+              1.0));
     }
     r.footprint("holdfast")
         .ifPresent(
@@ -277,7 +422,9 @@ final class Report {
               out.add(
                   new String[] {
                     "No thread per held lock",
-                    fmt("%d → %d threads with %,d locks held", f.threadsIdle(), f.threadsHeld(), f.locks()),
+                    fmt(
+                        "%d → %d threads with %,d locks held",
+                        f.threadsIdle(), f.threadsHeld(), f.locks()),
                     extra < 5 ? "yes" : "**no**"
                   });
               out.add(
@@ -335,12 +482,14 @@ final class Report {
       groups.add(ratioGroup(r, "redis", c, List.of("floor", "holdfast", "redisson"), "floor"));
     }
     sections.add(
-        new Chart.Section("Throughput ÷ the raw floor's, same run (longer is better)", 1.0, groups));
+        new Chart.Section(
+            "Throughput ÷ the raw floor's, same run (longer is better)", 1.0, groups));
     sections.add(handOffSection(r, "redis", List.of("floor", "holdfast", "redisson")));
     return Chart.svg(
         "Redis locks: Holdfast vs Redisson vs the round-trip floor",
         "floor = raw SET NX PX + EVALSHA compare-and-delete (polls when contended); "
-            + r.machine.getOrDefault("cores", "?") + " cores; "
+            + r.machine.getOrDefault("cores", "?")
+            + " cores; "
             + r.settings.getOrDefault("date", "").replace("T", " ").replace("Z", " UTC"),
         sections);
   }
@@ -370,7 +519,10 @@ final class Report {
       }
       bars.add(
           new Chart.Bar(
-              shortName(impl), q[0], q[1], fmt("%.2f×  (%,.0f/s)", q[0], t.opsPerSec()),
+              shortName(impl),
+              q[0],
+              q[1],
+              fmt("%.2f×  (%,.0f/s)", q[0], t.opsPerSec()),
               Chart.color(impl)));
     }
     return new Chart.Group(c[1], bars);
@@ -383,8 +535,12 @@ final class Report {
       r.handOff(backend, impl)
           .ifPresent(
               h -> {
-                p50.add(new Chart.Bar(shortName(impl), h.p50(), 0, us(h.p50()) + " µs", Chart.color(impl)));
-                p99.add(new Chart.Bar(shortName(impl), h.p99(), 0, us(h.p99()) + " µs", Chart.color(impl)));
+                p50.add(
+                    new Chart.Bar(
+                        shortName(impl), h.p50(), 0, us(h.p50()) + " µs", Chart.color(impl)));
+                p99.add(
+                    new Chart.Bar(
+                        shortName(impl), h.p99(), 0, us(h.p99()) + " µs", Chart.color(impl)));
               });
     }
     return new Chart.Section(
@@ -396,35 +552,75 @@ final class Report {
   static String summary(Results r) {
     StringBuilder b = new StringBuilder("Holdfast benchmarks\n");
     for (Results.Throughput t : r.throughput) {
-      b.append(fmt("  %-9s %-12s %-9s %,12.0f ± %,.0f ops/s%n", t.backend(), t.bench(), t.impl(),
-          t.opsPerSec(), Results.finite(t.error())));
+      b.append(
+          fmt(
+              "  %-9s %-12s %-9s %,12.0f ± %,.0f ops/s%n",
+              t.backend(), t.bench(), t.impl(), t.opsPerSec(), Results.finite(t.error())));
     }
     for (Results.HandOffStats h : r.handOffs) {
-      b.append(fmt("  hand-off %-9s %-9s p50 %s p99 %s µs; to another thread p50 %s p99 %s µs (%.0f%%), overlaps %d%n",
-          h.backend(), h.impl(), us(h.p50()), us(h.p99()), us(h.crossP50()), us(h.crossP99()),
-          h.crossShare() * 100, h.overlaps()));
+      b.append(
+          fmt(
+              "  hand-off %-9s %-9s p50 %s p99 %s µs; to another thread p50 %s p99 %s µs (%.0f%%), overlaps %d%n",
+              h.backend(),
+              h.impl(),
+              us(h.p50()),
+              us(h.p99()),
+              us(h.crossP50()),
+              us(h.crossP99()),
+              h.crossShare() * 100,
+              h.overlaps()));
     }
     for (Footprint.Result f : r.footprints) {
-      b.append(fmt("  footprint %-9s %,d locks: %,.0f bytes per lock; threads %d → %d%n", f.impl(),
-          f.locks(), f.bytesPerLock(), f.threadsIdle(), f.threadsHeld()));
+      b.append(
+          fmt(
+              "  footprint %-9s %,d locks: %,.0f bytes per lock; threads %d → %d%n",
+              f.impl(), f.locks(), f.bytesPerLock(), f.threadsIdle(), f.threadsHeld()));
     }
     for (MembershipProbe.Result m : r.memberships) {
-      b.append(fmt("  membership %-9s join seen p50 %.0f µs (floor %.0f), leave seen p50 %.0f µs (floor %.0f);"
-          + " %,d members: %,.0f bytes each registered, %,.0f watched; threads %d → %d%n", m.backend(),
-          m.joinP50(), m.floorJoinP50(), m.leaveP50(), m.floorLeaveP50(), m.members(),
-          m.bytesPerRegisteredMember(), m.bytesPerWatchedMember(), m.threadsIdle(), m.threadsWatched()));
+      b.append(
+          fmt(
+              "  membership %-9s join seen p50 %.0f µs (floor %.0f), leave seen p50 %.0f µs (floor %.0f);"
+                  + " %,d members: %,.0f bytes each registered, %,.0f watched; threads %d → %d%n",
+              m.backend(),
+              m.joinP50(),
+              m.floorJoinP50(),
+              m.leaveP50(),
+              m.floorLeaveP50(),
+              m.members(),
+              m.bytesPerRegisteredMember(),
+              m.bytesPerWatchedMember(),
+              m.threadsIdle(),
+              m.threadsWatched()));
     }
     for (Paired.Ratio p : r.paired) {
-      b.append(fmt("  paired %-9s %s ÷ %s = %.2f (%.2f–%.2f) over %d rounds%n", p.backend(), p.impl(),
-          p.base(), p.median(), p.low(), p.high(), p.rounds()));
+      b.append(
+          fmt(
+              "  paired %-9s %s ÷ %s = %.2f (%.2f–%.2f) over %d rounds%n",
+              p.backend(), p.impl(), p.base(), p.median(), p.low(), p.high(), p.rounds()));
     }
     for (Cost.Result c : r.costs) {
-      b.append(fmt("  cost %-9s %-9s %.2f requests (%s), %.2f server commands (%s), client CPU %.1f µs, server CPU %.1f µs, wall %.1f µs%n",
-          c.backend(), c.impl(), c.sentRequests(), c.sent(), c.requests(), c.breakdown(), c.clientCpuMicros(),
-          Results.finite(c.serverCpuMicros()), c.wallMicros()));
+      b.append(
+          fmt(
+              "  cost %-9s %-9s %.2f requests (%s), %.2f server commands (%s), client CPU %.1f µs, server CPU %.1f µs, wall %.1f µs%n",
+              c.backend(),
+              c.impl(),
+              c.sentRequests(),
+              c.sent(),
+              c.requests(),
+              c.breakdown(),
+              c.clientCpuMicros(),
+              Results.finite(c.serverCpuMicros()),
+              c.wallMicros()));
     }
-    for (String[] t : targets(r, r.throughput.stream().anyMatch(x -> x.backend().equals("zookeeper")))) {
-      b.append("  target: ").append(t[0]).append(" — ").append(t[1]).append(" — ").append(t[2]).append('\n');
+    for (String[] t :
+        targets(r, r.throughput.stream().anyMatch(x -> x.backend().equals("zookeeper")))) {
+      b.append("  target: ")
+          .append(t[0])
+          .append(" — ")
+          .append(t[1])
+          .append(" — ")
+          .append(t[2])
+          .append('\n');
     }
     return b.toString();
   }

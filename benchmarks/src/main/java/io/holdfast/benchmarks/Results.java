@@ -12,7 +12,8 @@ import org.jspecify.annotations.Nullable;
 /** Everything one run measured, and the JSON/CSV it is written as. */
 final class Results {
   /** One JMH score: cycles per second, with JMH's 99.9% confidence half-width. */
-  record Throughput(String backend, String bench, String impl, double opsPerSec, double error, long samples) {}
+  record Throughput(
+      String backend, String bench, String impl, double opsPerSec, double error, long samples) {}
 
   /** Hand-off latencies of one library on the contended benchmark, in microseconds. */
   record HandOffStats(
@@ -84,7 +85,8 @@ final class Results {
 
   Optional<Throughput> throughput(String backend, String bench, String impl) {
     return throughput.stream()
-        .filter(t -> t.backend().equals(backend) && t.bench().equals(bench) && t.impl().equals(impl))
+        .filter(
+            t -> t.backend().equals(backend) && t.bench().equals(bench) && t.impl().equals(impl))
         .findFirst();
   }
 
@@ -128,8 +130,12 @@ final class Results {
           String.format(
               Locale.ROOT,
               "    {\"backend\":%s,\"benchmark\":%s,\"impl\":%s,\"opsPerSec\":%.2f,\"error\":%.2f,\"samples\":%d}",
-              Json.quote(t.backend()), Json.quote(t.bench()), Json.quote(t.impl()), t.opsPerSec(),
-              finite(t.error()), t.samples()));
+              Json.quote(t.backend()),
+              Json.quote(t.bench()),
+              Json.quote(t.impl()),
+              t.opsPerSec(),
+              finite(t.error()),
+              t.samples()));
       b.append(i + 1 < throughput.size() ? ",\n" : "\n");
     }
     b.append("  ],\n  \"handOff\": [\n");
@@ -140,8 +146,14 @@ final class Results {
               Locale.ROOT,
               "    {\"backend\":%s,\"impl\":%s,\"samples\":%d,\"crossThreadShare\":%.4f,\"p50us\":%.1f,"
                   + "\"p99us\":%.1f,\"crossThreadP50us\":%.1f,\"crossThreadP99us\":%.1f,\"overlaps\":%d}",
-              Json.quote(h.backend()), Json.quote(h.impl()), h.samples(), h.crossShare(),
-              finite(h.p50()), finite(h.p99()), finite(h.crossP50()), finite(h.crossP99()),
+              Json.quote(h.backend()),
+              Json.quote(h.impl()),
+              h.samples(),
+              h.crossShare(),
+              finite(h.p50()),
+              finite(h.p99()),
+              finite(h.crossP50()),
+              finite(h.crossP99()),
               h.overlaps()));
       b.append(i + 1 < handOffs.size() ? ",\n" : "\n");
     }
@@ -177,8 +189,13 @@ final class Results {
     for (Throughput t : throughput) {
       b.append(
           String.format(
-              Locale.ROOT, "throughput,%s,%s,%s,%.2f,%.2f,ops/s%n", t.backend(), t.bench(), t.impl(),
-              t.opsPerSec(), finite(t.error())));
+              Locale.ROOT,
+              "throughput,%s,%s,%s,%.2f,%.2f,ops/s%n",
+              t.backend(),
+              t.bench(),
+              t.impl(),
+              t.opsPerSec(),
+              finite(t.error())));
     }
     for (HandOffStats h : handOffs) {
       b.append(csv("handoff-p50", h.backend(), h.impl(), h.p50(), "us"));
@@ -194,8 +211,13 @@ final class Results {
     for (Paired.Ratio p : paired) {
       b.append(
           String.format(
-              Locale.ROOT, "paired-ratio-to-%s,%s,uncontended,%s,%.4f,%.4f,ratio%n", p.base(),
-              p.backend(), p.impl(), p.median(), (p.high() - p.low()) / 2));
+              Locale.ROOT,
+              "paired-ratio-to-%s,%s,uncontended,%s,%.4f,%.4f,ratio%n",
+              p.base(),
+              p.backend(),
+              p.impl(),
+              p.median(),
+              (p.high() - p.low()) / 2));
     }
     for (Cost.Result c : costs) {
       b.append(costLine("requests-per-cycle", c, c.requests(), "requests"));
@@ -209,25 +231,37 @@ final class Results {
       b.append(membershipLine("membership-leave-seen-p50", m, m.leaveP50(), "us"));
       b.append(membershipLine("membership-leave-seen-p99", m, m.leaveP99(), "us"));
       b.append(membershipLine("membership-floor-join-seen-p50", m, m.floorJoinP50(), "us"));
-      b.append(membershipLine("membership-heap-per-registered-member", m, m.bytesPerRegisteredMember(), "bytes"));
-      b.append(membershipLine("membership-heap-per-watched-member", m, m.bytesPerWatchedMember(), "bytes"));
+      b.append(
+          membershipLine(
+              "membership-heap-per-registered-member", m, m.bytesPerRegisteredMember(), "bytes"));
+      b.append(
+          membershipLine(
+              "membership-heap-per-watched-member", m, m.bytesPerWatchedMember(), "bytes"));
       b.append(membershipLine("membership-threads-with-members", m, m.threadsWatched(), "threads"));
     }
     return b.toString();
   }
 
-  private static String membershipLine(String kind, MembershipProbe.Result m, double v, String unit) {
+  private static String membershipLine(
+      String kind, MembershipProbe.Result m, double v, String unit) {
     return String.format(
         Locale.ROOT, "%s,%s,membership,holdfast,%.2f,,%s%n", kind, m.backend(), finite(v), unit);
   }
 
   private static String costLine(String kind, Cost.Result c, double v, String unit) {
     return String.format(
-        Locale.ROOT, "%s,%s,uncontended,%s,%.3f,,%s%n", kind, c.backend(), c.impl(), finite(v), unit);
+        Locale.ROOT,
+        "%s,%s,uncontended,%s,%.3f,,%s%n",
+        kind,
+        c.backend(),
+        c.impl(),
+        finite(v),
+        unit);
   }
 
   private static String csv(String kind, String backend, String impl, double v, String unit) {
-    return String.format(Locale.ROOT, "%s,%s,oneName,%s,%.2f,,%s%n", kind, backend, impl, finite(v), unit)
+    return String.format(
+            Locale.ROOT, "%s,%s,oneName,%s,%.2f,,%s%n", kind, backend, impl, finite(v), unit)
         .replace(",oneName,", kind.startsWith("handoff") ? ",oneName," : ",footprint,");
   }
 

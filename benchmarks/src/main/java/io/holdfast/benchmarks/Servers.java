@@ -16,6 +16,7 @@ import org.jspecify.annotations.Nullable;
 final class Servers {
   /** {@code host:port} of the Redis server to use. */
   static final String REDIS_PROPERTY = "holdfast.bench.redis";
+
   /** ZooKeeper connect string to use. */
   static final String ZOOKEEPER_PROPERTY = "holdfast.bench.zookeeper";
 

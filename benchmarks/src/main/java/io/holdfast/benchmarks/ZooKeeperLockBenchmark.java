@@ -20,8 +20,8 @@ import org.openjdk.jmh.infra.IterationParams;
 import org.openjdk.jmh.runner.IterationType;
 
 /**
- * Acquire + release cycles against one ZooKeeper server: Holdfast and Curator's InterProcessMutex. One
- * operation is one full cycle (lock, then unlock).
+ * Acquire + release cycles against one ZooKeeper server: Holdfast and Curator's InterProcessMutex.
+ * One operation is one full cycle (lock, then unlock).
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -41,9 +41,7 @@ public class ZooKeeperLockBenchmark {
     final HandOff handOff = new HandOff();
     final String sharedName = "one-" + Names.run();
 
-    /**
-     * Connects.
-     */
+    /** Connects. */
     @Setup(Level.Trial)
     public void connect() {
       locker = Locker.zooKeeper(impl, Servers.zooKeeper());

@@ -25,8 +25,9 @@ class BenchmarksSmokeTest {
     System.setProperty("jmh.ignoreLock", "true");
     Path docs = dir.resolve("docs");
     Results r =
-        BenchmarkRun.run(BenchmarkRun.Settings.parse("-quick", "-out", dir.resolve("out").toString(),
-            "-docs", docs.toString()));
+        BenchmarkRun.run(
+            BenchmarkRun.Settings.parse(
+                "-quick", "-out", dir.resolve("out").toString(), "-docs", docs.toString()));
 
     // 3 Redis cases x 3 libraries, 2 ZooKeeper cases x 2 libraries.
     assertEquals(13, r.throughput.size(), r.throughput::toString);
@@ -54,8 +55,11 @@ class BenchmarksSmokeTest {
     }
 
     String page = Files.readString(docs.resolve("performance.md"), StandardCharsets.UTF_8);
-    assertTrue(page.contains(Report.BEGIN) && page.contains("Holdfast ÷ floor")
-        && page.contains("how soon a watcher hears"), page);
+    assertTrue(
+        page.contains(Report.BEGIN)
+            && page.contains("Holdfast ÷ floor")
+            && page.contains("how soon a watcher hears"),
+        page);
     assertTrue(Files.readString(docs.resolve(Report.REDIS_SVG)).startsWith("<svg"));
     assertTrue(Files.readString(docs.resolve(Report.ZOOKEEPER_SVG)).startsWith("<svg"));
     assertTrue(Files.exists(dir.resolve("out").resolve("results.json")));

@@ -24,9 +24,9 @@ public interface LeaderElection extends AutoCloseable {
   long epoch();
 
   /**
-   * The member that currently advertises the highest epoch among the live members of the group:
-   * the leader as peers see it. On the candidate whose {@link #isLeader()} is true it is that
-   * candidate (with its {@link #epoch()}) from that moment on, before peers have seen it.
+   * The member that currently advertises the highest epoch among the live members of the group: the
+   * leader as peers see it. On the candidate whose {@link #isLeader()} is true it is that candidate
+   * (with its {@link #epoch()}) from that moment on, before peers have seen it.
    *
    * @return the leader, or empty while there is none
    */

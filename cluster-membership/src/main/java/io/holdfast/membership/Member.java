@@ -116,7 +116,11 @@ public final class Member {
 
   @Override
   public String toString() {
-    return "Member[" + info + ", joined " + joinedAt
-        + (leaderEpoch > 0 ? ", leader epoch " + leaderEpoch : "") + "]";
+    return "Member["
+        + info
+        + ", joined "
+        + joinedAt
+        + (leaderEpoch > 0 ? ", leader epoch " + leaderEpoch : "")
+        + "]";
   }
 }

@@ -20,9 +20,9 @@ import java.util.UUID;
  *   <li>host: 1 to 253 characters without whitespace or control characters; default {@code
  *       localhost};
  *   <li>port: 0 (none) to 65535; default 0;
- *   <li>metadata: keys of 1 to 128 characters without control characters, not starting with
- *       {@code holdfast.} (reserved); non-null values; at most {@value #MAX_METADATA_BYTES} UTF-8
- *       bytes of keys and values together.
+ *   <li>metadata: keys of 1 to 128 characters without control characters, not starting with {@code
+ *       holdfast.} (reserved); non-null values; at most {@value #MAX_METADATA_BYTES} UTF-8 bytes of
+ *       keys and values together.
  * </ul>
  */
 public final class MemberInfo {
@@ -144,12 +144,15 @@ public final class MemberInfo {
       String k = Objects.requireNonNull(e.getKey(), "metadata key");
       String v = Objects.requireNonNull(e.getValue(), "metadata value of '" + k + "'");
       Validation.checkMetadataKey(k);
-      bytes += k.getBytes(StandardCharsets.UTF_8).length + v.getBytes(StandardCharsets.UTF_8).length;
+      bytes +=
+          k.getBytes(StandardCharsets.UTF_8).length + v.getBytes(StandardCharsets.UTF_8).length;
       copy.put(k, v);
     }
     if (bytes > MAX_METADATA_BYTES) {
       throw new IllegalArgumentException(
-          "metadata must be at most " + MAX_METADATA_BYTES + " UTF-8 bytes of keys and values, was "
+          "metadata must be at most "
+              + MAX_METADATA_BYTES
+              + " UTF-8 bytes of keys and values, was "
               + bytes);
     }
     return Collections.unmodifiableMap(copy);

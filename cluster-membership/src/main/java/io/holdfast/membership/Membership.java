@@ -15,13 +15,15 @@ import java.util.concurrent.Executor;
  * }</pre>
  *
  * <h2>Failure detection</h2>
- * A member that closes its {@link Registration} leaves at once. A member that crashes or is cut
- * off leaves within the backend's failure-detection timeout (the ZooKeeper session timeout; the
- * Redis heartbeat TTL) plus the bound stated by each backend. A member whose registration was
- * lost while it lived (session expiry, Redis restart) registers again by itself and says so to its
- * {@link RegistrationListener}.
+ *
+ * A member that closes its {@link Registration} leaves at once. A member that crashes or is cut off
+ * leaves within the backend's failure-detection timeout (the ZooKeeper session timeout; the Redis
+ * heartbeat TTL) plus the bound stated by each backend. A member whose registration was lost while
+ * it lived (session expiry, Redis restart) registers again by itself and says so to its {@link
+ * RegistrationListener}.
  *
  * <h2>Listeners</h2>
+ *
  * Listeners run on a library thread or an executor the caller chooses, never while the library
  * holds an internal lock; a listener that throws is logged and does not stop others. Events of one
  * subscription are delivered one at a time, in order.
@@ -51,10 +53,9 @@ public interface Membership extends AutoCloseable {
 
   /**
    * The groups that have at least one live member now, sorted: a snapshot read from the backend,
-   * for tools and service discovery (Spring Cloud's {@code getServices()}). It walks the
-   * backend's keys or nodes (Redis {@code SCAN}, which the service's ACL must allow; ZooKeeper
-   * the children of the root path), so it costs more than {@link #members} and is not meant for
-   * every request.
+   * for tools and service discovery (Spring Cloud's {@code getServices()}). It walks the backend's
+   * keys or nodes (Redis {@code SCAN}, which the service's ACL must allow; ZooKeeper the children
+   * of the root path), so it costs more than {@link #members} and is not meant for every request.
    *
    * @return the group names
    * @throws MembershipBackendException if the backend cannot be reached in time
@@ -72,8 +73,8 @@ public interface Membership extends AutoCloseable {
   Subscription watch(String group, MembershipListener listener);
 
   /**
-   * As {@link #watch(String, MembershipListener)}, with callbacks on {@code executor} (still one
-   * at a time, in order).
+   * As {@link #watch(String, MembershipListener)}, with callbacks on {@code executor} (still one at
+   * a time, in order).
    *
    * @param group the group
    * @param listener what to tell
@@ -91,8 +92,8 @@ public interface Membership extends AutoCloseable {
   MembershipView view(String group);
 
   /**
-   * Enters the leader election of the member's group. At most one member of a group is leader at
-   * a time; every new leadership has a larger {@link LeaderElection#epoch() epoch}, usable as a
+   * Enters the leader election of the member's group. At most one member of a group is leader at a
+   * time; every new leadership has a larger {@link LeaderElection#epoch() epoch}, usable as a
    * fencing token. Leadership is given up as soon as the holder can no longer be sure of it.
    *
    * @param registration a live registration of this instance: the candidate

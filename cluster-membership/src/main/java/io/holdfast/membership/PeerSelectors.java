@@ -47,8 +47,8 @@ public final class PeerSelectors {
 
   /**
    * Rendezvous (highest-random-weight) hashing: a key goes to the member whose hash with the key is
-   * highest, so it keeps going to the same member while that member lives, and when a member
-   * leaves only its keys move.
+   * highest, so it keeps going to the same member while that member lives, and when a member leaves
+   * only its keys move.
    *
    * @param view the live view
    * @return the selector

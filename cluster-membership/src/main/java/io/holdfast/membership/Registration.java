@@ -2,9 +2,7 @@ package io.holdfast.membership;
 
 import java.util.Map;
 
-/**
- * One's own live membership. Thread-safe. Close it to leave the group (idempotent).
- */
+/** One's own live membership. Thread-safe. Close it to leave the group (idempotent). */
 public interface Registration extends AutoCloseable {
   /**
    * This member as last published.
@@ -21,8 +19,7 @@ public interface Registration extends AutoCloseable {
   boolean isRegistered();
 
   /**
-   * Replaces the member's metadata; watchers receive it as {@code updated}. Returns once
-   * published.
+   * Replaces the member's metadata; watchers receive it as {@code updated}. Returns once published.
    *
    * @param metadata the new metadata, within {@link MemberInfo#MAX_METADATA_BYTES}
    * @throws IllegalStateException if the registration was closed

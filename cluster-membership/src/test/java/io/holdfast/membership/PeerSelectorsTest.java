@@ -79,8 +79,12 @@ class PeerSelectorsTest {
   @Test
   void leastLoaded_skipsMembersWithoutANumber() {
     List<Member> ms = new ArrayList<>();
-    ms.add(new Member(MemberInfo.builder("g").id("a").metadata("load", "x").build(), Instant.EPOCH, 0));
-    ms.add(new Member(MemberInfo.builder("g").id("b").metadata("load", "2.5").build(), Instant.EPOCH, 0));
+    ms.add(
+        new Member(
+            MemberInfo.builder("g").id("a").metadata("load", "x").build(), Instant.EPOCH, 0));
+    ms.add(
+        new Member(
+            MemberInfo.builder("g").id("b").metadata("load", "2.5").build(), Instant.EPOCH, 0));
     ms.add(new Member(MemberInfo.builder("g").id("c").build(), Instant.EPOCH, 0));
     assertThat(PeerSelectors.leastLoaded(new FixedView(ms), "load").select().id()).isEqualTo("b");
     assertThatThrownBy(() -> PeerSelectors.leastLoaded(new FixedView(ms), "cpu").select())

@@ -3,14 +3,14 @@ package io.holdfast.examples;
 import java.util.List;
 
 /**
- * Stock levels kept in the backend, read and written only with a fencing token: an operation
- * whose token is lower than the highest the store has seen for that SKU is rejected, atomically,
- * by the store itself. This is the pattern to copy — the resource checks the token, because a lock
- * holder can pause between any check and its write — and it must check reads too: with only
- * writes fenced, a paused holder could write between a newer holder's read and write, and the
- * newer holder's write (based on the old value) would silently undo it. The store also counts
- * accepted and rejected writes, so the demo's verdict comes from the backend, not from the
- * processes that may have been killed.
+ * Stock levels kept in the backend, read and written only with a fencing token: an operation whose
+ * token is lower than the highest the store has seen for that SKU is rejected, atomically, by the
+ * store itself. This is the pattern to copy — the resource checks the token, because a lock holder
+ * can pause between any check and its write — and it must check reads too: with only writes fenced,
+ * a paused holder could write between a newer holder's read and write, and the newer holder's write
+ * (based on the old value) would silently undo it. The store also counts accepted and rejected
+ * writes, so the demo's verdict comes from the backend, not from the processes that may have been
+ * killed.
  */
 public interface FencedStock extends AutoCloseable {
   /**

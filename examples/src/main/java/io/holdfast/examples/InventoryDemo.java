@@ -23,11 +23,11 @@ import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A small, real distributed inventory. Several order-service instances ({@link OrderService}),
- * each a separate JVM, register in a membership group, elect a leader, and sell stock that lives
- * in the backend: every order is a decrement under the SKU's lock, written with the lock's fencing
- * token. Midway the demo has one instance take a lock and read the stock, then freezes it past its
- * lease (SIGSTOP, as a long GC pause): when it thaws, its write carries a stale token and the store
+ * A small, real distributed inventory. Several order-service instances ({@link OrderService}), each
+ * a separate JVM, register in a membership group, elect a leader, and sell stock that lives in the
+ * backend: every order is a decrement under the SKU's lock, written with the lock's fencing token.
+ * Midway the demo has one instance take a lock and read the stock, then freezes it past its lease
+ * (SIGSTOP, as a long GC pause): when it thaws, its write carries a stale token and the store
  * refuses it. Then it kills the leader with {@code kill -9}: its locks are freed when their leases
  * run out, it leaves the group, and another instance takes over with a larger epoch. The verdict
  * comes from the store and fails the run if an invariant broke.
@@ -54,14 +54,22 @@ public final class InventoryDemo {
       boolean frozenWriteRejected,
       boolean childrenFinished) {
     boolean ok() {
-      return oversold == 0 && lostUpdates == 0 && zombieRejected && leaderReplaced
-          && frozenWriteRejected && childrenFinished;
+      return oversold == 0
+          && lostUpdates == 0
+          && zombieRejected
+          && leaderReplaced
+          && frozenWriteRejected
+          && childrenFinished;
     }
   }
 
   /** Options of a run. */
   record Options(
-      @Nullable String redis, @Nullable String zookeeper, int instances, int threads, long stockPerSku) {}
+      @Nullable String redis,
+      @Nullable String zookeeper,
+      int instances,
+      int threads,
+      long stockPerSku) {}
 
   static final String USAGE =
       """
@@ -140,8 +148,10 @@ public final class InventoryDemo {
     volatile long refused;
     volatile long stale;
     volatile boolean done;
-    final java.util.concurrent.CompletableFuture<String> holding = new java.util.concurrent.CompletableFuture<>();
-    final java.util.concurrent.CompletableFuture<String> wrote = new java.util.concurrent.CompletableFuture<>();
+    final java.util.concurrent.CompletableFuture<String> holding =
+        new java.util.concurrent.CompletableFuture<>();
+    final java.util.concurrent.CompletableFuture<String> wrote =
+        new java.util.concurrent.CompletableFuture<>();
 
     Instance(String id) {
       this.id = id;
@@ -159,7 +169,8 @@ public final class InventoryDemo {
         case "DONE" -> done = true;
         case "HOLDING" -> holding.complete(line);
         case "WROTE" -> wrote.complete(line);
-        case "LOST" -> out.printf("  %-11s was told its lease of %s (token %s) may be lost%n", id, f[1], f[3]);
+        case "LOST" ->
+            out.printf("  %-11s was told its lease of %s (token %s) may be lost%n", id, f[1], f[3]);
         default -> out.printf("  %-11s %s%n", id, line);
       }
     }
@@ -177,7 +188,8 @@ public final class InventoryDemo {
     } else {
       embedded = RedisServers.localProcess();
       backend = new DemoBackend.Redis(embedded.uri());
-      out.println("Started a local Redis 7 (from org.signal:embedded-redis) on " + backend.describe());
+      out.println(
+          "Started a local Redis 7 (from org.signal:embedded-redis) on " + backend.describe());
     }
     List<Instance> instances = new ArrayList<>();
     ExecutorService starter = Executors.newCachedThreadPool();
@@ -201,7 +213,10 @@ public final class InventoryDemo {
             starter.submit(
                 () -> {
                   in.process =
-                      JvmProcess.start(OrderService.class, line -> in.onLine(line, out), args.toArray(new String[0]));
+                      JvmProcess.start(
+                          OrderService.class,
+                          line -> in.onLine(line, out),
+                          args.toArray(new String[0]));
                   return null;
                 }));
       }
@@ -222,7 +237,8 @@ public final class InventoryDemo {
       boolean leftSeen = false;
       boolean leaderReplaced = false;
       long deadline = t0 + Duration.ofSeconds(120).toNanos();
-      java.util.concurrent.CompletableFuture<Boolean> freezeDemo = new java.util.concurrent.CompletableFuture<>();
+      java.util.concurrent.CompletableFuture<Boolean> freezeDemo =
+          new java.util.concurrent.CompletableFuture<>();
       while (true) {
         if (System.nanoTime() > deadline) {
           out.println("The demo did not finish in 120 s");
@@ -239,7 +255,8 @@ public final class InventoryDemo {
         if (!killed && sold >= initial * 5 / 10 && leader.isPresent()) {
           killed = true;
           Member l = leader.get();
-          Instance victim = instances.stream().filter(i -> i.id.equals(l.id())).findFirst().orElseThrow();
+          Instance victim =
+              instances.stream().filter(i -> i.id.equals(l.id())).findFirst().orElseThrow();
           killedId = victim.id;
           killedEpoch = l.leaderEpoch();
           killedAt = System.nanoTime();
@@ -252,18 +269,31 @@ public final class InventoryDemo {
         String gone = kId(killedId);
         if (killed && !leftSeen && view.members().stream().noneMatch(m -> m.id().equals(gone))) {
           leftSeen = true;
-          out.printf(">> %s left the group %d ms after the kill%n", killedId, (System.nanoTime() - killedAt) / 1_000_000);
+          out.printf(
+              ">> %s left the group %d ms after the kill%n",
+              killedId, (System.nanoTime() - killedAt) / 1_000_000);
         }
-        if (killed && !leaderReplaced && leader.isPresent() && leader.get().leaderEpoch() > killedEpoch) {
+        if (killed
+            && !leaderReplaced
+            && leader.isPresent()
+            && leader.get().leaderEpoch() > killedEpoch) {
           leaderReplaced = true;
-          out.printf(">> new leader %s, epoch %d > %d, %d ms after the kill%n",
-              leader.get().id(), leader.get().leaderEpoch(), killedEpoch, (System.nanoTime() - killedAt) / 1_000_000);
+          out.printf(
+              ">> new leader %s, epoch %d > %d, %d ms after the kill%n",
+              leader.get().id(),
+              leader.get().leaderEpoch(),
+              killedEpoch,
+              (System.nanoTime() - killedAt) / 1_000_000);
         }
         long now = System.nanoTime();
         if (now - lastPrint >= Duration.ofMillis(500).toNanos()) {
           double rate = (sold - lastSold) / ((now - lastPrint) / 1e9);
-          out.printf("%5.1f s  %6.0f orders/s  stock left %-32s leader %-22s members %d%n",
-              secs(t0), rate, stockLine(stock), leader.map(m -> m.id() + " (epoch " + m.leaderEpoch() + ")").orElse("-"),
+          out.printf(
+              "%5.1f s  %6.0f orders/s  stock left %-32s leader %-22s members %d%n",
+              secs(t0),
+              rate,
+              stockLine(stock),
+              leader.map(m -> m.id() + " (epoch " + m.leaderEpoch() + ")").orElse("-"),
               view.members().size());
           lastSold = sold;
           lastPrint = now;
@@ -298,21 +328,39 @@ public final class InventoryDemo {
       long left = finalStock.values().stream().mapToLong(Long::longValue).sum();
       long oversold = finalStock.values().stream().filter(s -> s < 0).mapToLong(s -> -s).sum();
       long refused = instances.stream().mapToLong(i -> i.refused).sum();
-      Verdict v = new Verdict(initial, accepted, refused, finalStock, oversold,
-          Math.abs((initial - left) - accepted), rejected - (zombieRejected ? 1 : 0), zombieRejected,
-          leaderReplaced, freezeDemo.getNow(false), finished);
+      Verdict v =
+          new Verdict(
+              initial,
+              accepted,
+              refused,
+              finalStock,
+              oversold,
+              Math.abs((initial - left) - accepted),
+              rejected - (zombieRejected ? 1 : 0),
+              zombieRejected,
+              leaderReplaced,
+              freezeDemo.getNow(false),
+              finished);
       out.println();
       out.printf("Done in %.1f s.%n", secs(t0));
       out.println("orders accepted:          " + v.accepted() + " (counted by the store)");
       out.println("orders refused, no stock: " + v.refused() + " (as reported by the instances)");
       out.println("final stock:              " + v.finalStock());
       out.println("oversold:                 " + v.oversold());
-      out.println("lost updates:             " + v.lostUpdates() + " (stock sold - writes accepted)");
-      out.println("stale writes rejected:    " + v.staleWritesRejected() + " (writes after a lost lease, refused by the fence)");
-      out.println("frozen holder's write:    " + (v.frozenWriteRejected() ? "rejected" : "NOT REJECTED"));
-      out.println("zombie write, token 1:    " + (zombieRejected ? "rejected" : "ACCEPTED")
-          + " (a late write with the first token of the run, as from a holder frozen since the start)");
-      out.println("leader replaced:          " + (leaderReplaced ? "yes, with a larger epoch" : "NO"));
+      out.println(
+          "lost updates:             " + v.lostUpdates() + " (stock sold - writes accepted)");
+      out.println(
+          "stale writes rejected:    "
+              + v.staleWritesRejected()
+              + " (writes after a lost lease, refused by the fence)");
+      out.println(
+          "frozen holder's write:    " + (v.frozenWriteRejected() ? "rejected" : "NOT REJECTED"));
+      out.println(
+          "zombie write, token 1:    "
+              + (zombieRejected ? "rejected" : "ACCEPTED")
+              + " (a late write with the first token of the run, as from a holder frozen since the start)");
+      out.println(
+          "leader replaced:          " + (leaderReplaced ? "yes, with a larger epoch" : "NO"));
       out.println("instances finished:       " + (finished ? "yes" : "NO"));
       out.println(v.ok() ? "VERDICT: OK" : "VERDICT: BROKEN");
       return v;
@@ -337,7 +385,10 @@ public final class InventoryDemo {
    * writes its decrement with the old token, and the store refuses it.
    */
   private static void freezeWhileHolding(
-      Instance victim, long t0, PrintStream out, java.util.concurrent.CompletableFuture<Boolean> done) {
+      Instance victim,
+      long t0,
+      PrintStream out,
+      java.util.concurrent.CompletableFuture<Boolean> done) {
     try {
       JvmProcess p = victim.process;
       String sku = SKUS.get(0);
@@ -347,15 +398,25 @@ public final class InventoryDemo {
       out.printf(
           ">> %.1f s: %s holds %s's lock (token %s) and read stock %s; froze it (SIGSTOP) for %d s,"
               + " past its %d s lease, as a long GC pause would%n",
-          secs(t0), victim.id, h[1], h[2], h[3], DemoBackend.LEASE.toSeconds() + 1,
+          secs(t0),
+          victim.id,
+          h[1],
+          h[2],
+          h[3],
+          DemoBackend.LEASE.toSeconds() + 1,
           DemoBackend.LEASE.toSeconds());
       LockSupport.parkNanos(DemoBackend.LEASE.plusSeconds(1).toNanos());
       p.resume();
       p.send("WRITE");
       String w = victim.wrote.get(30, TimeUnit.SECONDS);
       boolean rejected = w.contains("rejected");
-      out.printf(">> %.1f s: %s thawed and wrote stock %d with token %s: %s by the store (%s)%n",
-          secs(t0), victim.id, Long.parseLong(h[3]) - 1, h[2], rejected ? "REFUSED" : "ACCEPTED",
+      out.printf(
+          ">> %.1f s: %s thawed and wrote stock %d with token %s: %s by the store (%s)%n",
+          secs(t0),
+          victim.id,
+          Long.parseLong(h[3]) - 1,
+          h[2],
+          rejected ? "REFUSED" : "ACCEPTED",
           w.substring(w.indexOf("held=")));
       done.complete(rejected);
     } catch (Exception e) {
@@ -369,7 +430,8 @@ public final class InventoryDemo {
   }
 
   private static Optional<Member> leader(MembershipView view) {
-    return view.members().stream().filter(m -> m.leaderEpoch() > 0)
+    return view.members().stream()
+        .filter(m -> m.leaderEpoch() > 0)
         .max((a, b) -> Long.compare(a.leaderEpoch(), b.leaderEpoch()));
   }
 

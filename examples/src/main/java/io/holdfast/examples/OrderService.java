@@ -16,13 +16,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One order-service instance of the demo, in its own JVM. It registers in the {@code
- * order-service} group, joins the leader election, and takes orders on several threads until
- * every SKU is sold out: each order is a stock decrement under the SKU's lock, written with the
- * lock's fencing token. It reports to the coordinator on standard output, and takes commands on
- * standard input: {@code GO} (start selling, once every instance is up), {@code HOLD <sku>} (take the SKU's lock, read the stock, print {@code HOLDING}
- * and wait), {@code WRITE} (write the decrement prepared under {@code HOLD}), and {@code STOP}
- * (leave the group and exit, after the stock is sold out).
+ * One order-service instance of the demo, in its own JVM. It registers in the {@code order-service}
+ * group, joins the leader election, and takes orders on several threads until every SKU is sold
+ * out: each order is a stock decrement under the SKU's lock, written with the lock's fencing token.
+ * It reports to the coordinator on standard output, and takes commands on standard input: {@code
+ * GO} (start selling, once every instance is up), {@code HOLD <sku>} (take the SKU's lock, read the
+ * stock, print {@code HOLDING} and wait), {@code WRITE} (write the decrement prepared under {@code
+ * HOLD}), and {@code STOP} (leave the group and exit, after the stock is sold out).
  *
  * <p>Args: backend-kind backend-address instance-id threads sku,sku,...
  */
@@ -69,7 +69,8 @@ public final class OrderService {
       java.io.BufferedReader commands =
           new java.io.BufferedReader(
               new java.io.InputStreamReader(System.in, java.nio.charset.StandardCharsets.UTF_8));
-      java.util.concurrent.BlockingQueue<String> stdin = new java.util.concurrent.LinkedBlockingQueue<>();
+      java.util.concurrent.BlockingQueue<String> stdin =
+          new java.util.concurrent.LinkedBlockingQueue<>();
       Thread reader =
           new Thread(
               () -> {
@@ -151,14 +152,21 @@ public final class OrderService {
       if (!accepted) {
         stale.incrementAndGet();
       }
-      System.out.println("WROTE " + (accepted ? "accepted" : "rejected") + " held=" + lock.isHeld());
+      System.out.println(
+          "WROTE " + (accepted ? "accepted" : "rejected") + " held=" + lock.isHeld());
     }
   }
 
   private static void report(
       AtomicLong accepted, AtomicLong refused, AtomicLong stale, LeaderElection election) {
     System.out.println(
-        "STAT " + accepted.get() + " " + refused.get() + " " + stale.get() + " "
+        "STAT "
+            + accepted.get()
+            + " "
+            + refused.get()
+            + " "
+            + stale.get()
+            + " "
             + (election.isLeader() ? election.epoch() : 0));
   }
 

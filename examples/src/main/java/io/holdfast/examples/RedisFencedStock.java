@@ -64,7 +64,10 @@ public final class RedisFencedStock implements FencedStock {
   public long read(String sku, long fencingToken) {
     Long v =
         redis.eval(
-            FENCED_READ, ScriptOutputType.INTEGER, new String[] {key(sku)}, Long.toString(fencingToken));
+            FENCED_READ,
+            ScriptOutputType.INTEGER,
+            new String[] {key(sku)},
+            Long.toString(fencingToken));
     return v == null ? -1 : v;
   }
 

@@ -21,7 +21,8 @@ final class Snippets {
     return locks;
   }
 
-  static void decrement(LockService locks, FencedStock stock, String sku) throws InterruptedException {
+  static void decrement(LockService locks, FencedStock stock, String sku)
+      throws InterruptedException {
     // tag::decrement[]
     try (LockHandle lock = locks.acquire("sku:" + sku, Duration.ofSeconds(2))) {
       // The store refuses a token older than the newest it has seen, on reads and writes:
@@ -42,7 +43,7 @@ final class Snippets {
     } catch (LockTimeoutException e) {
       return false; // another instance held it for 2 s: try again later, or answer "busy"
     } catch (InterruptedException e) {
-      Thread.currentThread().interrupt(); // acquire() waits, so it can be interrupted: keep the flag
+      Thread.currentThread().interrupt(); // acquire() waits and can be interrupted: keep the flag
       return false; // and let the thread end
     }
   }

@@ -11,8 +11,8 @@ import org.apache.zookeeper.data.Stat;
 
 /**
  * {@link FencedStock} in ZooKeeper: one node per SKU holding {@code "stock token accepted
- * rejected"}, changed only with a compare-and-set on the node's version, so the token check and
- * the write are one atomic step.
+ * rejected"}, changed only with a compare-and-set on the node's version, so the token check and the
+ * write are one atomic step.
  */
 public final class ZooKeeperFencedStock implements FencedStock {
   private static final String ROOT = "/holdfast-demo/stock/";
@@ -44,11 +44,13 @@ public final class ZooKeeperFencedStock implements FencedStock {
   private record Row(long stock, long token, long accepted, long rejected) {
     static Row parse(byte[] data) {
       String[] f = new String(data, StandardCharsets.UTF_8).split(" ");
-      return new Row(Long.parseLong(f[0]), Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3]));
+      return new Row(
+          Long.parseLong(f[0]), Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3]));
     }
 
     byte[] bytes() {
-      return (stock + " " + token + " " + accepted + " " + rejected).getBytes(StandardCharsets.UTF_8);
+      return (stock + " " + token + " " + accepted + " " + rejected)
+          .getBytes(StandardCharsets.UTF_8);
     }
   }
 
@@ -85,7 +87,10 @@ public final class ZooKeeperFencedStock implements FencedStock {
   @Override
   public void reset(String sku, long stock) {
     try {
-      client.create().orSetData().creatingParentsIfNeeded()
+      client
+          .create()
+          .orSetData()
+          .creatingParentsIfNeeded()
           .forPath(ROOT + sku, new Row(stock, 0, 0, 0).bytes());
     } catch (Exception e) {
       throw new MembershipBackendException("resetting stock of " + sku + " failed", e);
@@ -99,21 +104,29 @@ public final class ZooKeeperFencedStock implements FencedStock {
 
   @Override
   public long read(String sku, long fencingToken) {
-    Row r = update(sku, now -> fencingToken < now.token()
-        ? new Row(now.stock(), now.token(), now.accepted(), now.rejected() + 1)
-        : fencingToken == now.token() ? now : new Row(now.stock(), fencingToken, now.accepted(), now.rejected()));
+    Row r =
+        update(
+            sku,
+            now ->
+                fencingToken < now.token()
+                    ? new Row(now.stock(), now.token(), now.accepted(), now.rejected() + 1)
+                    : fencingToken == now.token()
+                        ? now
+                        : new Row(now.stock(), fencingToken, now.accepted(), now.rejected()));
     return fencingToken < r.token() ? -1 : r.stock();
   }
 
   @Override
   public boolean write(String sku, long stock, long fencingToken) {
     boolean[] accepted = new boolean[1];
-    update(sku, now -> {
-      accepted[0] = fencingToken >= now.token();
-      return accepted[0]
-          ? new Row(stock, fencingToken, now.accepted() + 1, now.rejected())
-          : new Row(now.stock(), now.token(), now.accepted(), now.rejected() + 1);
-    });
+    update(
+        sku,
+        now -> {
+          accepted[0] = fencingToken >= now.token();
+          return accepted[0]
+              ? new Row(stock, fencingToken, now.accepted() + 1, now.rejected())
+              : new Row(now.stock(), now.token(), now.accepted(), now.rejected() + 1);
+        });
     return accepted[0];
   }
 
@@ -131,5 +144,4 @@ public final class ZooKeeperFencedStock implements FencedStock {
   public void close() {
     client.close();
   }
-
 }

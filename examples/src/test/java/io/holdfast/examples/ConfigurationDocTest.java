@@ -39,10 +39,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Keeps docs/configuration.md true to the builders. The page has one table per builder, right
- * after a marker {@code <!-- builder: fully.qualified.Outer$Builder -->}, with the columns
- * option | default | range | meaning, and the option written as {@code `name(Type, Type)`}. This
- * test checks, by reflection, that
+ * Keeps docs/configuration.md true to the builders. The page has one table per builder, right after
+ * a marker {@code <!-- builder: fully.qualified.Outer$Builder -->}, with the columns option |
+ * default | range | meaning, and the option written as {@code `name(Type, Type)`}. This test
+ * checks, by reflection, that
  *
  * <ul>
  *   <li>every public builder class of the library modules has a table;
@@ -86,7 +86,8 @@ class ConfigurationDocTest {
           () -> MemberInfo.builder("docs"));
 
   /** Options whose value the builder keeps under another field name. */
-  static final Map<String, String> FIELD_OF = Map.of("heartbeatTtl", "ttl", "waitForReplicas", "waitReplicas");
+  static final Map<String, String> FIELD_OF =
+      Map.of("heartbeatTtl", "ttl", "waitForReplicas", "waitReplicas");
 
   /** One row of a builder's table. */
   record Row(String name, List<String> params, String defaultText, String range, int line) {
@@ -125,7 +126,8 @@ class ConfigurationDocTest {
         if (!o.matches()) {
           continue; // header or separator
         }
-        rows.add(new Row(o.group(1), params(o.group(2)), cells[2].strip(), cells[3].strip(), j + 1));
+        rows.add(
+            new Row(o.group(1), params(o.group(2)), cells[2].strip(), cells[3].strip(), j + 1));
       }
       if (out.put(m.group(1), rows) != null) {
         fail(PAGE + ":" + (i + 1) + ": " + m.group(1) + " has two tables");
@@ -156,7 +158,8 @@ class ConfigurationDocTest {
           }
           String text = Files.readString(f, StandardCharsets.UTF_8);
           if (text.contains("public static final class Builder")) {
-            builders.add(rel.substring(0, rel.length() - ".java".length()).replace('/', '.') + "$Builder");
+            builders.add(
+                rel.substring(0, rel.length() - ".java".length()).replace('/', '.') + "$Builder");
           }
         }
       }
@@ -172,8 +175,14 @@ class ConfigurationDocTest {
     List<String> problems = new ArrayList<>();
     for (Map.Entry<String, List<Row>> table : tables.entrySet()) {
       Class<?> builder = Class.forName(table.getKey());
-      Set<String> inCode = setters(builder).stream().map(ConfigurationDocTest::signature).collect(Collectors.toCollection(TreeSet::new));
-      Set<String> inDoc = table.getValue().stream().map(Row::signature).collect(Collectors.toCollection(TreeSet::new));
+      Set<String> inCode =
+          setters(builder).stream()
+              .map(ConfigurationDocTest::signature)
+              .collect(Collectors.toCollection(TreeSet::new));
+      Set<String> inDoc =
+          table.getValue().stream()
+              .map(Row::signature)
+              .collect(Collectors.toCollection(TreeSet::new));
       for (String s : inCode) {
         if (!inDoc.contains(s)) {
           problems.add(builder.getName() + ": setter `" + s + "` is not in the table");
@@ -181,7 +190,8 @@ class ConfigurationDocTest {
       }
       for (String s : inDoc) {
         if (!inCode.contains(s)) {
-          problems.add(builder.getName() + ": the table lists `" + s + "`, which the builder does not have");
+          problems.add(
+              builder.getName() + ": the table lists `" + s + "`, which the builder does not have");
         }
       }
     }
@@ -222,23 +232,45 @@ class ConfigurationDocTest {
   @Test
   void documentedDefaults_agreeWithThePublicConstants() {
     Map<String, Object> constants = new LinkedHashMap<>();
-    constants.put(RedisLockService.Builder.class.getName() + "#leaseTime", ServiceConfig.DEFAULT_LEASE_TIME);
-    constants.put(RedisLockService.Builder.class.getName() + "#defaultWait", ServiceConfig.DEFAULT_WAIT);
-    constants.put(RedisLockService.Builder.class.getName() + "#commandTimeout", ServiceConfig.DEFAULT_COMMAND_TIMEOUT);
-    constants.put(RedisLockService.Builder.class.getName() + "#keyPrefix", RedisLockService.DEFAULT_KEY_PREFIX);
-    constants.put(RedisMembership.Builder.class.getName() + "#heartbeatTtl", RedisMembership.DEFAULT_TTL);
-    constants.put(RedisMembership.Builder.class.getName() + "#keyPrefix", RedisLockService.DEFAULT_KEY_PREFIX);
-    constants.put(ZooKeeperLockService.Builder.class.getName() + "#sessionTimeout", ZooKeeperLockService.DEFAULT_SESSION_TIMEOUT);
-    constants.put(ZooKeeperLockService.Builder.class.getName() + "#rootPath", ZooKeeperLockService.DEFAULT_ROOT_PATH);
-    constants.put(ZooKeeperLockService.Builder.class.getName() + "#defaultWait", ServiceConfig.DEFAULT_WAIT);
-    constants.put(ZooKeeperLockService.Builder.class.getName() + "#commandTimeout", ServiceConfig.DEFAULT_COMMAND_TIMEOUT);
-    constants.put(InMemoryLockService.Builder.class.getName() + "#defaultWait", ServiceConfig.DEFAULT_WAIT);
-    constants.put(ZooKeeperMembership.Builder.class.getName() + "#sessionTimeout", ZooKeeperMembership.DEFAULT_SESSION_TIMEOUT);
-    constants.put(ZooKeeperMembership.Builder.class.getName() + "#rootPath", ZooKeeperMembership.DEFAULT_ROOT_PATH);
+    constants.put(
+        RedisLockService.Builder.class.getName() + "#leaseTime", ServiceConfig.DEFAULT_LEASE_TIME);
+    constants.put(
+        RedisLockService.Builder.class.getName() + "#defaultWait", ServiceConfig.DEFAULT_WAIT);
+    constants.put(
+        RedisLockService.Builder.class.getName() + "#commandTimeout",
+        ServiceConfig.DEFAULT_COMMAND_TIMEOUT);
+    constants.put(
+        RedisLockService.Builder.class.getName() + "#keyPrefix",
+        RedisLockService.DEFAULT_KEY_PREFIX);
+    constants.put(
+        RedisMembership.Builder.class.getName() + "#heartbeatTtl", RedisMembership.DEFAULT_TTL);
+    constants.put(
+        RedisMembership.Builder.class.getName() + "#keyPrefix",
+        RedisLockService.DEFAULT_KEY_PREFIX);
+    constants.put(
+        ZooKeeperLockService.Builder.class.getName() + "#sessionTimeout",
+        ZooKeeperLockService.DEFAULT_SESSION_TIMEOUT);
+    constants.put(
+        ZooKeeperLockService.Builder.class.getName() + "#rootPath",
+        ZooKeeperLockService.DEFAULT_ROOT_PATH);
+    constants.put(
+        ZooKeeperLockService.Builder.class.getName() + "#defaultWait", ServiceConfig.DEFAULT_WAIT);
+    constants.put(
+        ZooKeeperLockService.Builder.class.getName() + "#commandTimeout",
+        ServiceConfig.DEFAULT_COMMAND_TIMEOUT);
+    constants.put(
+        InMemoryLockService.Builder.class.getName() + "#defaultWait", ServiceConfig.DEFAULT_WAIT);
+    constants.put(
+        ZooKeeperMembership.Builder.class.getName() + "#sessionTimeout",
+        ZooKeeperMembership.DEFAULT_SESSION_TIMEOUT);
+    constants.put(
+        ZooKeeperMembership.Builder.class.getName() + "#rootPath",
+        ZooKeeperMembership.DEFAULT_ROOT_PATH);
     for (Map.Entry<String, Object> c : constants.entrySet()) {
       String[] key = c.getKey().split("#");
       Row row = row(key[0], key[1]);
-      assertEquals(c.getValue(), parseValue(row.defaultText()), PAGE + ":" + row.line() + " " + c.getKey());
+      assertEquals(
+          c.getValue(), parseValue(row.defaultText()), PAGE + ":" + row.line() + " " + c.getKey());
     }
     Row lease = row(RedisLockService.Builder.class.getName(), "leaseTime");
     assertEquals(
@@ -278,7 +310,10 @@ class ConfigurationDocTest {
           if (duration && Integer.valueOf(0).equals(bound)) {
             range.set(i, Duration.ZERO); // "≥ 0" needs no unit
           }
-          assertEquals(duration, range.get(i) instanceof Duration, PAGE + ":" + row.line() + ": range bound " + bound);
+          assertEquals(
+              duration,
+              range.get(i) instanceof Duration,
+              PAGE + ":" + row.line() + ": range bound " + bound);
         }
         Method setter = builder.getMethod(row.name(), duration ? Duration.class : int.class);
         String where = PAGE + ":" + row.line() + " " + builder.getName() + "." + row.name();
@@ -308,7 +343,9 @@ class ConfigurationDocTest {
   static String signature(Method m) {
     return m.getName()
         + "("
-        + Arrays.stream(m.getParameterTypes()).map(Class::getSimpleName).collect(Collectors.joining(", "))
+        + Arrays.stream(m.getParameterTypes())
+            .map(Class::getSimpleName)
+            .collect(Collectors.joining(", "))
         + ")";
   }
 
@@ -389,7 +426,8 @@ class ConfigurationDocTest {
     return (Integer) value + direction;
   }
 
-  static void accepts(Method setter, Object builder, Object value, boolean ok, String where) throws Exception {
+  static void accepts(Method setter, Object builder, Object value, boolean ok, String where)
+      throws Exception {
     try {
       setter.invoke(builder, value);
       if (!ok) {
@@ -397,13 +435,15 @@ class ConfigurationDocTest {
       }
     } catch (InvocationTargetException e) {
       if (ok || !(e.getCause() instanceof IllegalArgumentException)) {
-        throw new AssertionError(where + ": rejects " + value + ", inside the documented range", e.getCause());
+        throw new AssertionError(
+            where + ": rejects " + value + ", inside the documented range", e.getCause());
       }
     }
   }
 
   /** What a fresh builder holds for an option. */
-  static @Nullable Object actualDefault(Object builder, String option) throws ReflectiveOperationException {
+  static @Nullable Object actualDefault(Object builder, String option)
+      throws ReflectiveOperationException {
     Field config = field(builder.getClass(), "config");
     if (config != null
         && config.getType() == ServiceConfig.Builder.class
@@ -413,8 +453,11 @@ class ConfigurationDocTest {
     }
     Field f = field(builder.getClass(), FIELD_OF.getOrDefault(option, option));
     if (f == null) {
-      throw new AssertionError(builder.getClass().getName() + " has no field for option " + option
-          + ": add it to FIELD_OF, or write the default as prose");
+      throw new AssertionError(
+          builder.getClass().getName()
+              + " has no field for option "
+              + option
+              + ": add it to FIELD_OF, or write the default as prose");
     }
     return f.get(builder);
   }

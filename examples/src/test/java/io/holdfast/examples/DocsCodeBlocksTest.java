@@ -17,8 +17,9 @@ import org.junit.jupiter.api.Test;
  * Every {@code java} code block of README.md and docs/*.md must be compiled: it must appear, line
  * for line (leading and trailing blanks aside), in a source file of this module — the docs' own
  * snippets live in {@code io.holdfast.examples.snippets}, under src/main (compiled) or, for code
- * that is itself a test (docs/testing.md), under src/test (compiled and run). A block may be exempted by the HTML
- * comment {@code <!-- not compiled: reason -->} on the last non-blank line before it.
+ * that is itself a test (docs/testing.md), under src/test (compiled and run). A block may be
+ * exempted by the HTML comment {@code <!-- not compiled: reason -->} on the last non-blank line
+ * before it.
  */
 class DocsCodeBlocksTest {
   static final Path ROOT = Path.of("..");
@@ -47,10 +48,14 @@ class DocsCodeBlocksTest {
       List<String> wanted = normalized(b.lines());
       if (sources.stream().noneMatch(src -> contains(src, wanted))) {
         problems.add(
-            ROOT.relativize(b.file()) + ":" + b.line()
+            ROOT.relativize(b.file())
+                + ":"
+                + b.line()
                 + " is not a verbatim copy of code in examples/src/main/java or its test snippets"
                 + " (copy it from a"
-                + " snippet file, or mark it " + NOT_COMPILED + " why -->)");
+                + " snippet file, or mark it "
+                + NOT_COMPILED
+                + " why -->)");
       }
     }
     if (!problems.isEmpty()) {
@@ -101,7 +106,8 @@ class DocsCodeBlocksTest {
         }
         if (fence.equals("```" + language)) {
           boolean exempt = lastNonBlankBefore(lines, i).startsWith(NOT_COMPILED);
-          blocks.add(new Block(doc, i + 1, lines.subList(i + 1, Math.min(end, lines.size())), exempt));
+          blocks.add(
+              new Block(doc, i + 1, lines.subList(i + 1, Math.min(end, lines.size())), exempt));
         }
         i = end;
       }

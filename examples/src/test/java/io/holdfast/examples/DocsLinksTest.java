@@ -18,9 +18,9 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every relative link in README.md and docs/*.md points at a file that exists, and every
- * {@code #anchor} at a heading of the target page, using GitHub's rules for heading anchors
- * (lower case; punctuation other than '-' and '_' dropped; spaces become '-'; repeats get -1, -2).
+ * Every relative link in README.md and docs/*.md points at a file that exists, and every {@code
+ * #anchor} at a heading of the target page, using GitHub's rules for heading anchors (lower case;
+ * punctuation other than '-' and '_' dropped; spaces become '-'; repeats get -1, -2).
  */
 class DocsLinksTest {
   static final Pattern LINK = Pattern.compile("\\]\\(([^)\\s]+)\\)");
@@ -52,7 +52,8 @@ class DocsLinksTest {
           String file = hash < 0 ? target : target.substring(0, hash);
           String anchor = hash < 0 ? null : target.substring(hash + 1);
           Path resolved = file.isEmpty() ? doc : doc.getParent().resolve(file).normalize();
-          String where = DocsCodeBlocksTest.ROOT.relativize(doc) + ":" + (i + 1) + " (" + target + ")";
+          String where =
+              DocsCodeBlocksTest.ROOT.relativize(doc) + ":" + (i + 1) + " (" + target + ")";
           if (!Files.exists(resolved)) {
             problems.add(where + ": no such file");
             continue;
@@ -126,13 +127,16 @@ class DocsLinksTest {
   static String slug(String heading) {
     String text = heading.replaceAll("\\[([^\\]]*)\\]\\([^)]*\\)", "$1"); // links keep their text
     StringBuilder b = new StringBuilder();
-    text.toLowerCase(Locale.ROOT).codePoints().forEach(c -> {
-      if (Character.isLetterOrDigit(c) || c == '-' || c == '_') {
-        b.appendCodePoint(c);
-      } else if (c == ' ') {
-        b.append('-');
-      }
-    });
+    text.toLowerCase(Locale.ROOT)
+        .codePoints()
+        .forEach(
+            c -> {
+              if (Character.isLetterOrDigit(c) || c == '-' || c == '_') {
+                b.appendCodePoint(c);
+              } else if (c == ' ') {
+                b.append('-');
+              }
+            });
     return b.toString();
   }
 }

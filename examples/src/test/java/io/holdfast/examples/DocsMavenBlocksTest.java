@@ -14,11 +14,11 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every {@code xml} block of README.md and docs/*.md that is pom content (it starts with
- * {@code <dependency>} or {@code <dependencyManagement>}: what we tell users to put in their pom)
- * must appear, line for line (indentation aside), in one of the user projects that
- * consumer-check builds outside the reactor and runs against a real server. So the snippets a
- * user copies are the ones whose dependency graph we test.
+ * Every {@code xml} block of README.md and docs/*.md that is pom content (it starts with {@code
+ * <dependency>} or {@code <dependencyManagement>}: what we tell users to put in their pom) must
+ * appear, line for line (indentation aside), in one of the user projects that consumer-check builds
+ * outside the reactor and runs against a real server. So the snippets a user copies are the ones
+ * whose dependency graph we test.
  */
 class DocsMavenBlocksTest {
   private static final Path CONSUMERS = DocsCodeBlocksTest.ROOT.resolve("consumer-check/src/it");
@@ -42,7 +42,9 @@ class DocsMavenBlocksTest {
       List<String> wanted = DocsCodeBlocksTest.normalized(b.lines());
       if (poms.stream().noneMatch(pom -> DocsCodeBlocksTest.contains(pom, wanted))) {
         problems.add(
-            DocsCodeBlocksTest.ROOT.relativize(b.file()) + ":" + b.line()
+            DocsCodeBlocksTest.ROOT.relativize(b.file())
+                + ":"
+                + b.line()
                 + " is not in any consumer-check/src/it/*/pom.xml: add a user project that"
                 + " declares exactly this, so the build proves it resolves and runs");
       }

@@ -38,7 +38,14 @@ class DocumentedBoundsTest {
   static final Map<Integer, String> REST = Map.of(2, "half", 3, "two thirds", 4, "three quarters");
 
   static final List<String> PAGES =
-      List.of("configuration.md", "guarantees.md", "index.md", "membership.md", "operations.md", "redis.md", "zookeeper.md");
+      List.of(
+          "configuration.md",
+          "guarantees.md",
+          "index.md",
+          "membership.md",
+          "operations.md",
+          "redis.md",
+          "zookeeper.md");
 
   @Test
   void redisLeases_renewalCadence_driftMargin_andSurvivablePause_matchTheCode() throws Exception {
@@ -64,27 +71,49 @@ class DocumentedBoundsTest {
     // The worst pause starts just before a renewal is due: (n-1)/n of the lease remain, less the
     // margin (and one round trip, which the docs round away by flooring to 0.1 s).
     long survivable = lease.toNanos() * (renewals - 1) / renewals - marginNanos;
-    expect("configuration.md", "about **" + REST.get(renewals) + " of the lease** (" + tenths(survivable)
-        + " of the default " + seconds(lease) + ")");
+    expect(
+        "configuration.md",
+        "about **"
+            + REST.get(renewals)
+            + " of the lease** ("
+            + tenths(survivable)
+            + " of the default "
+            + seconds(lease)
+            + ")");
   }
 
   @Test
   void zooKeeperPauseDetector_matchesTheCode() throws Exception {
-    int divisor = intConstant("io.holdfast.lock.zookeeper.ZooKeeperLockServiceImpl", "PAUSE_DIVISOR");
-    long tickMillis = longConstant("io.holdfast.lock.internal.AbstractLockService", "PAUSE_TICK_MILLIS");
+    int divisor =
+        intConstant("io.holdfast.lock.zookeeper.ZooKeeperLockServiceImpl", "PAUSE_DIVISOR");
+    long tickMillis =
+        longConstant("io.holdfast.lock.internal.AbstractLockService", "PAUSE_TICK_MILLIS");
     Duration session = ZooKeeperLockService.DEFAULT_SESSION_TIMEOUT;
     String part = PART.get(divisor);
-    expect("configuration.md", "a pause longer than **" + part + " the negotiated session timeout**");
+    expect(
+        "configuration.md", "a pause longer than **" + part + " the negotiated session timeout**");
     expect("configuration.md", "ticks every " + tickMillis + " ms");
     long sure = session.toNanos() / divisor - Duration.ofMillis(tickMillis).toNanos();
-    expect("configuration.md", part + " the session timeout less\n    " + tickMillis
-        + " ms is always survived: " + tenths(sure) + " of the default " + seconds(session));
+    expect(
+        "configuration.md",
+        part
+            + " the session timeout less\n    "
+            + tickMillis
+            + " ms is always survived: "
+            + tenths(sure)
+            + " of the default "
+            + seconds(session));
     // ZooKeeper's own client (ClientCnxn, 3.9) drops a connection silent for 2/3 of the session
     // and pings after (2/3)/2 of it less 1 s: a pause beyond the difference can suspend it.
     long readTimeout = session.toNanos() * 2 / 3;
     long suspendable = readTimeout - (readTimeout / 2 - Duration.ofSeconds(1).toNanos());
-    expect("configuration.md", "**a third of the session timeout + 1 s** (" + tenths(suspendable)
-        + " of the default " + seconds(session) + ")");
+    expect(
+        "configuration.md",
+        "**a third of the session timeout + 1 s** ("
+            + tenths(suspendable)
+            + " of the default "
+            + seconds(session)
+            + ")");
     expect("guarantees.md", "a gap of more than " + part + " the negotiated session timeout");
     expect("index.md", "for more than " + part + " the session timeout");
   }
@@ -96,11 +125,20 @@ class DocumentedBoundsTest {
     expect("membership.md", "**crashed member leaves within " + bound + "**");
     expect("membership.md", "**Heartbeats** every TTL/" + n);
     expect("membership.md", "`reconcileInterval` default TTL/" + n);
-    expect("configuration.md", "sends a heartbeat every TTL/" + n + ", and a crashed member leaves within " + bound);
-    expect("configuration.md", "`reconcileInterval` (TTL/" + n + "). With no other live member and a longer"
-        + " `reconcileInterval`, the\n  bound is TTL + `reconcileInterval`");
+    expect(
+        "configuration.md",
+        "sends a heartbeat every TTL/" + n + ", and a crashed member leaves within " + bound);
+    expect(
+        "configuration.md",
+        "`reconcileInterval` (TTL/"
+            + n
+            + "). With no other live member and a longer"
+            + " `reconcileInterval`, the\n  bound is TTL + `reconcileInterval`");
     expect("index.md", "a crashed member leaves within " + bound + " while");
-    assertEquals(Duration.ofSeconds(10), RedisMembership.DEFAULT_TTL, "membership.md quotes the 10 s default");
+    assertEquals(
+        Duration.ofSeconds(10),
+        RedisMembership.DEFAULT_TTL,
+        "membership.md quotes the 10 s default");
     expect("membership.md", "Default TTL " + seconds(RedisMembership.DEFAULT_TTL));
   }
 

@@ -13,14 +13,16 @@ class InventoryDemoTest {
   void demo_sellsExactlyTheStock_survivesFreezeAndKill_verdictOk() throws Exception {
     ByteArrayOutputStream buf = new ByteArrayOutputStream();
     PrintStream out = new PrintStream(buf, true, StandardCharsets.UTF_8);
-    InventoryDemo.Verdict v = InventoryDemo.run(new InventoryDemo.Options(null, null, 3, 3, 400), out);
+    InventoryDemo.Verdict v =
+        InventoryDemo.run(new InventoryDemo.Options(null, null, 3, 3, 400), out);
     String printed = buf.toString(StandardCharsets.UTF_8);
     System.out.println(printed);
     assertThat(v.ok()).as(printed).isTrue();
     assertThat(v.accepted()).isEqualTo(3 * 400);
     assertThat(v.finalStock().values()).containsOnly(0L);
     assertThat(printed).contains("oversold:                 0").contains("VERDICT: OK");
-    assertThat(printed).contains("zombie write, token 1:    rejected (a late write with the first token");
+    assertThat(printed)
+        .contains("zombie write, token 1:    rejected (a late write with the first token");
   }
 
   @Test
@@ -40,7 +42,8 @@ class InventoryDemoTest {
 
   @Test
   void demo_onZooKeeper_verdictOk() throws Exception {
-    try (io.holdfast.testkit.ZooKeeperServer zk = io.holdfast.testkit.ZooKeeperServers.dedicated()) {
+    try (io.holdfast.testkit.ZooKeeperServer zk =
+        io.holdfast.testkit.ZooKeeperServers.dedicated()) {
       ByteArrayOutputStream buf = new ByteArrayOutputStream();
       PrintStream out = new PrintStream(buf, true, StandardCharsets.UTF_8);
       InventoryDemo.Verdict v =

@@ -7,8 +7,8 @@ import io.holdfast.lock.internal.ServiceConfig;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.List;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -175,7 +175,8 @@ public final class InMemoryLockService extends AbstractLockService {
         if (next.future().isDone()) {
           continue;
         }
-        granted = new MemoryLease(next.service(), name, store.tokens.incrementAndGet(), next.sentAt());
+        granted =
+            new MemoryLease(next.service(), name, store.tokens.incrementAndGet(), next.sentAt());
         slot.holder = granted;
       }
       if (next.future().complete(granted)) {
@@ -246,9 +247,9 @@ public final class InMemoryLockService extends AbstractLockService {
     private Builder() {}
 
     /**
-     * Makes the new service a second client of {@code other}'s locks, as a second process would
-     * be of a shared server: the two compete for the same names and share fencing tokens, but
-     * each has its own reentrancy, waiters and {@code close()}.
+     * Makes the new service a second client of {@code other}'s locks, as a second process would be
+     * of a shared server: the two compete for the same names and share fencing tokens, but each has
+     * its own reentrancy, waiters and {@code close()}.
      *
      * @param other a service whose locks to share
      * @return this builder

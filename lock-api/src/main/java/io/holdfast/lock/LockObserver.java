@@ -62,8 +62,8 @@ public interface LockObserver {
   default void lost(String name, long fencingToken, String reason) {}
 
   /**
-   * A round of lease renewals failed (backends that renew; it is retried until the leases run
-   * out, which {@link #lost} then reports).
+   * A round of lease renewals failed (backends that renew; it is retried until the leases run out,
+   * which {@link #lost} then reports).
    *
    * @param locks how many grants the round covered
    * @param cause the failure

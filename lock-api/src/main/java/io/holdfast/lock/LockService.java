@@ -14,20 +14,23 @@ import java.util.concurrent.CompletableFuture;
  * }</pre>
  *
  * <h2>Leases</h2>
+ *
  * Every grant is a lease. While a {@link LockHandle} is open the service keeps the lease alive in
  * the background — Redis renews it (one scheduler for all locks, never a thread per lock);
- * ZooKeeper ties it to the client's session. If the lease may have been lost — a renewal finds
- * the lock taken, the service cannot confirm a renewal before its own conservative view of the
- * lease runs out, or the ZooKeeper connection is suspended — the handle's {@link
- * LockHandle#isHeld()} turns {@code false} and its {@link LockHandle#onLost} listeners run. A lost
- * lease is never silently regained. Because a process can pause between any check and its next
- * write, protect the resource itself with {@link LockHandle#fencingToken()}.
+ * ZooKeeper ties it to the client's session. If the lease may have been lost — a renewal finds the
+ * lock taken, the service cannot confirm a renewal before its own conservative view of the lease
+ * runs out, or the ZooKeeper connection is suspended — the handle's {@link LockHandle#isHeld()}
+ * turns {@code false} and its {@link LockHandle#onLost} listeners run. A lost lease is never
+ * silently regained. Because a process can pause between any check and its next write, protect the
+ * resource itself with {@link LockHandle#fencingToken()}.
  *
  * <h2>Names</h2>
+ *
  * Any non-blank, well-formed Unicode string of at most {@value #MAX_NAME_BYTES} UTF-8 bytes is a
  * lock name. Names are compared exactly (no case folding or normalization).
  *
  * <h2>Reentrancy</h2>
+ *
  * While a thread holds {@code name} through this service, {@link #acquire(String)} and the {@code
  * tryAcquire} methods called again by the same thread for the same name succeed at once, without a
  * round trip to the backend, and return a new handle with the same fencing token. The lock is
@@ -35,10 +38,12 @@ import java.util.concurrent.CompletableFuture;
  * never reenters. Other threads of the same JVM compete like other processes.
  *
  * <h2>Thread safety</h2>
+ *
  * Implementations are thread-safe. Blocking methods throw {@link InterruptedException} when the
  * calling thread is interrupted while waiting, and leave nothing held behind.
  *
  * <h2>Errors</h2>
+ *
  * {@link NullPointerException} for null arguments, {@link IllegalArgumentException} for invalid
  * names or durations, {@link IllegalStateException} once the service is closed, {@link
  * LockTimeoutException} when a lock is not granted in time, and {@link LockBackendException} when
@@ -109,8 +114,8 @@ public interface LockService extends AutoCloseable {
   CompletableFuture<LockHandle> acquireAsync(String name, Duration maxWait);
 
   /**
-   * Releases every lock this service holds, stops its background work and closes the connections
-   * it opened (never a client the application passed in). Idempotent. Afterwards every method but
+   * Releases every lock this service holds, stops its background work and closes the connections it
+   * opened (never a client the application passed in). Idempotent. Afterwards every method but
    * {@code close()} throws {@link IllegalStateException}; open handles report {@code isHeld() ==
    * false} and their {@code close()} does nothing.
    */

@@ -5,9 +5,9 @@ import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A lock was not granted within the time the caller allowed. Nothing is left held. When the
- * backend could tell, the message says who was ahead (the Redis backend: the holder and how long
- * its lease has left; ZooKeeper: how many acquirers were queued ahead).
+ * A lock was not granted within the time the caller allowed. Nothing is left held. When the backend
+ * could tell, the message says who was ahead (the Redis backend: the holder and how long its lease
+ * has left; ZooKeeper: how many acquirers were queued ahead).
  */
 public class LockTimeoutException extends LockException {
   private static final long serialVersionUID = 1L;
@@ -46,7 +46,10 @@ public class LockTimeoutException extends LockException {
       @Nullable String holder,
       @Nullable Duration holderLeaseLeft) {
     super(
-        "lock '" + lockName + "' was not acquired within " + maxWait
+        "lock '"
+            + lockName
+            + "' was not acquired within "
+            + maxWait
             + (holder == null ? "" : ": " + holder),
         null);
     this.lockName = lockName;
@@ -74,8 +77,8 @@ public class LockTimeoutException extends LockException {
 
   /**
    * How long the holder's lease had left when the wait ended: when the lock frees at the latest if
-   * the holder stops renewing. Empty if the backend could not tell (ZooKeeper grants have no
-   * lease; they live as long as the holder's session).
+   * the holder stops renewing. Empty if the backend could not tell (ZooKeeper grants have no lease;
+   * they live as long as the holder's session).
    *
    * @return the holder's remaining lease, if known
    */

@@ -30,14 +30,16 @@ import java.util.concurrent.locks.LockSupport;
  * the lock's fencing token, and releases — recording every step in its history file.
  *
  * <p>Args: {@code kind address worker-id threads names grants-per-thread history-file register-uri
- * lease-ms sleep-ms [wait-replicas]}, where kind is {@code redis} or {@code zookeeper}. Standard input: {@code GO}
- * starts the workload; {@code HOLD name} takes a lock, reads its register, prints {@code HOLDING
- * token} and waits for {@code WRITE} (the test freezes the process in between). While the
- * workload runs, {@code FREEZE} makes the next thread that is granted a lock stop inside its
- * critical section and print {@code FROZEN name token}, so that a kill is sure to land there.
+ * lease-ms sleep-ms [wait-replicas]}, where kind is {@code redis} or {@code zookeeper}. Standard
+ * input: {@code GO} starts the workload; {@code HOLD name} takes a lock, reads its register, prints
+ * {@code HOLDING token} and waits for {@code WRITE} (the test freezes the process in between).
+ * While the workload runs, {@code FREEZE} makes the next thread that is granted a lock stop inside
+ * its critical section and print {@code FROZEN name token}, so that a kill is sure to land there.
  */
 public final class Worker {
-  /** Set by {@code FREEZE}; the next thread granted a lock clears it and stops inside its section. */
+  /**
+   * Set by {@code FREEZE}; the next thread granted a lock clears it and stops inside its section.
+   */
   private static final AtomicBoolean FREEZE = new AtomicBoolean();
 
   private Worker() {}
@@ -54,18 +56,20 @@ public final class Worker {
       String kind, String address, Duration lease, int waitReplicas, Duration commandTimeout) {
     return switch (kind) {
       case "redis" -> {
-        RedisLockService.Builder b = RedisLockService.builder(RedisURI.create(address))
-            .leaseTime(lease)
-            .commandTimeout(commandTimeout);
+        RedisLockService.Builder b =
+            RedisLockService.builder(RedisURI.create(address))
+                .leaseTime(lease)
+                .commandTimeout(commandTimeout);
         if (waitReplicas > 0) {
           b.waitForReplicas(waitReplicas, Duration.ofMillis(500));
         }
         yield b.build();
       }
-      case "zookeeper" -> ZooKeeperLockService.builder(address)
-          .sessionTimeout(lease)
-          .commandTimeout(commandTimeout)
-          .build();
+      case "zookeeper" ->
+          ZooKeeperLockService.builder(address)
+              .sessionTimeout(lease)
+              .commandTimeout(commandTimeout)
+              .build();
       default -> throw new IllegalArgumentException("unknown backend " + kind);
     };
   }
@@ -90,16 +94,20 @@ public final class Worker {
     int waitReplicas = args.length > 10 ? Integer.parseInt(args[10]) : 0;
 
     BlockingQueue<String> stdin = new LinkedBlockingQueue<>();
-    Thread reader = new Thread(() -> {
-      try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
-        String line;
-        while ((line = in.readLine()) != null) {
-          stdin.add(line);
-        }
-      } catch (IOException e) {
-        // parent gone
-      }
-    }, "stdin");
+    Thread reader =
+        new Thread(
+            () -> {
+              try (BufferedReader in =
+                  new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = in.readLine()) != null) {
+                  stdin.add(line);
+                }
+              } catch (IOException e) {
+                // parent gone
+              }
+            },
+            "stdin");
     reader.setDaemon(true);
     reader.start();
 
@@ -112,23 +120,27 @@ public final class Worker {
         hold(id + "/hold", command.substring(5), locks, register, history, stdin);
         return;
       }
-      Thread commands = new Thread(() -> {
-        try {
-          while (true) {
-            if ("FREEZE".equals(stdin.take())) {
-              FREEZE.set(true);
-            }
-          }
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }, "commands");
+      Thread commands =
+          new Thread(
+              () -> {
+                try {
+                  while (true) {
+                    if ("FREEZE".equals(stdin.take())) {
+                      FREEZE.set(true);
+                    }
+                  }
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              },
+              "commands");
       commands.setDaemon(true);
       commands.start();
       List<Thread> workers = new ArrayList<>();
       for (int t = 0; t < threads; t++) {
         String client = id + "/t" + t;
-        Thread w = new Thread(() -> run(client, names, ops, sleepNanos, locks, register, history), client);
+        Thread w =
+            new Thread(() -> run(client, names, ops, sleepNanos, locks, register, history), client);
         w.start();
         workers.add(w);
       }
@@ -140,8 +152,13 @@ public final class Worker {
   }
 
   private static void run(
-      String client, List<String> names, int ops, long sleepNanos, LockService locks,
-      FencedRegister register, HistoryFile history) {
+      String client,
+      List<String> names,
+      int ops,
+      long sleepNanos,
+      LockService locks,
+      FencedRegister register,
+      HistoryFile history) {
     // ops successful grants; failed acquires (an outage) are retried after a short pause, up to
     // a bound, so that a fault does not use up the workload.
     int granted = 0;
@@ -179,7 +196,11 @@ public final class Worker {
 
   /** Read, pause, write + 1 with the token: a lost update if two holders overlap unfenced. */
   private static void increment(
-      String client, String name, long token, long sleepNanos, FencedRegister register,
+      String client,
+      String name,
+      long token,
+      long sleepNanos,
+      FencedRegister register,
       HistoryFile history) {
     long v;
     try {
@@ -204,18 +225,24 @@ public final class Worker {
 
   /** Takes the lock, prepares the increment, and waits: the test freezes this process meanwhile. */
   private static void hold(
-      String client, String name, LockService locks, FencedRegister register, HistoryFile history,
-      BlockingQueue<String> stdin) throws InterruptedException {
+      String client,
+      String name,
+      LockService locks,
+      FencedRegister register,
+      HistoryFile history,
+      BlockingQueue<String> stdin)
+      throws InterruptedException {
     history.record(client, Op.ACQUIRE, Type.INVOKE, name, 0, 0);
     try (LockHandle h = locks.acquire(name, Duration.ofSeconds(30))) {
       long token = h.fencingToken();
       history.record(client, Op.ACQUIRE, Type.OK, name, token, 0);
       java.util.concurrent.CountDownLatch lostReported = new java.util.concurrent.CountDownLatch(1);
-      h.onLost(x -> {
-        history.record(client, Op.ACQUIRE, Type.LOST, name, token, 0);
-        System.out.println("LOST");
-        lostReported.countDown();
-      });
+      h.onLost(
+          x -> {
+            history.record(client, Op.ACQUIRE, Type.LOST, name, token, 0);
+            System.out.println("LOST");
+            lostReported.countDown();
+          });
       long v = register.read(name, token);
       System.out.println("HOLDING " + token);
       while (!"WRITE".equals(stdin.take())) {

@@ -36,8 +36,8 @@ import net.jqwik.api.lifecycle.BeforeContainer;
 
 /**
  * Property-based checks of bad and odd input against both real backends: every lock name, wait,
- * group, id and metadata either works or gets the documented exception, and nothing is left held
- * or registered.
+ * group, id and metadata either works or gets the documented exception, and nothing is left held or
+ * registered.
  */
 class InputPropertiesTest {
   private static RedisServer redis;
@@ -50,15 +50,18 @@ class InputPropertiesTest {
   static void start() {
     redis = RedisServers.localProcess();
     zk = ZooKeeperServers.dedicated();
-    lockA = List.of(
-        RedisLockService.builder(redis.uri()).build(),
-        ZooKeeperLockService.builder(zk.connectString()).build());
-    lockB = List.of(
-        RedisLockService.builder(redis.uri()).build(),
-        ZooKeeperLockService.builder(zk.connectString()).build());
-    memberships = List.of(
-        RedisMembership.builder(redis.uri()).build(),
-        ZooKeeperMembership.builder(zk.connectString()).build());
+    lockA =
+        List.of(
+            RedisLockService.builder(redis.uri()).build(),
+            ZooKeeperLockService.builder(zk.connectString()).build());
+    lockB =
+        List.of(
+            RedisLockService.builder(redis.uri()).build(),
+            ZooKeeperLockService.builder(zk.connectString()).build());
+    memberships =
+        List.of(
+            RedisMembership.builder(redis.uri()).build(),
+            ZooKeeperMembership.builder(zk.connectString()).build());
   }
 
   @AfterContainer
@@ -75,10 +78,12 @@ class InputPropertiesTest {
       return false;
     }
     try {
-      ByteBuffer b = StandardCharsets.UTF_8.newEncoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .encode(CharBuffer.wrap(s));
+      ByteBuffer b =
+          StandardCharsets.UTF_8
+              .newEncoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .encode(CharBuffer.wrap(s));
       return b.remaining() <= LockService.MAX_NAME_BYTES;
     } catch (CharacterCodingException e) {
       return false;
@@ -91,8 +96,19 @@ class InputPropertiesTest {
         Arbitraries.strings().all().ofMaxLength(40),
         Arbitraries.strings().all().ofMinLength(500).ofMaxLength(1100),
         Arbitraries.strings().withChars("/.{}:\\ \t\n\u0000zookeper").ofMaxLength(30),
-        Arbitraries.of("", " ", "/", ".", "..", "zookeeper", "\uD800", "a\uDC00b", "x".repeat(1024),
-            "x".repeat(1025), "\u00e9".repeat(512), "\u00e9".repeat(513)));
+        Arbitraries.of(
+            "",
+            " ",
+            "/",
+            ".",
+            "..",
+            "zookeeper",
+            "\uD800",
+            "a\uDC00b",
+            "x".repeat(1024),
+            "x".repeat(1025),
+            "\u00e9".repeat(512),
+            "\u00e9".repeat(513)));
   }
 
   @Property(tries = 150)
@@ -122,8 +138,10 @@ class InputPropertiesTest {
     boolean valid = !wait.isNegative() && wait.compareTo(Duration.ofNanos(Long.MAX_VALUE)) <= 0;
     for (LockService s : lockA) {
       if (!valid) {
-        assertThatThrownBy(() -> s.tryAcquire("wait-prop", wait)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> s.acquireAsync("wait-prop", wait)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> s.tryAcquire("wait-prop", wait))
+            .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> s.acquireAsync("wait-prop", wait))
+            .isInstanceOf(IllegalArgumentException.class);
       } else {
         try (LockHandle h = s.tryAcquire("wait-prop", wait).orElseThrow()) {
           assertThat(h.isHeld()).isTrue();
@@ -135,7 +153,11 @@ class InputPropertiesTest {
   @Provide
   Arbitrary<String> memberNames() {
     return Arbitraries.oneOf(
-        Arbitraries.strings().withCharRange('a', 'z').withChars("._-0123456789").ofMinLength(1).ofMaxLength(20),
+        Arbitraries.strings()
+            .withCharRange('a', 'z')
+            .withChars("._-0123456789")
+            .ofMinLength(1)
+            .ofMaxLength(20),
         Arbitraries.strings().all().ofMaxLength(10),
         Arbitraries.strings().withCharRange('a', 'c').ofLength(129),
         Arbitraries.of("", ".", "..", ".hidden", "a/b", "ok-name", "x".repeat(128)));
@@ -144,7 +166,8 @@ class InputPropertiesTest {
   @Provide
   Arbitrary<Map<String, String>> metadata() {
     return Arbitraries.maps(
-            Arbitraries.oneOf(Arbitraries.strings().all().ofMaxLength(20), Arbitraries.of("holdfast.x", "")),
+            Arbitraries.oneOf(
+                Arbitraries.strings().all().ofMaxLength(20), Arbitraries.of("holdfast.x", "")),
             Arbitraries.strings().all().ofMaxLength(3000))
         .ofMaxSize(3);
   }

@@ -26,8 +26,8 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,10 +36,10 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Multi-process lock workloads against a real backend, with faults; every run's merged history
- * must pass {@link HistoryChecker}. The protected resource (a {@link FencedRegister}) lives in a
- * Redis of its own, untouched by the faults. Short by default; {@code
- * -Dholdfast.reliability.long=true} runs the release-check sizes.
+ * Multi-process lock workloads against a real backend, with faults; every run's merged history must
+ * pass {@link HistoryChecker}. The protected resource (a {@link FencedRegister}) lives in a Redis
+ * of its own, untouched by the faults. Short by default; {@code -Dholdfast.reliability.long=true}
+ * runs the release-check sizes.
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 abstract class LockWorkloadContract {
@@ -101,12 +101,22 @@ abstract class LockWorkloadContract {
     return dir.resolve(worker + ".history");
   }
 
-  JvmProcess startWorker(String id, String address, int threads, int ops, long sleepMs,
-      Consumer<String> lines) {
-    JvmProcess p = JvmProcess.start(Worker.class, lines,
-        kind(), address, id, Integer.toString(threads), String.join(",", names()),
-        Integer.toString(ops), history(id).toString(), resource.uri().toString(),
-        Long.toString(lease().toMillis()), Long.toString(sleepMs));
+  JvmProcess startWorker(
+      String id, String address, int threads, int ops, long sleepMs, Consumer<String> lines) {
+    JvmProcess p =
+        JvmProcess.start(
+            Worker.class,
+            lines,
+            kind(),
+            address,
+            id,
+            Integer.toString(threads),
+            String.join(",", names()),
+            Integer.toString(ops),
+            history(id).toString(),
+            resource.uri().toString(),
+            Long.toString(lease().toMillis()),
+            Long.toString(sleepMs));
     workers.add(p);
     return p;
   }
@@ -115,8 +125,14 @@ abstract class LockWorkloadContract {
     List<JvmProcess> started = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       String id = "w" + i;
-      started.add(startWorker(id, address, threads, ops, sleepMs,
-          line -> System.out.println("[" + id + "] " + line)));
+      started.add(
+          startWorker(
+              id,
+              address,
+              threads,
+              ops,
+              sleepMs,
+              line -> System.out.println("[" + id + "] " + line)));
     }
     return started;
   }
@@ -138,7 +154,9 @@ abstract class LockWorkloadContract {
       return 0;
     }
     try {
-      return Files.readAllLines(p, StandardCharsets.UTF_8).stream().filter(l -> l.contains(" acquire ok ")).count();
+      return Files.readAllLines(p, StandardCharsets.UTF_8).stream()
+          .filter(l -> l.contains(" acquire ok "))
+          .count();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -197,12 +215,14 @@ abstract class LockWorkloadContract {
     int processes = LONG ? 6 : 4;
     List<JvmProcess> ps = startWorkers(processes, address(), 4, ops(12, 150), 3);
     CompletableFuture<String> frozen = new CompletableFuture<>();
-    ps.get(0).onLine(line -> {
-      System.out.println("[w0] " + line);
-      if (line.startsWith("FROZEN ")) {
-        frozen.complete(line);
-      }
-    });
+    ps.get(0)
+        .onLine(
+            line -> {
+              System.out.println("[w0] " + line);
+              if (line.startsWith("FROZEN ")) {
+                frozen.complete(line);
+              }
+            });
     go(ps);
     await().atMost(Duration.ofSeconds(120)).until(() -> grants("w0") >= 5);
     // Kill it mid-section: one of its threads stops inside its critical section and says so.
@@ -212,18 +232,23 @@ abstract class LockWorkloadContract {
     ps.get(0).kill();
     recordCrash("w0");
     awaitFinished(ps.subList(1, ps.size()));
-    HistoryChecker.Report r = check("many processes (" + processes + " JVMs x 4 threads, kill -9 of one)");
+    HistoryChecker.Report r =
+        check("many processes (" + processes + " JVMs x 4 threads, kill -9 of one)");
     assertThat(r.crashes()).isEqualTo(1);
     String[] f = line.split(" ");
-    assertThat(r.grants()).as("the kill fell inside the critical section it froze in")
+    assertThat(r.grants())
+        .as("the kill fell inside the critical section it froze in")
         .anyMatch(g -> g.crashed() && g.name().equals(f[1]) && g.token() == Long.parseLong(f[2]));
     assertThat(r.writesAcked()).isPositive();
     // Whatever the killed process held was granted again within its lease (plus slack).
     for (HistoryChecker.Grant g : r.grants()) {
       if (g.crashed()) {
-        long next = r.grants().stream()
-            .filter(o -> o.name().equals(g.name()) && o.start() > g.start())
-            .mapToLong(HistoryChecker.Grant::start).min().orElse(Long.MAX_VALUE);
+        long next =
+            r.grants().stream()
+                .filter(o -> o.name().equals(g.name()) && o.start() > g.start())
+                .mapToLong(HistoryChecker.Grant::start)
+                .min()
+                .orElse(Long.MAX_VALUE);
         if (next != Long.MAX_VALUE) {
           assertThat(Duration.ofNanos(next - killedAt))
               .as("'%s' held by the killed process was granted again", g.name())
@@ -238,16 +263,23 @@ abstract class LockWorkloadContract {
     CompletableFuture<String> holding = new CompletableFuture<>();
     CompletableFuture<String> wrote = new CompletableFuture<>();
     CompletableFuture<String> lost = new CompletableFuture<>();
-    JvmProcess holder = startWorker("paused", address(), 1, 0, 0, line -> {
-      System.out.println("[paused] " + line);
-      if (line.startsWith("HOLDING")) {
-        holding.complete(line);
-      } else if (line.startsWith("WROTE")) {
-        wrote.complete(line);
-      } else if (line.equals("LOST")) {
-        lost.complete(line);
-      }
-    });
+    JvmProcess holder =
+        startWorker(
+            "paused",
+            address(),
+            1,
+            0,
+            0,
+            line -> {
+              System.out.println("[paused] " + line);
+              if (line.startsWith("HOLDING")) {
+                holding.complete(line);
+              } else if (line.startsWith("WROTE")) {
+                wrote.complete(line);
+              } else if (line.equals("LOST")) {
+                lost.complete(line);
+              }
+            });
     String name = names().get(0);
     holder.send("HOLD " + name);
     long oldToken = Long.parseLong(holding.get(60, TimeUnit.SECONDS).split(" ")[1]);
@@ -293,7 +325,8 @@ abstract class LockWorkloadContract {
       LockSupport.parkNanos(lease().multipliedBy(3).dividedBy(2).toNanos());
       proxy.heal();
       awaitFinished(ps);
-      HistoryChecker.Report r = check("network cut (2 leases) and blackhole (1.5 leases) via TCP proxy");
+      HistoryChecker.Report r =
+          check("network cut (2 leases) and blackhole (1.5 leases) via TCP proxy");
       assertThat(r.writesAcked()).isPositive();
     }
   }

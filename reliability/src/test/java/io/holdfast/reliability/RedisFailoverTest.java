@@ -29,12 +29,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Redis with one replica and three Sentinels, all local processes: the primary is killed mid-run,
- * Sentinel promotes the replica, and the lock services follow it. Replication is asynchronous, so
- * a grant or a renewal acknowledged by the old primary may be missing on the new one and two
- * clients may briefly hold the same lock: the run records how often, and checks what must hold
- * regardless — fencing tokens keep increasing, and the fenced register loses no acknowledged
- * write. It is run without and with {@code WAIT} for one replica (two replicas, so that one is
- * left to acknowledge after the promotion).
+ * Sentinel promotes the replica, and the lock services follow it. Replication is asynchronous, so a
+ * grant or a renewal acknowledged by the old primary may be missing on the new one and two clients
+ * may briefly hold the same lock: the run records how often, and checks what must hold regardless —
+ * fencing tokens keep increasing, and the fenced register loses no acknowledged write. It is run
+ * without and with {@code WAIT} for one replica (two replicas, so that one is left to acknowledge
+ * after the promotion).
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class RedisFailoverTest {
@@ -42,30 +42,55 @@ class RedisFailoverTest {
 
   @org.junit.jupiter.params.ParameterizedTest(name = "waitForReplicas = {0}")
   @org.junit.jupiter.params.provider.ValueSource(ints = {0, 1})
-  void sentinelFailover_tokensKeepIncreasing_noAcknowledgedWriteLost(int waitReplicas) throws Exception {
+  void sentinelFailover_tokensKeepIncreasing_noAcknowledgedWriteLost(int waitReplicas)
+      throws Exception {
     try (RedisServer resource = RedisServers.localProcess();
         FencedRegister register = new FencedRegister(resource.uri());
         RedisServer primary = RedisServers.localProcess();
-        RedisServer replica1 = RedisServers.localProcess(
-            "--replicaof", primary.uri().getHost(), Integer.toString(primary.uri().getPort()));
-        RedisServer replica2 = RedisServers.localProcess(
-            "--replicaof", primary.uri().getHost(), Integer.toString(primary.uri().getPort()));
+        RedisServer replica1 =
+            RedisServers.localProcess(
+                "--replicaof", primary.uri().getHost(), Integer.toString(primary.uri().getPort()));
+        RedisServer replica2 =
+            RedisServers.localProcess(
+                "--replicaof", primary.uri().getHost(), Integer.toString(primary.uri().getPort()));
         RedisServer s1 = RedisServers.localSentinel("hf", primary.uri(), 2);
         RedisServer s2 = RedisServers.localSentinel("hf", primary.uri(), 2);
         RedisServer s3 = RedisServers.localSentinel("hf", primary.uri(), 2)) {
       awaitReplicasOnline(primary.uri(), 2);
       assertThat(replica1.source()).isEqualTo(replica2.source());
-      String sentinels = "redis-sentinel://" + s1.uri().getHost() + ":" + s1.uri().getPort() + ","
-          + s2.uri().getHost() + ":" + s2.uri().getPort() + ","
-          + s3.uri().getHost() + ":" + s3.uri().getPort() + "?sentinelMasterId=hf";
+      String sentinels =
+          "redis-sentinel://"
+              + s1.uri().getHost()
+              + ":"
+              + s1.uri().getPort()
+              + ","
+              + s2.uri().getHost()
+              + ":"
+              + s2.uri().getPort()
+              + ","
+              + s3.uri().getHost()
+              + ":"
+              + s3.uri().getPort()
+              + "?sentinelMasterId=hf";
       List<String> names = List.of("fo-a", "fo-b", "fo-c");
       List<JvmProcess> workers = new ArrayList<>();
       for (int i = 0; i < 3; i++) {
         String id = "w" + i;
-        workers.add(JvmProcess.start(Worker.class, line -> System.out.println("[" + id + "] " + line),
-            "redis", sentinels, id, "3", String.join(",", names), "30",
-            dir.resolve(id + ".history").toString(), resource.uri().toString(), "1500", "3",
-            Integer.toString(waitReplicas)));
+        workers.add(
+            JvmProcess.start(
+                Worker.class,
+                line -> System.out.println("[" + id + "] " + line),
+                "redis",
+                sentinels,
+                id,
+                "3",
+                String.join(",", names),
+                "30",
+                dir.resolve(id + ".history").toString(),
+                resource.uri().toString(),
+                "1500",
+                "3",
+                Integer.toString(waitReplicas)));
       }
       try (HistoryFile coordinator = new HistoryFile(dir.resolve("coordinator.history"))) {
         workers.forEach(w -> w.send("GO"));
@@ -86,11 +111,12 @@ class RedisFailoverTest {
         coordinator.close();
         HistoryChecker.Report r = HistoryChecker.check(HistoryFile.readAll(files), finals);
         long overlaps = r.violations().stream().filter(v -> v.startsWith("overlap")).count();
-        String line = String.format(
-            "[reliability] redis Sentinel failover, waitForReplicas=%d (primary killed, a replica"
-                + " promoted; workers done %d s after the kill): %s; of the violations, overlaps"
-                + " caused by asynchronous replication: %d",
-            waitReplicas, TimeUnit.NANOSECONDS.toSeconds(took), r.summary(), overlaps);
+        String line =
+            String.format(
+                "[reliability] redis Sentinel failover, waitForReplicas=%d (primary killed, a replica"
+                    + " promoted; workers done %d s after the kill): %s; of the violations, overlaps"
+                    + " caused by asynchronous replication: %d",
+                waitReplicas, TimeUnit.NANOSECONDS.toSeconds(took), r.summary(), overlaps);
         System.out.println(line);
         Reports.add(line);
         assertThat(r.violations()).as(line).allMatch(v -> v.startsWith("overlap"));
@@ -105,7 +131,10 @@ class RedisFailoverTest {
     long n = 0;
     try (var s = Files.list(dir)) {
       for (Path p : s.toList()) {
-        n += Files.readAllLines(p, StandardCharsets.UTF_8).stream().filter(l -> l.contains(" acquire ok ")).count();
+        n +=
+            Files.readAllLines(p, StandardCharsets.UTF_8).stream()
+                .filter(l -> l.contains(" acquire ok "))
+                .count();
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -116,8 +145,10 @@ class RedisFailoverTest {
   private static void awaitReplicasOnline(RedisURI primary, int count) {
     RedisClient c = RedisClient.create(primary);
     try (StatefulRedisConnection<String, String> conn = c.connect()) {
-      await().atMost(Duration.ofSeconds(60))
-          .until(() -> conn.sync().info("replication").split("state=online", -1).length - 1 == count);
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(
+              () -> conn.sync().info("replication").split("state=online", -1).length - 1 == count);
     } finally {
       c.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     }

@@ -41,10 +41,28 @@ class RedisTlsTest {
   @Test
   void locksAndMembership_overTls_withASelfSignedCertificate() throws Exception {
     Path keystore = dir.resolve("redis.p12");
-    keytool("-genkeypair", "-alias", "redis", "-keyalg", "EC", "-groupname", "secp256r1",
-        "-dname", "CN=localhost", "-ext", "SAN=ip:127.0.0.1,dns:localhost", "-validity", "2",
-        "-keystore", keystore.toString(), "-storetype", "PKCS12",
-        "-storepass", "changeit", "-keypass", "changeit");
+    keytool(
+        "-genkeypair",
+        "-alias",
+        "redis",
+        "-keyalg",
+        "EC",
+        "-groupname",
+        "secp256r1",
+        "-dname",
+        "CN=localhost",
+        "-ext",
+        "SAN=ip:127.0.0.1,dns:localhost",
+        "-validity",
+        "2",
+        "-keystore",
+        keystore.toString(),
+        "-storetype",
+        "PKCS12",
+        "-storepass",
+        "changeit",
+        "-keypass",
+        "changeit");
     KeyStore ks = KeyStore.getInstance("PKCS12");
     try (var in = Files.newInputStream(keystore)) {
       ks.load(in, "changeit".toCharArray());
@@ -60,19 +78,29 @@ class RedisTlsTest {
     try (ServerSocket s = new ServerSocket(0)) {
       tlsPort = s.getLocalPort();
     }
-    try (RedisServer redis = RedisServers.localProcess(
-        "--tls-port", Integer.toString(tlsPort),
-        "--tls-cert-file", certPem.toString(),
-        "--tls-key-file", keyPem.toString(),
-        "--tls-ca-cert-file", certPem.toString(),
-        "--tls-auth-clients", "no")) {
-      RedisURI tls = RedisURI.builder().withHost("127.0.0.1").withPort(tlsPort).withSsl(true)
-          .withVerifyPeer(true).build();
+    try (RedisServer redis =
+        RedisServers.localProcess(
+            "--tls-port", Integer.toString(tlsPort),
+            "--tls-cert-file", certPem.toString(),
+            "--tls-key-file", keyPem.toString(),
+            "--tls-ca-cert-file", certPem.toString(),
+            "--tls-auth-clients", "no")) {
+      RedisURI tls =
+          RedisURI.builder()
+              .withHost("127.0.0.1")
+              .withPort(tlsPort)
+              .withSsl(true)
+              .withVerifyPeer(true)
+              .build();
       RedisClient client = RedisClient.create(tls);
-      client.setOptions(ClientOptions.builder()
-          .sslOptions(SslOptions.builder().jdkSslProvider()
-              .truststore(keystore.toFile(), "changeit").build())
-          .build());
+      client.setOptions(
+          ClientOptions.builder()
+              .sslOptions(
+                  SslOptions.builder()
+                      .jdkSslProvider()
+                      .truststore(keystore.toFile(), "changeit")
+                      .build())
+              .build());
       try (LockService locks = RedisLockService.builder(client).build();
           Membership membership = RedisMembership.builder(client).build()) {
         try (LockHandle h = locks.acquire("over-tls", Duration.ofSeconds(5))) {
@@ -85,8 +113,11 @@ class RedisTlsTest {
       }
       // Plain TCP to the TLS port: a clear error, never a hang.
       long t0 = System.nanoTime();
-      assertThatThrownBy(() -> RedisLockService.builder(RedisURI.create("127.0.0.1", tlsPort))
-              .commandTimeout(Duration.ofSeconds(1)).build())
+      assertThatThrownBy(
+              () ->
+                  RedisLockService.builder(RedisURI.create("127.0.0.1", tlsPort))
+                      .commandTimeout(Duration.ofSeconds(1))
+                      .build())
           .isInstanceOf(LockBackendException.class)
           .hasMessageContaining("could not connect to Redis");
       assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(30));
@@ -95,9 +126,13 @@ class RedisTlsTest {
   }
 
   private static String pem(String type, byte[] der) {
-    return "-----BEGIN " + type + "-----\n"
+    return "-----BEGIN "
+        + type
+        + "-----\n"
         + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
-        + "\n-----END " + type + "-----\n";
+        + "\n-----END "
+        + type
+        + "-----\n";
   }
 
   private static void keytool(String... args) throws IOException, InterruptedException {

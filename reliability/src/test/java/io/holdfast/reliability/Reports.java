@@ -15,8 +15,12 @@ final class Reports {
     try {
       Path out = Path.of("target", "reliability-figures.txt");
       Files.createDirectories(out.getParent());
-      Files.writeString(out, line + System.lineSeparator(), StandardCharsets.UTF_8,
-          StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+      Files.writeString(
+          out,
+          line + System.lineSeparator(),
+          StandardCharsets.UTF_8,
+          StandardOpenOption.CREATE,
+          StandardOpenOption.APPEND);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

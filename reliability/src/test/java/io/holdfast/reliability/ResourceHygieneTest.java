@@ -38,7 +38,9 @@ import org.junit.jupiter.api.Test;
 class ResourceHygieneTest {
 
   private static Set<Thread> threads() {
-    return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).collect(Collectors.toSet());
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(Thread::isAlive)
+        .collect(Collectors.toSet());
   }
 
   /**
@@ -50,19 +52,26 @@ class ResourceHygieneTest {
     return threads().stream()
         .filter(t -> !before.contains(t))
         .map(Thread::getName)
-        .filter(n -> n.startsWith("holdfast-") || n.startsWith("lettuce-") || n.startsWith("Curator-")
-            || n.contains("EventLoop") || n.contains("-SendThread(") || n.endsWith("-EventThread"))
+        .filter(
+            n ->
+                n.startsWith("holdfast-")
+                    || n.startsWith("lettuce-")
+                    || n.startsWith("Curator-")
+                    || n.contains("EventLoop")
+                    || n.contains("-SendThread(")
+                    || n.endsWith("-EventThread"))
         .toList();
   }
 
   /** Exercises every part of the API that opens something. */
-  private static void workout(LockService locks, LockService other, Membership membership, String group)
-      throws Exception {
+  private static void workout(
+      LockService locks, LockService other, Membership membership, String group) throws Exception {
     for (int i = 0; i < 50; i++) {
       locks.acquire("hygiene-" + i).close();
     }
     LockHandle held = locks.acquire("hygiene-wait");
-    CompletableFuture<LockHandle> waiter = other.acquireAsync("hygiene-wait", Duration.ofSeconds(30));
+    CompletableFuture<LockHandle> waiter =
+        other.acquireAsync("hygiene-wait", Duration.ofSeconds(30));
     held.close();
     waiter.get().close();
     locks.acquire("left-held"); // closing the service must release it
@@ -88,14 +97,20 @@ class ResourceHygieneTest {
         membership.close();
         other.close();
         locks.close();
-        await().atMost(Duration.ofSeconds(30))
+        await()
+            .atMost(Duration.ofSeconds(30))
             .untilAsserted(() -> assertThat(newThreads(before)).isEmpty());
-        await().atMost(Duration.ofSeconds(30))
+        await()
+            .atMost(Duration.ofSeconds(30))
             .until(() -> c.sync().clientList().lines().count() == connectionsBefore);
         List<String> keys = c.sync().keys("*");
-        assertThat(keys).allMatch(k -> k.endsWith(":fence") || k.endsWith(":version"), "only counters: " + keys);
-        System.out.printf("[reliability] hygiene redis: after close, 0 library threads, %d connections"
-            + " (the test's own), %d keys left, all bounded counters%n", connectionsBefore, keys.size());
+        assertThat(keys)
+            .allMatch(
+                k -> k.endsWith(":fence") || k.endsWith(":version"), "only counters: " + keys);
+        System.out.printf(
+            "[reliability] hygiene redis: after close, 0 library threads, %d connections"
+                + " (the test's own), %d keys left, all bounded counters%n",
+            connectionsBefore, keys.size());
       } finally {
         admin.shutdown(Duration.ZERO, Duration.ofSeconds(2));
       }
@@ -115,23 +130,35 @@ class ResourceHygieneTest {
       membership.close();
       other.close();
       locks.close();
-      await().atMost(Duration.ofSeconds(30))
+      await()
+          .atMost(Duration.ofSeconds(30))
           .untilAsserted(() -> assertThat(newThreads(before)).isEmpty());
-      await().atMost(Duration.ofSeconds(30)).until(() ->
-          ZooKeeperServers.fourLetterWord(zk.connectString(), "cons").lines()
-              .filter(l -> l.contains("sid=")).count() == connectionsBefore);
-      CuratorFramework inspect = CuratorFrameworkFactory.newClient(zk.connectString(), new RetryNTimes(3, 200));
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () ->
+                  ZooKeeperServers.fourLetterWord(zk.connectString(), "cons")
+                          .lines()
+                          .filter(l -> l.contains("sid="))
+                          .count()
+                      == connectionsBefore);
+      CuratorFramework inspect =
+          CuratorFrameworkFactory.newClient(zk.connectString(), new RetryNTimes(3, 200));
       inspect.start();
       try {
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-          assertThat(children(inspect, "/holdfast/locks")).isEmpty();
-          assertThat(children(inspect, "/holdfast/groups/hygiene")).isEmpty();
-        });
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .untilAsserted(
+                () -> {
+                  assertThat(children(inspect, "/holdfast/locks")).isEmpty();
+                  assertThat(children(inspect, "/holdfast/groups/hygiene")).isEmpty();
+                });
       } finally {
         inspect.close();
       }
-      System.out.println("[reliability] hygiene zookeeper: after close, 0 library threads, 0 sessions,"
-          + " no lock or member node left");
+      System.out.println(
+          "[reliability] hygiene zookeeper: after close, 0 library threads, 0 sessions,"
+              + " no lock or member node left");
     }
   }
 

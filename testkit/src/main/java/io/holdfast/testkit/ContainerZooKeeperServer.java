@@ -31,12 +31,13 @@ final class ContainerZooKeeperServer implements ZooKeeperServer {
             .withEnv("ZOO_ADMINSERVER_ENABLED", "false")
             .withEnv("ZOO_MAX_CLIENT_CNXNS", "0")
             .withEnv(
-                "ZOO_CFG_EXTRA",
-                "maxSessionTimeout=" + ZooKeeperServers.MAX_SESSION_TIMEOUT_MS)
+                "ZOO_CFG_EXTRA", "maxSessionTimeout=" + ZooKeeperServers.MAX_SESSION_TIMEOUT_MS)
             .withEnv(
                 "JVMFLAGS",
-                "-Dznode.container.checkIntervalMs=" + ZooKeeperServers.CONTAINER_CHECK_MS
-                    + " -Dznode.container.maxPerMinute=" + ZooKeeperServers.CONTAINER_MAX_PER_MINUTE)
+                "-Dznode.container.checkIntervalMs="
+                    + ZooKeeperServers.CONTAINER_CHECK_MS
+                    + " -Dznode.container.maxPerMinute="
+                    + ZooKeeperServers.CONTAINER_MAX_PER_MINUTE)
             .withCreateContainerCmdModifier(
                 cmd ->
                     cmd.getHostConfig()

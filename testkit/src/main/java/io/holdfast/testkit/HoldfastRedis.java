@@ -10,9 +10,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * Gives a JUnit 5 test a real Redis: annotate a parameter (of a test method, a lifecycle method or
  * the constructor) or a field of type {@link RedisServer}, {@link io.lettuce.core.RedisURI} or
- * {@link String} (the URI, {@code redis://host:port}). The server is chosen as {@link
- * RedisServers} does: {@code HOLDFAST_REDIS_URI}, else a Docker container, else a local {@code
- * redis-server} process.
+ * {@link String} (the URI, {@code redis://host:port}). The server is chosen as {@link RedisServers}
+ * does: {@code HOLDFAST_REDIS_URI}, else a Docker container, else a local {@code redis-server}
+ * process.
  *
  * <pre>{@code
  * // a @Test method:

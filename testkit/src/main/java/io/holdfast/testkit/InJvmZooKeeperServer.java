@@ -30,7 +30,8 @@ final class InJvmZooKeeperServer implements ZooKeeperServer {
             -1,
             ZooKeeperServers.TICK_TIME_MS,
             0,
-            Map.<String, Object>of("maxSessionTimeout", Integer.toString(ZooKeeperServers.MAX_SESSION_TIMEOUT_MS)));
+            Map.<String, Object>of(
+                "maxSessionTimeout", Integer.toString(ZooKeeperServers.MAX_SESSION_TIMEOUT_MS)));
     try {
       server = new TestingServer(spec, true);
     } catch (Exception e) {

@@ -27,10 +27,12 @@ public final class JvmProcess implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(JvmProcess.class);
   private final Process process;
   private final CompletableFuture<Void> ready = new CompletableFuture<>();
-  private volatile java.util.function.@org.jspecify.annotations.Nullable Consumer<String> lineConsumer;
+  private volatile java.util.function.@org.jspecify.annotations.Nullable Consumer<String>
+      lineConsumer;
 
   private JvmProcess(
-      Process process, java.util.function.@org.jspecify.annotations.Nullable Consumer<String> lines) {
+      Process process,
+      java.util.function.@org.jspecify.annotations.Nullable Consumer<String> lines) {
     this.process = process;
     this.lineConsumer = lines;
     Thread reader =

@@ -48,7 +48,10 @@ public final class LocalRedisCluster implements AutoCloseable {
       for (int i = 0; i < nodes.size(); i++) {
         int from = i * per;
         int to = i == nodes.size() - 1 ? SLOTS - 1 : from + per - 1;
-        conns.get(i).sync().clusterAddSlots(java.util.stream.IntStream.rangeClosed(from, to).toArray());
+        conns
+            .get(i)
+            .sync()
+            .clusterAddSlots(java.util.stream.IntStream.rangeClosed(from, to).toArray());
       }
       RedisCommands<String, String> first = conns.get(0).sync();
       for (int i = 1; i < nodes.size(); i++) {

@@ -27,6 +27,7 @@ import org.slf4j.LoggerFactory;
 /** A {@code redis-server} child process on a loopback port, without persistence. */
 final class LocalRedisServer implements RedisServer {
   private static final Logger LOG = LoggerFactory.getLogger(LocalRedisServer.class);
+
   /** The binary inside {@code org.signal:embedded-redis}. */
   private static final String EMBEDDED_VERSION = "7.0.15";
 

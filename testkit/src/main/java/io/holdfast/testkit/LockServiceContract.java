@@ -244,7 +244,8 @@ public abstract class LockServiceContract {
     LockHandle inner = s.acquire(name("re"), Duration.ZERO);
     Optional<LockHandle> third = s.tryAcquire(name("re"));
     assertThat(inner.fencingToken()).isEqualTo(outer.fencingToken());
-    assertThat(third).hasValueSatisfying(h -> assertThat(h.fencingToken()).isEqualTo(outer.fencingToken()));
+    assertThat(third)
+        .hasValueSatisfying(h -> assertThat(h.fencingToken()).isEqualTo(outer.fencingToken()));
     outer.close();
     assertThat(inner.isHeld()).isTrue();
     assertThat(other.tryAcquire(name("re"))).isEmpty();
@@ -308,7 +309,8 @@ public abstract class LockServiceContract {
       long t0 = System.nanoTime();
       assertThat(b.tryAcquire(name("try"))).isEmpty();
       assertThat(b.tryAcquire(name("try"), Duration.ZERO)).isEmpty();
-      assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(commandTimeout().multipliedBy(2));
+      assertThat(Duration.ofNanos(System.nanoTime() - t0))
+          .isLessThan(commandTimeout().multipliedBy(2));
     }
   }
 
@@ -327,7 +329,8 @@ public abstract class LockServiceContract {
     waiting.await();
     h.close();
     Optional<LockHandle> got = waiter.get(60, TimeUnit.SECONDS);
-    assertThat(got).hasValueSatisfying(g -> assertThat(g.fencingToken()).isGreaterThan(h.fencingToken()));
+    assertThat(got)
+        .hasValueSatisfying(g -> assertThat(g.fencingToken()).isGreaterThan(h.fencingToken()));
     got.get().close();
   }
 
@@ -338,7 +341,8 @@ public abstract class LockServiceContract {
     LockService a = service();
     LockService b = service();
     LockHandle h = a.acquire(name("expire"));
-    Future<LockHandle> waiter = pool.submit(() -> b.acquire(name("expire"), Duration.ofSeconds(60)));
+    Future<LockHandle> waiter =
+        pool.submit(() -> b.acquire(name("expire"), Duration.ofSeconds(60)));
     breakLease(name("expire"));
     LockHandle got = waiter.get(60, TimeUnit.SECONDS);
     assertThat(got.fencingToken()).isGreaterThan(h.fencingToken());
@@ -513,7 +517,10 @@ public abstract class LockServiceContract {
     try (LockHandle h2 = other.acquire(name("nolost"), Duration.ofSeconds(10))) {
       breakLease(name("nolost"));
     }
-    await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5)).until(() -> calls.get() == 0);
+    await()
+        .during(Duration.ofMillis(300))
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> calls.get() == 0);
   }
 
   @Test
@@ -540,10 +547,11 @@ public abstract class LockServiceContract {
       await()
           .atMost(Duration.ofSeconds(30))
           .pollInterval(Duration.ofMillis(100))
-          .until(() -> {
-            assertThat(h.isHeld()).isTrue();
-            return System.nanoTime() - until >= 0;
-          });
+          .until(
+              () -> {
+                assertThat(h.isHeld()).isTrue();
+                return System.nanoTime() - until >= 0;
+              });
       assertThat(other.tryAcquire(name("renew"))).isEmpty();
     }
   }
@@ -556,8 +564,18 @@ public abstract class LockServiceContract {
     LockService other = service();
     List<String> names =
         List.of(
-            "/", ".", "..", "zookeeper", "a/b/../c", "{tag}", "*", "\u0000\u0001\n", " x ",
-            "\uD83D\uDD12 lock", "é", "e\u0301",
+            "/",
+            ".",
+            "..",
+            "zookeeper",
+            "a/b/../c",
+            "{tag}",
+            "*",
+            "\u0000\u0001\n",
+            " x ",
+            "\uD83D\uDD12 lock",
+            "é",
+            "e\u0301",
             "x".repeat(LockService.MAX_NAME_BYTES - ns.length()),
             "\u00e9".repeat((LockService.MAX_NAME_BYTES - ns.length()) / 2));
     assertThat((ns + names.get(names.size() - 2)).getBytes(java.nio.charset.StandardCharsets.UTF_8))
@@ -582,11 +600,15 @@ public abstract class LockServiceContract {
   @Test
   void nullArguments_throwNullPointerException_namingTheArgument() {
     LockService s = service();
-    assertThatNullPointerException().isThrownBy(() -> s.acquire(null)).withMessageContaining("name");
+    assertThatNullPointerException()
+        .isThrownBy(() -> s.acquire(null))
+        .withMessageContaining("name");
     assertThatNullPointerException()
         .isThrownBy(() -> s.acquire("x", null))
         .withMessageContaining("maxWait");
-    assertThatNullPointerException().isThrownBy(() -> s.tryAcquire(null)).withMessageContaining("name");
+    assertThatNullPointerException()
+        .isThrownBy(() -> s.tryAcquire(null))
+        .withMessageContaining("name");
     assertThatNullPointerException()
         .isThrownBy(() -> s.tryAcquire("x", null))
         .withMessageContaining("maxWait");
@@ -602,15 +624,21 @@ public abstract class LockServiceContract {
   void nullListener_throwsNullPointerException() throws Exception {
     LockService s = service();
     try (LockHandle h = s.acquire(name("nl"))) {
-      assertThatNullPointerException().isThrownBy(() -> h.onLost(null)).withMessageContaining("listener");
+      assertThatNullPointerException()
+          .isThrownBy(() -> h.onLost(null))
+          .withMessageContaining("listener");
     }
   }
 
   @Test
   void invalidNames_throwIllegalArgumentException_sayingWhatIsAllowed() {
     LockService s = service();
-    assertThatThrownBy(() -> s.acquire("")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("blank");
-    assertThatThrownBy(() -> s.acquire(" \t\n")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("blank");
+    assertThatThrownBy(() -> s.acquire(""))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("blank");
+    assertThatThrownBy(() -> s.acquire(" \t\n"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("blank");
     assertThatThrownBy(() -> s.tryAcquire("x".repeat(LockService.MAX_NAME_BYTES + 1)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("1024");
@@ -648,9 +676,12 @@ public abstract class LockServiceContract {
     s.close();
     assertThat(h.isHeld()).isFalse();
     assertThatCode(h::close).doesNotThrowAnyException();
-    assertThatThrownBy(() -> s.acquire(name("svc"))).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+    assertThatThrownBy(() -> s.acquire(name("svc")))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("closed");
     assertThatThrownBy(() -> s.tryAcquire(name("svc"))).isInstanceOf(IllegalStateException.class);
-    assertThatThrownBy(() -> s.acquireAsync(name("svc"), Duration.ZERO)).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> s.acquireAsync(name("svc"), Duration.ZERO))
+        .isInstanceOf(IllegalStateException.class);
     Optional<LockHandle> free = other.tryAcquire(name("svc"));
     assertThat(free).isPresent();
     free.get().close();
@@ -699,7 +730,8 @@ public abstract class LockServiceContract {
   }
 
   @Test
-  void backendPausedPastLease_holderLearnsItLost_andAnotherClientGetsLargerToken() throws Exception {
+  void backendPausedPastLease_holderLearnsItLost_andAnotherClientGetsLargerToken()
+      throws Exception {
     BackendFaults faults = faults();
     Assumptions.assumeTrue(faults != null, "backend faults not supported");
     LockService a = service();

@@ -37,10 +37,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The behaviour every {@link Membership} backend must have, against a real server. A backend's
- * test class says how to build a membership, how long its failure detection takes, how to run a
- * member in a separate JVM (for {@code kill -9}), and how to make the backend forget every
- * registration (session expiry, server restart).
+ * The behaviour every {@link Membership} backend must have, against a real server. A backend's test
+ * class says how to build a membership, how long its failure detection takes, how to run a member
+ * in a separate JVM (for {@code kill -9}), and how to make the backend forget every registration
+ * (session expiry, server restart).
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 public abstract class MembershipContract {
@@ -58,8 +58,8 @@ public abstract class MembershipContract {
   protected abstract Membership createMembership();
 
   /**
-   * The backend's failure-detection timeout as configured by {@link #createMembership()}
-   * (ZooKeeper session timeout; Redis heartbeat TTL).
+   * The backend's failure-detection timeout as configured by {@link #createMembership()} (ZooKeeper
+   * session timeout; Redis heartbeat TTL).
    *
    * @return the timeout
    */
@@ -123,8 +123,12 @@ public abstract class MembershipContract {
   }
 
   private MemberInfo info(String id) {
-    return MemberInfo.builder(group).id(id).host("10.0.0." + (Math.abs(id.hashCode()) % 250 + 1)).port(8080)
-        .metadata("zone", "z-" + id).build();
+    return MemberInfo.builder(group)
+        .id(id)
+        .host("10.0.0." + (Math.abs(id.hashCode()) % 250 + 1))
+        .port(8080)
+        .metadata("zone", "z-" + id)
+        .build();
   }
 
   /** Records a watcher's events, in order, as strings. */
@@ -258,7 +262,9 @@ public abstract class MembershipContract {
     assertThatThrownBy(() -> b.register(other))
         .isInstanceOf(DuplicateMemberException.class)
         .hasMessageContaining("dup");
-    assertThat(b.members(group)).singleElement().satisfies(m -> assertThat(m.host()).isNotEqualTo("elsewhere"));
+    assertThat(b.members(group))
+        .singleElement()
+        .satisfies(m -> assertThat(m.host()).isNotEqualTo("elsewhere"));
   }
 
   @Test
@@ -273,7 +279,8 @@ public abstract class MembershipContract {
     child.kill();
     await().atMost(detectionBound().plusSeconds(2)).until(() -> rec.events.contains("left doomed"));
     Duration took = Duration.ofNanos(System.nanoTime() - killedAt);
-    System.out.printf("[membership] kill -9 -> left after %d ms (bound %d ms)%n",
+    System.out.printf(
+        "[membership] kill -9 -> left after %d ms (bound %d ms)%n",
         took.toMillis(), detectionBound().toMillis());
     assertThat(took).isLessThan(detectionBound().plusSeconds(2));
   }
@@ -287,24 +294,34 @@ public abstract class MembershipContract {
     Registration r = a.register(info("phoenix"));
     AtomicInteger lost = new AtomicInteger();
     AtomicInteger back = new AtomicInteger();
-    r.addListener(new RegistrationListener() {
-      @Override
-      public void lost(Member member) {
-        lost.incrementAndGet();
-      }
+    r.addListener(
+        new RegistrationListener() {
+          @Override
+          public void lost(Member member) {
+            lost.incrementAndGet();
+          }
 
-      @Override
-      public void reRegistered(Member member) {
-        back.incrementAndGet();
-      }
-    });
+          @Override
+          public void reRegistered(Member member) {
+            back.incrementAndGet();
+          }
+        });
     await().atMost(Duration.ofSeconds(30)).until(() -> rec.view.containsKey("phoenix"));
     Assumptions.assumeTrue(loseAllRegistrations(), "the backend cannot be made to forget");
-    await().atMost(detectionBound().plusSeconds(30)).until(() -> back.get() >= 1 && r.isRegistered());
+    await()
+        .atMost(detectionBound().plusSeconds(30))
+        .until(() -> back.get() >= 1 && r.isRegistered());
     assertThat(lost.get()).isGreaterThanOrEqualTo(1);
-    await().atMost(Duration.ofSeconds(30)).until(() -> a.members(group).stream().anyMatch(m -> m.id().equals("phoenix")));
-    await().atMost(detectionBound().plusSeconds(30)).until(() -> rec.view.containsKey("phoenix")
-        && rec.events.lastIndexOf("joined phoenix") > rec.events.indexOf("joined phoenix"));
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> a.members(group).stream().anyMatch(m -> m.id().equals("phoenix")));
+    await()
+        .atMost(detectionBound().plusSeconds(30))
+        .until(
+            () ->
+                rec.view.containsKey("phoenix")
+                    && rec.events.lastIndexOf("joined phoenix")
+                        > rec.events.indexOf("joined phoenix"));
   }
 
   @Test
@@ -329,8 +346,10 @@ public abstract class MembershipContract {
     long gone = System.nanoTime();
     System.out.printf(
         "[membership] 1000 members: register %d ms, full view at watcher +%d ms, deregister %d ms, all left at watcher +%d ms%n",
-        (registered - t0) / 1_000_000, (seen - registered) / 1_000_000,
-        (closed - seen) / 1_000_000, (gone - closed) / 1_000_000);
+        (registered - t0) / 1_000_000,
+        (seen - registered) / 1_000_000,
+        (closed - seen) / 1_000_000,
+        (gone - closed) / 1_000_000);
     assertThat(watcherSide.members(group)).isEmpty();
   }
 
@@ -373,7 +392,8 @@ public abstract class MembershipContract {
         }
       }
       rc.update(Map.of("load", "0"));
-      await().atMost(Duration.ofSeconds(30))
+      await()
+          .atMost(Duration.ofSeconds(30))
           .until(() -> PeerSelectors.leastLoaded(view, "load").select().id().equals("c"));
     }
   }
@@ -407,15 +427,18 @@ public abstract class MembershipContract {
     }
     long lastEpoch = 0;
     for (int round = 0; round < 3; round++) {
-      await().atMost(detectionBound().plusSeconds(30))
+      await()
+          .atMost(detectionBound().plusSeconds(30))
           .until(() -> elections.stream().filter(LeaderElection::isLeader).count() == 1);
-      LeaderElection leader = elections.stream().filter(LeaderElection::isLeader).findFirst().orElseThrow();
+      LeaderElection leader =
+          elections.stream().filter(LeaderElection::isLeader).findFirst().orElseThrow();
       assertThat(leader.epoch()).isGreaterThan(lastEpoch);
       lastEpoch = leader.epoch();
       long epoch = lastEpoch;
       for (LeaderElection other : elections) {
-        await().atMost(Duration.ofSeconds(30)).until(
-            () -> other.leader().map(Member::leaderEpoch).orElse(0L) == epoch);
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(() -> other.leader().map(Member::leaderEpoch).orElse(0L) == epoch);
       }
       leader.close(); // resign: the next candidate takes over
       elections.remove(leader);
@@ -435,8 +458,11 @@ public abstract class MembershipContract {
             @Override
             public void gained(long epoch) {
               seenInGained.add(
-                  e.leader().map(l -> l.id() + "@" + l.leaderEpoch()).orElse("none") + " for "
-                      + id + "@" + epoch);
+                  e.leader().map(l -> l.id() + "@" + l.leaderEpoch()).orElse("none")
+                      + " for "
+                      + id
+                      + "@"
+                      + epoch);
             }
 
             @Override
@@ -454,7 +480,8 @@ public abstract class MembershipContract {
       assertThat(leader.leaderEpoch()).isEqualTo(e.epoch());
       int told = round + 1;
       await().atMost(Duration.ofSeconds(30)).until(() -> seenInGained.size() == told);
-      assertThat(seenInGained.get(round)).isEqualTo(id + "@" + e.epoch() + " for " + id + "@" + e.epoch());
+      assertThat(seenInGained.get(round))
+          .isEqualTo(id + "@" + e.epoch() + " for " + id + "@" + e.epoch());
       e.close(); // resign, so that the next round's candidate leads
     }
   }
@@ -465,7 +492,8 @@ public abstract class MembershipContract {
     children.add(child);
     Membership m = membership();
     LeaderElection mine = m.election(m.register(info("successor")));
-    await().atMost(Duration.ofSeconds(30))
+    await()
+        .atMost(Duration.ofSeconds(30))
         .until(() -> mine.leader().map(Member::id).orElse("").equals("old-leader"));
     long oldEpoch = mine.leader().orElseThrow().leaderEpoch();
     assertThat(mine.isLeader()).isFalse();
@@ -475,7 +503,8 @@ public abstract class MembershipContract {
     Duration took = Duration.ofNanos(System.nanoTime() - killedAt);
     System.out.printf("[membership] leader kill -9 -> new leader after %d ms%n", took.toMillis());
     assertThat(mine.epoch()).isGreaterThan(oldEpoch);
-    await().atMost(detectionBound().plusSeconds(30))
+    await()
+        .atMost(detectionBound().plusSeconds(30))
         .until(() -> mine.leader().map(Member::id).orElse("").equals("successor"));
   }
 
@@ -501,7 +530,8 @@ public abstract class MembershipContract {
     List<long[]> sorted = new ArrayList<>(history);
     sorted.sort((x, y) -> Long.compare(x[0], y[0]));
     for (int i = 1; i < sorted.size(); i++) {
-      assertThat(sorted.get(i)[0]).as("leadership %d began before %d ended", sorted.get(i)[2], sorted.get(i - 1)[2])
+      assertThat(sorted.get(i)[0])
+          .as("leadership %d began before %d ended", sorted.get(i)[2], sorted.get(i - 1)[2])
           .isGreaterThanOrEqualTo(sorted.get(i - 1)[1]);
       assertThat(sorted.get(i)[2]).isGreaterThan(sorted.get(i - 1)[2]);
     }
@@ -512,26 +542,50 @@ public abstract class MembershipContract {
   @Test
   void badInput_getsClearErrors() {
     Membership m = membership();
-    assertThatNullPointerException().isThrownBy(() -> m.register(null)).withMessageContaining("self");
-    assertThatNullPointerException().isThrownBy(() -> m.members(null)).withMessageContaining("group");
-    assertThatNullPointerException().isThrownBy(() -> m.watch(group, null)).withMessageContaining("listener");
-    assertThatNullPointerException().isThrownBy(() -> MemberInfo.builder(null)).withMessageContaining("group");
-    assertThatThrownBy(() -> m.members(" ")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("A-Z");
+    assertThatNullPointerException()
+        .isThrownBy(() -> m.register(null))
+        .withMessageContaining("self");
+    assertThatNullPointerException()
+        .isThrownBy(() -> m.members(null))
+        .withMessageContaining("group");
+    assertThatNullPointerException()
+        .isThrownBy(() -> m.watch(group, null))
+        .withMessageContaining("listener");
+    assertThatNullPointerException()
+        .isThrownBy(() -> MemberInfo.builder(null))
+        .withMessageContaining("group");
+    assertThatThrownBy(() -> m.members(" "))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("A-Z");
     assertThatThrownBy(() -> MemberInfo.builder("")).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> MemberInfo.builder("a/b")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("group");
+    assertThatThrownBy(() -> MemberInfo.builder("a/b"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("group");
     assertThatThrownBy(() -> MemberInfo.builder("..")).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> MemberInfo.builder(group).id("has space")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("id");
-    assertThatThrownBy(() -> MemberInfo.builder(group).id("x".repeat(129))).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> MemberInfo.builder(group).port(70000)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("port");
-    assertThatThrownBy(() -> MemberInfo.builder(group).host("a b")).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> MemberInfo.builder(group).metadata("k", "v".repeat(MemberInfo.MAX_METADATA_BYTES)))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(Integer.toString(MemberInfo.MAX_METADATA_BYTES));
+    assertThatThrownBy(() -> MemberInfo.builder(group).id("has space"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("id");
+    assertThatThrownBy(() -> MemberInfo.builder(group).id("x".repeat(129)))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> MemberInfo.builder(group).port(70000))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("port");
+    assertThatThrownBy(() -> MemberInfo.builder(group).host("a b"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(
+            () ->
+                MemberInfo.builder(group).metadata("k", "v".repeat(MemberInfo.MAX_METADATA_BYTES)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(Integer.toString(MemberInfo.MAX_METADATA_BYTES));
     assertThatThrownBy(() -> MemberInfo.builder(group).metadata("holdfast.x", "v"))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("reserved");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("reserved");
     Registration r = m.register(info("ok"));
     assertThatThrownBy(() -> r.update(Map.of("k", "v".repeat(MemberInfo.MAX_METADATA_BYTES))))
         .isInstanceOf(IllegalArgumentException.class);
-    assertThat(m.members(group)).singleElement().satisfies(x -> assertThat(x.metadata()).containsEntry("zone", "z-ok"));
+    assertThat(m.members(group))
+        .singleElement()
+        .satisfies(x -> assertThat(x.metadata()).containsEntry("zone", "z-ok"));
   }
 
   @Test
@@ -540,13 +594,15 @@ public abstract class MembershipContract {
     Recorder rec = new Recorder();
     AtomicInteger calls = new AtomicInteger();
     Membership watcherSide = membership();
-    watcherSide.watch(group, new MembershipListener() {
-      @Override
-      public void joined(Member member) {
-        calls.incrementAndGet();
-        throw new IllegalStateException("listener failure (expected by the test)");
-      }
-    });
+    watcherSide.watch(
+        group,
+        new MembershipListener() {
+          @Override
+          public void joined(Member member) {
+            calls.incrementAndGet();
+            throw new IllegalStateException("listener failure (expected by the test)");
+          }
+        });
     watcherSide.watch(group, rec);
     await().atMost(Duration.ofSeconds(30)).until(() -> rec.snapshotSeen);
     m.register(info("one"));
@@ -564,7 +620,9 @@ public abstract class MembershipContract {
     m.close();
     m.close();
     assertThat(watcherSide.members(group)).isEmpty();
-    assertThatThrownBy(() -> m.register(info("r3"))).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+    assertThatThrownBy(() -> m.register(info("r3")))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("closed");
     assertThatThrownBy(() -> m.members(group)).isInstanceOf(IllegalStateException.class);
   }
 }

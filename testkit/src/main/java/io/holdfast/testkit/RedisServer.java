@@ -3,8 +3,8 @@ package io.holdfast.testkit;
 import io.lettuce.core.RedisURI;
 
 /**
- * A real Redis server that a test can use, and — when the testkit started it — stop, restart
- * and pause. Obtain one from {@link RedisServers}.
+ * A real Redis server that a test can use, and — when the testkit started it — stop, restart and
+ * pause. Obtain one from {@link RedisServers}.
  */
 public interface RedisServer extends AutoCloseable {
 
@@ -37,7 +37,9 @@ public interface RedisServer extends AutoCloseable {
   /** Starts a stopped server again on the same address, empty. */
   void start();
 
-  /** Freezes the server (SIGSTOP or {@code docker pause}): connections stay open, nothing answers. */
+  /**
+   * Freezes the server (SIGSTOP or {@code docker pause}): connections stay open, nothing answers.
+   */
   void pause();
 
   /** Thaws a paused server. */

@@ -18,8 +18,8 @@ import org.testcontainers.DockerClientFactory;
  *   <li>{@code HOLDFAST_REDIS_URI} (environment variable, or system property {@code
  *       holdfast.redis.uri}): that server, which tests must not stop;
  *   <li>a {@code redis:7} container through Testcontainers, when a Docker engine is reachable;
- *   <li>a local {@code redis-server} process on a free loopback port: the one on the PATH, else
- *       the Redis 7 binary shipped in {@code org.signal:embedded-redis}.
+ *   <li>a local {@code redis-server} process on a free loopback port: the one on the PATH, else the
+ *       Redis 7 binary shipped in {@code org.signal:embedded-redis}.
  * </ol>
  *
  * {@code HOLDFAST_TESTKIT_SERVERS=local} (or {@code container}) forces a choice. The choice is
@@ -52,8 +52,8 @@ public final class RedisServers {
 
   /**
    * A new server of the test's own, which it may stop, restart and pause, and must close. With
-   * {@code HOLDFAST_REDIS_URI} set this is the environment's server, not controllable; check
-   * {@link RedisServer#controllable()}.
+   * {@code HOLDFAST_REDIS_URI} set this is the environment's server, not controllable; check {@link
+   * RedisServer#controllable()}.
    *
    * @return a new server
    */
@@ -82,10 +82,21 @@ public final class RedisServers {
    */
   public static RedisServer localSentinel(String masterName, RedisURI master, int quorum) {
     String conf =
-        "sentinel monitor " + masterName + " " + master.getHost() + " " + master.getPort() + " "
-            + quorum + "\n"
-            + "sentinel down-after-milliseconds " + masterName + " 1000\n"
-            + "sentinel failover-timeout " + masterName + " 5000\n"
+        "sentinel monitor "
+            + masterName
+            + " "
+            + master.getHost()
+            + " "
+            + master.getPort()
+            + " "
+            + quorum
+            + "\n"
+            + "sentinel down-after-milliseconds "
+            + masterName
+            + " 1000\n"
+            + "sentinel failover-timeout "
+            + masterName
+            + " 5000\n"
             + "sentinel resolve-hostnames no\n";
     return new LocalRedisServer(List.of("--sentinel"), conf);
   }
@@ -149,8 +160,10 @@ public final class RedisServers {
     boolean hint =
         System.getenv("DOCKER_HOST") != null
             || java.nio.file.Files.exists(java.nio.file.Path.of("/var/run/docker.sock"))
-            || java.nio.file.Files.exists(java.nio.file.Path.of(home, ".docker", "run", "docker.sock"))
-            || java.nio.file.Files.exists(java.nio.file.Path.of(home, ".testcontainers.properties"));
+            || java.nio.file.Files.exists(
+                java.nio.file.Path.of(home, ".docker", "run", "docker.sock"))
+            || java.nio.file.Files.exists(
+                java.nio.file.Path.of(home, ".testcontainers.properties"));
     if (!hint) {
       return false;
     }

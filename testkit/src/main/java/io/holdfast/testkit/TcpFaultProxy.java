@@ -16,9 +16,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * A TCP proxy on a loopback port in front of a server, for network faults between a client and
- * its server: {@link #cut()} (reset every connection and refuse new ones), {@link #blackhole()}
- * (keep connections open but deliver nothing, as a partition that drops packets does), {@link
+ * A TCP proxy on a loopback port in front of a server, for network faults between a client and its
+ * server: {@link #cut()} (reset every connection and refuse new ones), {@link #blackhole()} (keep
+ * connections open but deliver nothing, as a partition that drops packets does), {@link
  * #delay(Duration)} (hold every chunk of data for a while, as a latency spike does), and {@link
  * #heal()}. Two threads per proxied connection; for tests only.
  */
@@ -108,7 +108,8 @@ public final class TcpFaultProxy implements AutoCloseable {
         new Thread(
             () -> {
               byte[] buf = new byte[16384];
-              try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+              try (InputStream in = from.getInputStream();
+                  OutputStream out = to.getOutputStream()) {
                 int n;
                 while ((n = in.read(buf)) >= 0) {
                   long d = delayNanos;

@@ -46,7 +46,8 @@ public final class ZooKeeperEnsemble implements AutoCloseable {
     try {
       cluster.start();
     } catch (Exception e) {
-      throw new IllegalStateException("could not start a " + size + "-server ZooKeeper ensemble", e);
+      throw new IllegalStateException(
+          "could not start a " + size + "-server ZooKeeper ensemble", e);
     }
     ZooKeeperServers.neverExitTheJvm();
     java.util.Arrays.fill(running, true);

@@ -34,10 +34,10 @@ import org.slf4j.LoggerFactory;
  * {@link RedisServers}. The choice is logged once per JVM. {@link #ensemble(int)} always runs a
  * real quorum of in-JVM servers, for tests that kill the leader.
  *
- * <p>The testkit's own servers run with a tick time of {@value #TICK_TIME_MS} ms (sessions may
- * last from one tick to {@value #MAX_SESSION_TIMEOUT_MS} ms), reap empty container nodes every
- * {@value #CONTAINER_CHECK_MS} ms, and answer every four-letter word; in-JVM servers do not fsync
- * (their data still survives a stop and start).
+ * <p>The testkit's own servers run with a tick time of {@value #TICK_TIME_MS} ms (sessions may last
+ * from one tick to {@value #MAX_SESSION_TIMEOUT_MS} ms), reap empty container nodes every {@value
+ * #CONTAINER_CHECK_MS} ms, and answer every four-letter word; in-JVM servers do not fsync (their
+ * data still survives a stop and start).
  *
  * <p>Every method is thread-safe.
  */
@@ -113,7 +113,8 @@ public final class ZooKeeperServers {
 
   private static ZooKeeperServer create(boolean dedicated) {
     String connect =
-        System.getProperty("holdfast.zookeeper.connect", System.getenv("HOLDFAST_ZOOKEEPER_CONNECT"));
+        System.getProperty(
+            "holdfast.zookeeper.connect", System.getenv("HOLDFAST_ZOOKEEPER_CONNECT"));
     String forced = RedisServers.setting("HOLDFAST_TESTKIT_SERVERS", "holdfast.testkit.servers");
     String how;
     ZooKeeperServer server;
@@ -212,7 +213,8 @@ public final class ZooKeeperServers {
       }
       parkMillis(50);
     }
-    throw new IllegalStateException("ZooKeeper at " + connectString + " did not answer in 60 s", last);
+    throw new IllegalStateException(
+        "ZooKeeper at " + connectString + " did not answer in 60 s", last);
   }
 
   private static void parkMillis(long ms) {

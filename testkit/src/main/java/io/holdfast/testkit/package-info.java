@@ -9,8 +9,9 @@
  *       environment ({@code HOLDFAST_ZOOKEEPER_CONNECT}), else a Testcontainers {@code
  *       zookeeper:3.9} when a Docker engine is reachable, else a server inside the JVM; and a real
  *       in-JVM ensemble ({@link io.holdfast.testkit.ZooKeeperEnsemble}) for leader-kill tests.
- *   <li>{@link io.holdfast.testkit.HoldfastRedis} and {@link io.holdfast.testkit.HoldfastZooKeeper}:
- *       the same servers injected into a JUnit 5 test's parameters or fields, in one line.
+ *   <li>{@link io.holdfast.testkit.HoldfastRedis} and {@link
+ *       io.holdfast.testkit.HoldfastZooKeeper}: the same servers injected into a JUnit 5 test's
+ *       parameters or fields, in one line.
  *   <li>{@link io.holdfast.testkit.LockServiceContract} and {@link
  *       io.holdfast.testkit.MembershipContract}: the abstract suites every {@code LockService} and
  *       {@code Membership} implementation passes.

@@ -47,12 +47,18 @@ class ZooKeeperServersTest {
         c.create().forPath("/kept", "v".getBytes(StandardCharsets.UTF_8));
         c.create().withMode(CreateMode.EPHEMERAL).forPath("/mine");
         server.stop();
-        await().atMost(Duration.ofSeconds(30)).until(() -> states.contains(ConnectionState.SUSPENDED));
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(() -> states.contains(ConnectionState.SUSPENDED));
         server.start();
         assertThat(server.connectString()).isEqualTo(address);
-        await().atMost(Duration.ofSeconds(30)).until(() -> states.contains(ConnectionState.RECONNECTED));
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(() -> states.contains(ConnectionState.RECONNECTED));
         assertThat(new String(c.getData().forPath("/kept"), StandardCharsets.UTF_8)).isEqualTo("v");
-        assertThat(c.checkExists().forPath("/mine")).as("the session survived the restart").isNotNull();
+        assertThat(c.checkExists().forPath("/mine"))
+            .as("the session survived the restart")
+            .isNotNull();
         assertThat(states).doesNotContain(ConnectionState.LOST);
       } finally {
         c.close();
@@ -73,8 +79,10 @@ class ZooKeeperServersTest {
         await()
             .atMost(Duration.ofSeconds(30))
             .ignoreExceptions()
-            .until(() -> c.getZookeeperClient().getZooKeeper().getSessionId() != session
-                && c.getZookeeperClient().isConnected());
+            .until(
+                () ->
+                    c.getZookeeperClient().getZooKeeper().getSessionId() != session
+                        && c.getZookeeperClient().isConnected());
       } finally {
         c.close();
       }

@@ -1,13 +1,13 @@
 package io.holdfast.membership.redis;
 
 /**
- * The membership scripts. Keys of a group: {@code KEYS[1]} the sorted set of live member ids
- * scored by lease expiry (ms, server clock), {@code KEYS[2]} the hash of id → {@code
- * "<joinedMs>|<payload>"}, {@code KEYS[3]} the group's version. Every script first prunes
- * members whose lease expired, announcing each as left. Every change bumps the version to the
- * larger of last + 1 and the server clock in microseconds — so versions keep growing across a
- * restart — and is published on the group's channel as {@code "J <version> <record>"}, {@code "U
- * <version> <record>"} or {@code "L <version> <id>"}.
+ * The membership scripts. Keys of a group: {@code KEYS[1]} the sorted set of live member ids scored
+ * by lease expiry (ms, server clock), {@code KEYS[2]} the hash of id → {@code
+ * "<joinedMs>|<payload>"}, {@code KEYS[3]} the group's version. Every script first prunes members
+ * whose lease expired, announcing each as left. Every change bumps the version to the larger of
+ * last + 1 and the server clock in microseconds — so versions keep growing across a restart — and
+ * is published on the group's channel as {@code "J <version> <record>"}, {@code "U <version>
+ * <record>"} or {@code "L <version> <id>"}.
  */
 final class MembershipScripts {
   private MembershipScripts() {}
@@ -48,8 +48,8 @@ final class MembershipScripts {
           + "return {1, nowMs}\n";
 
   /**
-   * ARGV: ttl ms, channel, then (id, joinedMs) pairs. Extends each registration still ours;
-   * returns 1 or 0 per pair.
+   * ARGV: ttl ms, channel, then (id, joinedMs) pairs. Extends each registration still ours; returns
+   * 1 or 0 per pair.
    */
   static final String HEARTBEAT =
       PRELUDE

@@ -29,13 +29,13 @@ import org.jspecify.annotations.Nullable;
  * live member's heartbeat, or a watcher's version check at the default reconcile interval;
  * otherwise within TTL + the watchers' reconcile interval. Changes are published on the group's
  * channel; watchers also compare the group's version every reconcile interval and re-read it if
- * they missed a message.
- * Elections use a {@link RedisLockService} on the same client, with the TTL as lease.
+ * they missed a message. Elections use a {@link RedisLockService} on the same client, with the TTL
+ * as lease.
  *
- * <p>A client the application passes in stays the application's; one built from a URI is owned
- * and shut down on close, and runs on Lettuce resources shared with every other Holdfast service
- * of the JVM built from a URI (unless {@link Builder#clientResources} names the application's
- * own). See {@code docs/membership.md} for the keys and scripts.
+ * <p>A client the application passes in stays the application's; one built from a URI is owned and
+ * shut down on close, and runs on Lettuce resources shared with every other Holdfast service of the
+ * JVM built from a URI (unless {@link Builder#clientResources} names the application's own). See
+ * {@code docs/membership.md} for the keys and scripts.
  */
 public final class RedisMembership {
   /** The default heartbeat TTL. */
@@ -95,8 +95,8 @@ public final class RedisMembership {
     }
 
     /**
-     * How long a member stays without a heartbeat; heartbeats run every third of it. Also the
-     * lease of the election lock. Default 10 s; from 300 ms to 1 hour.
+     * How long a member stays without a heartbeat; heartbeats run every third of it. Also the lease
+     * of the election lock. Default 10 s; from 300 ms to 1 hour.
      *
      * @param ttl the TTL
      * @return this builder
@@ -130,7 +130,8 @@ public final class RedisMembership {
      */
     public Builder commandTimeout(Duration commandTimeout) {
       this.commandTimeout =
-          Checks.checkRange(commandTimeout, "commandTimeout", Duration.ofMillis(10), Duration.ofDays(1));
+          Checks.checkRange(
+              commandTimeout, "commandTimeout", Duration.ofMillis(10), Duration.ofDays(1));
       return this;
     }
 

@@ -38,6 +38,7 @@ import org.slf4j.LoggerFactory;
 /** Membership over Redis: see {@link RedisMembership} for the model. */
 final class RedisMembershipImpl extends AbstractMembership {
   private static final Logger LOG = LoggerFactory.getLogger("io.holdfast.membership.redis");
+
   /** Heartbeats per TTL; also the default reconcile interval's divisor (docs quote TTL/3). */
   static final int HEARTBEATS_PER_TTL = 3;
 
@@ -227,9 +228,13 @@ final class RedisMembershipImpl extends AbstractMembership {
           }
           Throwable cause = e.getCause();
           String why =
-              cause == null || cause instanceof TimeoutException ? e.getMessage() : cause.toString();
+              cause == null || cause instanceof TimeoutException
+                  ? e.getMessage()
+                  : cause.toString();
           LOG.warn(
-              "could not deregister '{}' ({}); it leaves when its heartbeat TTL runs out", m.id(), why);
+              "could not deregister '{}' ({}); it leaves when its heartbeat TTL runs out",
+              m.id(),
+              why);
           LOG.debug("deregistering '{}' failed", m.id(), e);
           return;
         }
@@ -261,7 +266,10 @@ final class RedisMembershipImpl extends AbstractMembership {
         return;
       }
       if (joined < 0) {
-        LOG.warn("'{}' was lost and its id is now taken in '{}'; retrying next heartbeat", m.id(), m.group());
+        LOG.warn(
+            "'{}' was lost and its id is now taken in '{}'; retrying next heartbeat",
+            m.id(),
+            m.group());
         return;
       }
       joinedMs = joined;
@@ -286,13 +294,16 @@ final class RedisMembershipImpl extends AbstractMembership {
         args[3 + 2 * i] = Long.toString(regs.get(i).joinedMs);
       }
       long sentAt = System.nanoTime();
-      redis.<List<Long>>eval(heartbeat, ScriptOutputType.MULTI, keys(e.getKey()), args)
+      redis
+          .<List<Long>>eval(heartbeat, ScriptOutputType.MULTI, keys(e.getKey()), args)
           .whenComplete(
               (res, err) -> {
                 if (err != null || res == null) {
                   LOG.debug(
                       "heartbeat of group '{}' failed: {}",
-                      e.getKey(), err == null ? "no reply" : errors.describe(err), err);
+                      e.getKey(),
+                      err == null ? "no reply" : errors.describe(err),
+                      err);
                   regs.forEach(RedisRegistration::unconfirmed);
                   return;
                 }
@@ -317,10 +328,15 @@ final class RedisMembershipImpl extends AbstractMembership {
     String tail = "}:members";
     // Each SCAN step is bounded by the command timeout; the walk as a whole by a minute.
     List<String> keys =
-        await(redis.scanKeys(globEscaped(head) + "*" + tail), "listing groups", Duration.ofMinutes(1));
+        await(
+            redis.scanKeys(globEscaped(head) + "*" + tail),
+            "listing groups",
+            Duration.ofMinutes(1));
     List<String> groups = new ArrayList<>();
     for (String key : keys) {
-      if (key.startsWith(head) && key.endsWith(tail) && key.length() > head.length() + tail.length()) {
+      if (key.startsWith(head)
+          && key.endsWith(tail)
+          && key.length() > head.length() + tail.length()) {
         groups.add(key.substring(head.length(), key.length() - tail.length()));
       }
     }
@@ -373,8 +389,10 @@ final class RedisMembershipImpl extends AbstractMembership {
     final GroupSink sink;
     volatile long lastVersion = -1;
     volatile boolean closed;
+
     /** Guards the first snapshot and the messages that arrived before it. */
     private final Object order = new Object();
+
     private boolean snapshotApplied;
     private List<String> early = new ArrayList<>();
     private boolean earlyOverflowed;
@@ -388,28 +406,36 @@ final class RedisMembershipImpl extends AbstractMembership {
     void start() {
       // Subscribe first, then read: a change between the two arrives as a message with a newer
       // version than the snapshot, and one before it is in the snapshot.
-      redis.bounded(pubSub.async().subscribe(channel), Duration.ZERO).whenComplete((ok, e) -> {
-        if (e != null) {
-          LOG.debug(
-              "subscribing to group '{}' failed; the next reconciliation retries: {}",
-              group, errors.describe(e), e);
-        } else {
-          refresh();
-        }
-      });
+      redis
+          .bounded(pubSub.async().subscribe(channel), Duration.ZERO)
+          .whenComplete(
+              (ok, e) -> {
+                if (e != null) {
+                  LOG.debug(
+                      "subscribing to group '{}' failed; the next reconciliation retries: {}",
+                      group,
+                      errors.describe(e),
+                      e);
+                } else {
+                  refresh();
+                }
+              });
     }
 
     void refresh() {
       if (closed) {
         return;
       }
-      redis.<List<Object>>eval(snapshot, ScriptOutputType.MULTI, keys(group), channel)
+      redis
+          .<List<Object>>eval(snapshot, ScriptOutputType.MULTI, keys(group), channel)
           .whenComplete(
               (reply, e) -> {
                 if (e != null || reply == null) {
                   LOG.debug(
                       "reading group '{}' failed; the next reconciliation retries: {}",
-                      group, e == null ? "no reply" : errors.describe(e), e);
+                      group,
+                      e == null ? "no reply" : errors.describe(e),
+                      e);
                   return;
                 }
                 long v = Long.parseLong(String.valueOf(reply.get(0)));
@@ -444,7 +470,8 @@ final class RedisMembershipImpl extends AbstractMembership {
         start();
         return;
       }
-      redis.<String>eval(version, ScriptOutputType.VALUE, keys(group), channel)
+      redis
+          .<String>eval(version, ScriptOutputType.VALUE, keys(group), channel)
           .whenComplete(
               (v, e) -> {
                 if (e == null && v != null && Long.parseLong(v) != lastVersion) {

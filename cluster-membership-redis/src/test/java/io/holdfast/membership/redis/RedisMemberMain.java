@@ -7,7 +7,9 @@ import io.holdfast.testkit.JvmProcess;
 import io.lettuce.core.RedisURI;
 import java.time.Duration;
 
-/** A member in its own JVM, for kill -9 tests. Args: redis-uri group id elect(true|false) ttl-ms. */
+/**
+ * A member in its own JVM, for kill -9 tests. Args: redis-uri group id elect(true|false) ttl-ms.
+ */
 public final class RedisMemberMain {
   private RedisMemberMain() {}
 

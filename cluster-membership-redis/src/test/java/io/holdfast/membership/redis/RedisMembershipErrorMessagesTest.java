@@ -67,18 +67,24 @@ class RedisMembershipErrorMessagesTest {
   @Test
   void wrongAclUser_saysAuthenticationFailed() {
     assertThatThrownBy(
-            () -> RedisMembership.builder(withCredentials("mallory", "guess")).commandTimeout(TIMEOUT).build())
+            () ->
+                RedisMembership.builder(withCredentials("mallory", "guess"))
+                    .commandTimeout(TIMEOUT)
+                    .build())
         .isInstanceOf(MembershipBackendException.class)
-        .hasMessageStartingWith("could not connect to Redis: authentication to " + where() + " failed (WRONGPASS")
+        .hasMessageStartingWith(
+            "could not connect to Redis: authentication to " + where() + " failed (WRONGPASS")
         .satisfies(e -> assertThat(hasCause(e, RedisCommandExecutionException.class)).isTrue());
   }
 
   @Test
   void invalidOptions_areNamedAsTheBuilderMethods() {
-    assertThatThrownBy(() -> RedisMembership.builder(server.uri()).heartbeatTtl(Duration.ofMillis(1)))
+    assertThatThrownBy(
+            () -> RedisMembership.builder(server.uri()).heartbeatTtl(Duration.ofMillis(1)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("heartbeatTtl must be between PT0.3S and PT1H");
-    assertThatThrownBy(() -> RedisMembership.builder(server.uri()).reconcileInterval(Duration.ofDays(1)))
+    assertThatThrownBy(
+            () -> RedisMembership.builder(server.uri()).reconcileInterval(Duration.ofDays(1)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("reconcileInterval must be between");
   }
@@ -87,29 +93,40 @@ class RedisMembershipErrorMessagesTest {
   void documentedMembershipAcl_isEnough() throws Exception {
     RedisClient admin = RedisClient.create(server.uri());
     try (StatefulRedisConnection<String, String> c = admin.connect()) {
-      c.sync().dispatch(
-          CommandType.ACL,
-          new StatusOutput<>(StringCodec.UTF8),
-          new CommandArgs<>(StringCodec.UTF8)
-              .add("SETUSER").add("holdfast-members").addValues(List.of(DOCUMENTED_MEMBERSHIP_ACL.split(" "))));
+      c.sync()
+          .dispatch(
+              CommandType.ACL,
+              new StatusOutput<>(StringCodec.UTF8),
+              new CommandArgs<>(StringCodec.UTF8)
+                  .add("SETUSER")
+                  .add("holdfast-members")
+                  .addValues(List.of(DOCUMENTED_MEMBERSHIP_ACL.split(" "))));
     } finally {
       admin.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     }
     RedisURI asApp = withCredentials("holdfast-members", "s3cret");
-    try (Membership m = RedisMembership.builder(asApp).heartbeatTtl(Duration.ofMillis(900)).build();
+    try (Membership m =
+            RedisMembership.builder(asApp).heartbeatTtl(Duration.ofMillis(900)).build();
         MembershipView view = m.view("acl-group")) {
       Registration r = m.register(MemberInfo.builder("acl-group").id("a").build());
       r.update(Map.of("load", "1"));
       LeaderElection e = m.election(r);
       await().atMost(Duration.ofSeconds(30)).until(e::isLeader);
-      await().atMost(Duration.ofSeconds(30))
-          .until(() -> view.members().size() == 1 && "1".equals(view.members().get(0).metadata().get("load")));
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () ->
+                  view.members().size() == 1
+                      && "1".equals(view.members().get(0).metadata().get("load")));
       // heartbeats (and pruning) run under the ACL too: still registered after several TTLs
       long until = System.nanoTime() + Duration.ofMillis(2700).toNanos();
-      await().atMost(Duration.ofSeconds(30)).until(() -> {
-        assertThat(r.isRegistered()).isTrue();
-        return System.nanoTime() > until;
-      });
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () -> {
+                assertThat(r.isRegistered()).isTrue();
+                return System.nanoTime() > until;
+              });
       r.close();
       assertThat(m.members("acl-group")).isEmpty();
     }

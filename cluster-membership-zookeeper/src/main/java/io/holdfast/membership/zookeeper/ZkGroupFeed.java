@@ -111,14 +111,15 @@ final class ZkGroupFeed implements AutoCloseable {
   }
 
   private void retryReload(int gen) {
-    service.retryLater(() -> {
-      synchronized (this) {
-        if (closed || gen != generation) {
-          return;
-        }
-      }
-      reload();
-    });
+    service.retryLater(
+        () -> {
+          synchronized (this) {
+            if (closed || gen != generation) {
+              return;
+            }
+          }
+          reload();
+        });
   }
 
   private void children(int gen, CuratorEvent e) {
@@ -166,11 +167,12 @@ final class ZkGroupFeed implements AutoCloseable {
   }
 
   private void retryRead(String id) {
-    service.retryLater(() -> {
-      if (!isClosed()) {
-        read(id, -1);
-      }
-    });
+    service.retryLater(
+        () -> {
+          if (!isClosed()) {
+            read(id, -1);
+          }
+        });
   }
 
   private synchronized void data(String id, int gen, CuratorEvent e) {

@@ -1,9 +1,9 @@
 package io.holdfast.membership.zookeeper;
 
-import io.holdfast.lock.zookeeper.internal.ZkSupport;
 import io.holdfast.lock.LockService;
 import io.holdfast.lock.internal.Checks;
 import io.holdfast.lock.zookeeper.ZooKeeperLockService;
+import io.holdfast.lock.zookeeper.internal.ZkSupport;
 import io.holdfast.membership.Membership;
 import io.holdfast.membership.MembershipBackendException;
 import java.time.Duration;
@@ -25,31 +25,33 @@ import org.jspecify.annotations.Nullable;
  * }</pre>
  *
  * <h2>How it works</h2>
+ *
  * A member is an ephemeral node {@code <rootPath>/<group>/<id>} holding the member's payload
- * ({@code holdfast-member/1}, see {@code docs/membership.md}); its join time is the node's
- * creation time. The group and root nodes are container nodes, which the server deletes once
- * empty. Registering an id whose node exists fails with {@link
- * io.holdfast.membership.DuplicateMemberException}; nothing is overwritten. Each group watched by
- * a membership instance costs one persistent recursive watch, whatever the number of local
- * watchers and views; no thread is started per watcher.
+ * ({@code holdfast-member/1}, see {@code docs/membership.md}); its join time is the node's creation
+ * time. The group and root nodes are container nodes, which the server deletes once empty.
+ * Registering an id whose node exists fails with {@link
+ * io.holdfast.membership.DuplicateMemberException}; nothing is overwritten. Each group watched by a
+ * membership instance costs one persistent recursive watch, whatever the number of local watchers
+ * and views; no thread is started per watcher.
  *
  * <h2>Failure detection</h2>
+ *
  * A member that crashes or is cut off leaves when the server expires its session: within the
- * <b>session timeout plus one server tick</b> (plus delivery). A registration whose session
- * expired while its process lived is reported {@code lost}; as soon as the client has a new
- * session the node is created again (never over another live member's node) and the registration
- * reports {@code reRegistered}. A SUSPENDED connection does not end a registration (the node lives
- * as long as the session), but it ends leadership at once: elections run on a {@link
- * ZooKeeperLockService} over the same client, whose grants are given up on SUSPENDED. Its lock
- * folders live under the same root, as {@code <rootPath>/holdfast.election%2F<group>} (group names
- * cannot contain {@code %}, so they never meet a group node); memberships with different
- * roots never share an election.
+ * <b>session timeout plus one server tick</b> (plus delivery). A registration whose session expired
+ * while its process lived is reported {@code lost}; as soon as the client has a new session the
+ * node is created again (never over another live member's node) and the registration reports {@code
+ * reRegistered}. A SUSPENDED connection does not end a registration (the node lives as long as the
+ * session), but it ends leadership at once: elections run on a {@link ZooKeeperLockService} over
+ * the same client, whose grants are given up on SUSPENDED. Its lock folders live under the same
+ * root, as {@code <rootPath>/holdfast.election%2F<group>} (group names cannot contain {@code %}, so
+ * they never meet a group node); memberships with different roots never share an election.
  *
  * <h2>Clients</h2>
+ *
  * A {@link CuratorFramework} passed to {@link #builder(CuratorFramework)} stays the application's
  * and is never closed; one built from a connect string is owned and closed on {@link
- * Membership#close()}, which ends its session. Backend calls are bounded by the command timeout
- * and fail with {@link MembershipBackendException}.
+ * Membership#close()}, which ends its session. Backend calls are bounded by the command timeout and
+ * fail with {@link MembershipBackendException}.
  */
 public final class ZooKeeperMembership {
   /** The default root under which group nodes are created. */
@@ -61,8 +63,8 @@ public final class ZooKeeperMembership {
   private ZooKeeperMembership() {}
 
   /**
-   * A builder over the application's started client, which the membership never closes. With
-   * {@link Builder#digestAuth}, the client must already carry the same digest credentials.
+   * A builder over the application's started client, which the membership never closes. With {@link
+   * Builder#digestAuth}, the client must already carry the same digest credentials.
    *
    * @param client a started Curator client
    * @return a new builder
@@ -122,7 +124,8 @@ public final class ZooKeeperMembership {
      * @throws IllegalStateException if the builder was made with an application's client
      */
     public Builder sessionTimeout(Duration sessionTimeout) {
-      Checks.checkRange(sessionTimeout, "sessionTimeout", Duration.ofMillis(100), Duration.ofDays(1));
+      Checks.checkRange(
+          sessionTimeout, "sessionTimeout", Duration.ofMillis(100), Duration.ofDays(1));
       if (client != null) {
         throw new IllegalStateException(
             "sessionTimeout applies only to a client the membership creates; set it on your CuratorFramework");
@@ -132,16 +135,17 @@ public final class ZooKeeperMembership {
     }
 
     /**
-     * How long one backend operation (register, update, read, leave) may take before it fails
-     * with {@link MembershipBackendException}; also the connection timeout of a client the
-     * membership creates (at most its session timeout). Default 3 s.
+     * How long one backend operation (register, update, read, leave) may take before it fails with
+     * {@link MembershipBackendException}; also the connection timeout of a client the membership
+     * creates (at most its session timeout). Default 3 s.
      *
      * @param commandTimeout between 10 ms and 1 day
      * @return this builder
      */
     public Builder commandTimeout(Duration commandTimeout) {
       this.commandTimeout =
-          Checks.checkRange(commandTimeout, "commandTimeout", Duration.ofMillis(10), Duration.ofDays(1));
+          Checks.checkRange(
+              commandTimeout, "commandTimeout", Duration.ofMillis(10), Duration.ofDays(1));
       return this;
     }
 
@@ -187,9 +191,8 @@ public final class ZooKeeperMembership {
     }
 
     /**
-     * Builds the membership. With {@link ZooKeeperMembership#builder(String)} this starts a
-     * client that connects in the background: the first operations wait for it within the command
-     * timeout.
+     * Builds the membership. With {@link ZooKeeperMembership#builder(String)} this starts a client
+     * that connects in the background: the first operations wait for it within the command timeout.
      *
      * @return a new, open membership; close it when done
      * @throws MembershipBackendException if the client cannot be set up
@@ -203,9 +206,13 @@ public final class ZooKeeperMembership {
       LockService locks = null;
       try {
         if (c == null) {
-          c = ZkSupport.startClient(
-              Objects.requireNonNull(connectString, "connectString"), sessionTimeout,
-              commandTimeout, user, password);
+          c =
+              ZkSupport.startClient(
+                  Objects.requireNonNull(connectString, "connectString"),
+                  sessionTimeout,
+                  commandTimeout,
+                  user,
+                  password);
           owns = true;
         }
         ZooKeeperLockService.Builder lockBuilder =
@@ -214,7 +221,8 @@ public final class ZooKeeperMembership {
           lockBuilder.digestAuth(user, password);
         }
         locks = lockBuilder.build();
-        return new ZooKeeperMembershipImpl(c, owns, locks, rootPath, acl, commandTimeout, callbackExecutor);
+        return new ZooKeeperMembershipImpl(
+            c, owns, locks, rootPath, acl, commandTimeout, callbackExecutor);
       } catch (RuntimeException e) {
         if (locks != null) {
           locks.close();
@@ -222,11 +230,9 @@ public final class ZooKeeperMembership {
         if (owns) {
           c.close();
         }
-        throw new MembershipBackendException("could not set up ZooKeeper membership: " + e.getMessage(), e);
+        throw new MembershipBackendException(
+            "could not set up ZooKeeper membership: " + e.getMessage(), e);
       }
     }
-
-
-
   }
 }

@@ -7,17 +7,17 @@ import io.holdfast.membership.Member;
 import io.holdfast.membership.MemberInfo;
 import io.holdfast.membership.MembershipBackendException;
 import io.holdfast.membership.internal.AbstractMembership;
-import io.holdfast.membership.internal.Validation;
 import io.holdfast.membership.internal.AbstractRegistration;
 import io.holdfast.membership.internal.GroupSink;
 import io.holdfast.membership.internal.MemberCodec;
+import io.holdfast.membership.internal.Validation;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -57,12 +57,14 @@ final class ZooKeeperMembershipImpl extends AbstractMembership {
   private final String rootPath;
   private final @Nullable List<ACL> acl;
   private final Set<ZkRegistration> live = ConcurrentHashMap.newKeySet();
+
   /**
-   * Member paths registered through each ZooKeeper connection (namespace included), shared by
-   * every membership on the same client: a node of one's own session is one's own only if this
-   * process claimed its path, so two memberships over one client cannot take each other's id.
+   * Member paths registered through each ZooKeeper connection (namespace included), shared by every
+   * membership on the same client: a node of one's own session is one's own only if this process
+   * claimed its path, so two memberships over one client cannot take each other's id.
    */
-  private static final Map<Object, Set<String>> CLAIMS = Collections.synchronizedMap(new WeakHashMap<>());
+  private static final Map<Object, Set<String>> CLAIMS =
+      Collections.synchronizedMap(new WeakHashMap<>());
 
   private final Set<String> claims;
   private final ConnectionStateListener stateListener = (c, state) -> stateChanged(state);
@@ -81,7 +83,8 @@ final class ZooKeeperMembershipImpl extends AbstractMembership {
     this.locks = locks;
     this.rootPath = rootPath;
     this.acl = acl == null ? null : List.copyOf(acl);
-    this.claims = CLAIMS.computeIfAbsent(client.getZookeeperClient(), k -> ConcurrentHashMap.newKeySet());
+    this.claims =
+        CLAIMS.computeIfAbsent(client.getZookeeperClient(), k -> ConcurrentHashMap.newKeySet());
     client.getConnectionStateListenable().addListener(stateListener);
   }
 
@@ -154,17 +157,20 @@ final class ZooKeeperMembershipImpl extends AbstractMembership {
     }
   }
 
-  private @Nullable Stat exists(String path, @Nullable Watcher watcher, String what, long deadline) {
+  private @Nullable Stat exists(
+      String path, @Nullable Watcher watcher, String what, long deadline) {
     CuratorEvent e =
         await(
-            call(cb -> {
-              if (watcher != null) {
-                client.checkExists().usingWatcher(watcher).inBackground(cb).forPath(path);
-              } else {
-                client.checkExists().inBackground(cb).forPath(path);
-              }
-            }),
-            what, deadline);
+            call(
+                cb -> {
+                  if (watcher != null) {
+                    client.checkExists().usingWatcher(watcher).inBackground(cb).forPath(path);
+                  } else {
+                    client.checkExists().inBackground(cb).forPath(path);
+                  }
+                }),
+            what,
+            deadline);
     if (code(e) == KeeperException.Code.OK) {
       return e.getStat();
     }
@@ -175,12 +181,13 @@ final class ZooKeeperMembershipImpl extends AbstractMembership {
   }
 
   private CompletableFuture<CuratorEvent> create(String path, byte[] data) {
-    return call(cb -> {
-      ACLBackgroundPathAndBytesable<String> create =
-          client.create().creatingParentContainersIfNeeded().withMode(CreateMode.EPHEMERAL);
-      BackgroundPathAndBytesable<String> op = acl == null ? create : create.withACL(acl, true);
-      op.inBackground(cb).forPath(path, data);
-    });
+    return call(
+        cb -> {
+          ACLBackgroundPathAndBytesable<String> create =
+              client.create().creatingParentContainersIfNeeded().withMode(CreateMode.EPHEMERAL);
+          BackgroundPathAndBytesable<String> op = acl == null ? create : create.withACL(acl, true);
+          op.inBackground(cb).forPath(path, data);
+        });
   }
 
   private static byte[] payload(Member m) {
@@ -188,16 +195,18 @@ final class ZooKeeperMembershipImpl extends AbstractMembership {
   }
 
   static Member decode(byte[] data, Stat stat) {
-    return MemberCodec.decode(new String(data, StandardCharsets.UTF_8), Instant.ofEpochMilli(stat.getCtime()));
+    return MemberCodec.decode(
+        new String(data, StandardCharsets.UTF_8), Instant.ofEpochMilli(stat.getCtime()));
   }
 
   /**
-   * Makes the node at {@code path} this instance's, holding {@code data}: creates it, adopts a
-   * node of the current session (a retried or abandoned create of ours), or replaces a node left
-   * by {@code staleSession} (an expired session of ours the server has not reaped yet). Returns
-   * the node's stat, or {@code null} if another live session holds the id; never overwrites that.
+   * Makes the node at {@code path} this instance's, holding {@code data}: creates it, adopts a node
+   * of the current session (a retried or abandoned create of ours), or replaces a node left by
+   * {@code staleSession} (an expired session of ours the server has not reaped yet). Returns the
+   * node's stat, or {@code null} if another live session holds the id; never overwrites that.
    */
-  private @Nullable Stat establish(String path, byte[] data, long staleSession, String what, long deadline) {
+  private @Nullable Stat establish(
+      String path, byte[] data, long staleSession, String what, long deadline) {
     for (int attempt = 0; attempt < 5; attempt++) {
       CompletableFuture<CuratorEvent> f = create(path, data);
       CuratorEvent e;
@@ -206,18 +215,20 @@ final class ZooKeeperMembershipImpl extends AbstractMembership {
       } catch (MembershipBackendException timeout) {
         // The create may still succeed later. Unless a registration adopted that node meanwhile
         // (a retried register of the same id does), remove it once the caller has moved on.
-        f.thenAccept(late -> {
-          Stat st = late.getStat();
-          if (code(late) == KeeperException.Code.OK && st != null) {
-            schedule(
-                () -> {
-                  if (live.stream().noneMatch(r -> r.czxid == st.getCzxid())) {
-                    deleteIfOwn(path, st.getCzxid());
-                  }
-                },
-                commandTimeout.toMillis(), TimeUnit.MILLISECONDS);
-          }
-        });
+        f.thenAccept(
+            late -> {
+              Stat st = late.getStat();
+              if (code(late) == KeeperException.Code.OK && st != null) {
+                schedule(
+                    () -> {
+                      if (live.stream().noneMatch(r -> r.czxid == st.getCzxid())) {
+                        deleteIfOwn(path, st.getCzxid());
+                      }
+                    },
+                    commandTimeout.toMillis(),
+                    TimeUnit.MILLISECONDS);
+              }
+            });
         throw timeout;
       }
       KeeperException.Code c = code(e);
@@ -241,8 +252,16 @@ final class ZooKeeperMembershipImpl extends AbstractMembership {
       long owner = st.getEphemeralOwner();
       if (owner == sessionId()) {
         CuratorEvent set =
-            await(call(cb -> client.setData().withVersion(st.getVersion()).inBackground(cb).forPath(path, data)),
-                what, deadline);
+            await(
+                call(
+                    cb ->
+                        client
+                            .setData()
+                            .withVersion(st.getVersion())
+                            .inBackground(cb)
+                            .forPath(path, data)),
+                what,
+                deadline);
         if (code(set) == KeeperException.Code.OK) {
           return set.getStat();
         }
@@ -250,8 +269,16 @@ final class ZooKeeperMembershipImpl extends AbstractMembership {
       }
       if (staleSession != 0 && owner == staleSession) {
         CuratorEvent del =
-            await(call(cb -> client.delete().withVersion(st.getVersion()).inBackground(cb).forPath(path)),
-                what, deadline);
+            await(
+                call(
+                    cb ->
+                        client
+                            .delete()
+                            .withVersion(st.getVersion())
+                            .inBackground(cb)
+                            .forPath(path)),
+                what,
+                deadline);
         if (code(del) != KeeperException.Code.OK
             && code(del) != KeeperException.Code.NONODE
             && code(del) != KeeperException.Code.BADVERSION) {
@@ -269,21 +296,28 @@ final class ZooKeeperMembershipImpl extends AbstractMembership {
   /** Deletes the node if it is that incarnation, of the current session. */
   private void deleteIfOwn(String path, long czxid) {
     call(cb -> client.checkExists().inBackground(cb).forPath(path))
-        .thenAccept(e -> {
-          Stat st = e.getStat();
-          if (code(e) != KeeperException.Code.OK || st == null) {
-            return;
-          }
-          long sid;
-          try {
-            sid = sessionId();
-          } catch (MembershipBackendException ex) {
-            return;
-          }
-          if (st.getEphemeralOwner() == sid && st.getCzxid() == czxid) {
-            call(cb -> client.delete().withVersion(st.getVersion()).inBackground(cb).forPath(path));
-          }
-        });
+        .thenAccept(
+            e -> {
+              Stat st = e.getStat();
+              if (code(e) != KeeperException.Code.OK || st == null) {
+                return;
+              }
+              long sid;
+              try {
+                sid = sessionId();
+              } catch (MembershipBackendException ex) {
+                return;
+              }
+              if (st.getEphemeralOwner() == sid && st.getCzxid() == czxid) {
+                call(
+                    cb ->
+                        client
+                            .delete()
+                            .withVersion(st.getVersion())
+                            .inBackground(cb)
+                            .forPath(path));
+              }
+            });
   }
 
   // ---------------------------------------------------------------- register
@@ -302,7 +336,8 @@ final class ZooKeeperMembershipImpl extends AbstractMembership {
       if (st == null) {
         throw new DuplicateMemberException(info.group(), info.id());
       }
-      ZkRegistration r = new ZkRegistration(new Member(info, Instant.ofEpochMilli(st.getCtime()), 0), path, st);
+      ZkRegistration r =
+          new ZkRegistration(new Member(info, Instant.ofEpochMilli(st.getCtime()), 0), path, st);
       live.add(r);
       r.watch();
       return r;
@@ -362,21 +397,25 @@ final class ZooKeeperMembershipImpl extends AbstractMembership {
         Stat st = exists(path, watcher, what, deadline);
         if (ours(st)) {
           if (!isRegistered()) {
-            markReRegistered(new Member(m.info(), Instant.ofEpochMilli(st.getCtime()), m.leaderEpoch()));
+            markReRegistered(
+                new Member(m.info(), Instant.ofEpochMilli(st.getCtime()), m.leaderEpoch()));
           }
           return;
         }
         markLost();
         Stat now = establish(path, payload(m), ownerSession, what, deadline);
         if (now == null) {
-          LOG.warn("'{}' was lost and its id is now taken in '{}'; it registers again when that member leaves",
-              m.id(), m.group());
+          LOG.warn(
+              "'{}' was lost and its id is now taken in '{}'; it registers again when that member leaves",
+              m.id(),
+              m.group());
           return; // the watch armed above fires when the other member's node goes
         }
         adopt(now);
         watch();
         Member back = new Member(m.info(), Instant.ofEpochMilli(now.getCtime()), m.leaderEpoch());
-        LOG.info("'{}' registered again in '{}' after its registration was lost", m.id(), m.group());
+        LOG.info(
+            "'{}' registered again in '{}' after its registration was lost", m.id(), m.group());
         markReRegistered(back);
       } catch (MembershipBackendException e) {
         LOG.debug("{} failed; retrying", what, e);
@@ -405,7 +444,10 @@ final class ZooKeeperMembershipImpl extends AbstractMembership {
         }
         int v = st.getVersion();
         CuratorEvent e =
-            await(call(cb -> client.setData().withVersion(v).inBackground(cb).forPath(path, data)), what, deadline);
+            await(
+                call(cb -> client.setData().withVersion(v).inBackground(cb).forPath(path, data)),
+                what,
+                deadline);
         KeeperException.Code c = code(e);
         if (c == KeeperException.Code.OK) {
           return;
@@ -432,8 +474,16 @@ final class ZooKeeperMembershipImpl extends AbstractMembership {
               return; // gone, or someone else's: never delete another member's node
             }
             CuratorEvent e =
-                await(call(cb -> client.delete().withVersion(st.getVersion()).inBackground(cb).forPath(path)),
-                    what, deadline);
+                await(
+                    call(
+                        cb ->
+                            client
+                                .delete()
+                                .withVersion(st.getVersion())
+                                .inBackground(cb)
+                                .forPath(path)),
+                    what,
+                    deadline);
             KeeperException.Code c = code(e);
             if (c == KeeperException.Code.OK || c == KeeperException.Code.NONODE) {
               return;
@@ -490,7 +540,8 @@ final class ZooKeeperMembershipImpl extends AbstractMembership {
     Map<String, CompletableFuture<CuratorEvent>> stats = new LinkedHashMap<>();
     for (String child : children.getChildren()) {
       if (isGroupName(child)) {
-        stats.put(child, call(cb -> client.checkExists().inBackground(cb).forPath(groupPath(child))));
+        stats.put(
+            child, call(cb -> client.checkExists().inBackground(cb).forPath(groupPath(child))));
       }
     }
     List<String> groups = new ArrayList<>();
@@ -522,7 +573,8 @@ final class ZooKeeperMembershipImpl extends AbstractMembership {
     // A session's requests are served in order: after this sync, the reads below reflect every
     // write the leader had applied, such as a registration another client just completed.
     call(cb -> client.sync().inBackground(cb).forPath(dir));
-    CuratorEvent children = await(call(cb -> client.getChildren().inBackground(cb).forPath(dir)), what, deadline);
+    CuratorEvent children =
+        await(call(cb -> client.getChildren().inBackground(cb).forPath(dir)), what, deadline);
     if (code(children) == KeeperException.Code.NONODE) {
       return List.of();
     }

@@ -78,13 +78,19 @@ class ZkGroupFeedTest {
   }
 
   @Test
-  void fullRead_reportsWhatChangedWhileUnwatched_andAReplacedNodeAsLeftThenJoined() throws Exception {
+  void fullRead_reportsWhatChangedWhileUnwatched_andAReplacedNodeAsLeftThenJoined()
+      throws Exception {
     String group = "g-" + UUID.randomUUID().toString().substring(0, 8);
-    ZooKeeperMembershipImpl m = (ZooKeeperMembershipImpl) ZooKeeperMembership.builder(server.connectString()).build();
+    ZooKeeperMembershipImpl m =
+        (ZooKeeperMembershipImpl) ZooKeeperMembership.builder(server.connectString()).build();
     try {
       String dir = m.groupPath(group);
       byte[] a = payload(group, "a");
-      admin.create().creatingParentContainersIfNeeded().withMode(CreateMode.EPHEMERAL).forPath(dir + "/a", a);
+      admin
+          .create()
+          .creatingParentContainersIfNeeded()
+          .withMode(CreateMode.EPHEMERAL)
+          .forPath(dir + "/a", a);
       admin.create().withMode(CreateMode.EPHEMERAL).forPath(dir + "/b", payload(group, "b"));
       Recorder sink = new Recorder();
       ZkGroupFeed feed = new ZkGroupFeed(m, dir, sink);
@@ -96,18 +102,28 @@ class ZkGroupFeedTest {
         // Take the watch away, as a disconnection would, and change the group meanwhile:
         // 'a' is replaced by a node with the same data and version, 'b' leaves, 'c' joins.
         m.client.watchers().removeAll().ofType(Watcher.WatcherType.Any).forPath(dir);
-        admin.transaction().forOperations(
-            admin.transactionOp().delete().forPath(dir + "/a"),
-            admin.transactionOp().create().withMode(CreateMode.EPHEMERAL).forPath(dir + "/a", a));
+        admin
+            .transaction()
+            .forOperations(
+                admin.transactionOp().delete().forPath(dir + "/a"),
+                admin
+                    .transactionOp()
+                    .create()
+                    .withMode(CreateMode.EPHEMERAL)
+                    .forPath(dir + "/a", a));
         admin.delete().forPath(dir + "/b");
         admin.create().withMode(CreateMode.EPHEMERAL).forPath(dir + "/c", payload(group, "c"));
         assertThat(sink.reports).containsExactly("snapshot[a, b]");
 
         feed.reload();
         await().atMost(Duration.ofSeconds(10)).until(() -> sink.reports.size() >= 5);
-        assertThat(sink.reports).hasSize(5).startsWith("snapshot[a, b]", "remove b")
-            .containsSubsequence("remove a", "upsert a").contains("upsert c");
-        Member back = sink.upserts.stream().filter(x -> x.id().equals("a")).findFirst().orElseThrow();
+        assertThat(sink.reports)
+            .hasSize(5)
+            .startsWith("snapshot[a, b]", "remove b")
+            .containsSubsequence("remove a", "upsert a")
+            .contains("upsert c");
+        Member back =
+            sink.upserts.stream().filter(x -> x.id().equals("a")).findFirst().orElseThrow();
         assertThat(back.joinedAt().toEpochMilli()).isGreaterThan(firstCtime);
 
         feed.reload(); // nothing changed: nothing to report
@@ -124,6 +140,7 @@ class ZkGroupFeedTest {
   }
 
   private static byte[] payload(String group, String id) {
-    return MemberCodec.encode(MemberInfo.builder(group).id(id).build(), 0).getBytes(StandardCharsets.UTF_8);
+    return MemberCodec.encode(MemberInfo.builder(group).id(id).build(), 0)
+        .getBytes(StandardCharsets.UTF_8);
   }
 }

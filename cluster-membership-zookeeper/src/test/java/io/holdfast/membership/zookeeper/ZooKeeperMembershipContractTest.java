@@ -34,7 +34,8 @@ class ZooKeeperMembershipContractTest extends MembershipContract {
 
   @Override
   protected Membership createMembership() {
-    Membership m = ZooKeeperMembership.builder(server.connectString()).sessionTimeout(SESSION).build();
+    Membership m =
+        ZooKeeperMembership.builder(server.connectString()).sessionTimeout(SESSION).build();
     created.add((ZooKeeperMembershipImpl) m);
     return m;
   }
@@ -46,8 +47,8 @@ class ZooKeeperMembershipContractTest extends MembershipContract {
 
   /**
    * The server expires sessions in buckets of one tick (500 ms), measured from the client's last
-   * contact, which a live client renews at least every third of the session; deleting the node
-   * and notifying watchers takes a few milliseconds more.
+   * contact, which a live client renews at least every third of the session; deleting the node and
+   * notifying watchers takes a few milliseconds more.
    */
   @Override
   protected Duration detectionSlack() {

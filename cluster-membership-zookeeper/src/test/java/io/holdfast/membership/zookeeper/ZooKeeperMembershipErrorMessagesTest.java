@@ -22,8 +22,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The membership's side of lock-zookeeper's ZooKeeperErrorMessagesTest: no connection within the
- * timeout and a digest ACL that refuses this client are named, keeping ZooKeeper's exception as
- * the cause.
+ * timeout and a digest ACL that refuses this client are named, keeping ZooKeeper's exception as the
+ * cause.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class ZooKeeperMembershipErrorMessagesTest {
@@ -60,8 +60,7 @@ class ZooKeeperMembershipErrorMessagesTest {
     try (ServerSocket s = new ServerSocket(0)) {
       address = "127.0.0.1:" + s.getLocalPort();
     }
-    Membership m =
-        closeLater(ZooKeeperMembership.builder(address).commandTimeout(TIMEOUT).build());
+    Membership m = closeLater(ZooKeeperMembership.builder(address).commandTimeout(TIMEOUT).build());
     assertThatThrownBy(() -> m.register(MemberInfo.builder("workers").id("a").build()))
         .isInstanceOf(MembershipBackendException.class)
         .hasMessageContaining("no connection to ZooKeeper at " + address + " within 500 ms (")
@@ -85,14 +84,16 @@ class ZooKeeperMembershipErrorMessagesTest {
                 .build());
     assertThatThrownBy(() -> intruder.register(MemberInfo.builder("workers").id("b").build()))
         .isInstanceOf(MembershipBackendException.class)
-        .hasMessageContaining("not authorized (NOAUTH: the node's ACL does not allow this client;"
-            + " check its digest credentials, digestAuth)")
+        .hasMessageContaining(
+            "not authorized (NOAUTH: the node's ACL does not allow this client;"
+                + " check its digest credentials, digestAuth)")
         .hasCauseInstanceOf(KeeperException.NoAuthException.class);
   }
 
   @Test
   void invalidDigest_isNamedAsTheBuilderMethod() {
-    assertThatThrownBy(() -> ZooKeeperMembership.builder(server.connectString()).digestAuth("a", ""))
+    assertThatThrownBy(
+            () -> ZooKeeperMembership.builder(server.connectString()).digestAuth("a", ""))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("digestAuth password must not be empty");
   }

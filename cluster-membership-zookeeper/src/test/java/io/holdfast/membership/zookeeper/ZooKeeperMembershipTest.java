@@ -72,7 +72,8 @@ class ZooKeeperMembershipTest {
     return c;
   }
 
-  private static CuratorFramework client(String connectString, @Nullable String digest) throws InterruptedException {
+  private static CuratorFramework client(String connectString, @Nullable String digest)
+      throws InterruptedException {
     CuratorFrameworkFactory.Builder b =
         CuratorFrameworkFactory.builder()
             .connectString(connectString)
@@ -104,18 +105,30 @@ class ZooKeeperMembershipTest {
   // ------------------------------------------------------------------ layout
 
   @Test
-  void member_isAnEphemeralNodeAtRootGroupId_withTheVersionedPayload_andItsCtimeAsJoinTime() throws Exception {
+  void member_isAnEphemeralNodeAtRootGroupId_withTheVersionedPayload_andItsCtimeAsJoinTime()
+      throws Exception {
     Membership m = membership();
-    Registration r = m.register(MemberInfo.builder(group).id("n1").host("10.0.0.7").port(8080).metadata("zone", "eu-1").build());
+    Registration r =
+        m.register(
+            MemberInfo.builder(group)
+                .id("n1")
+                .host("10.0.0.7")
+                .port(8080)
+                .metadata("zone", "eu-1")
+                .build());
     Stat stat = new Stat();
-    String payload = new String(admin.getData().storingStatIn(stat).forPath(path("n1")), StandardCharsets.UTF_8);
+    String payload =
+        new String(admin.getData().storingStatIn(stat).forPath(path("n1")), StandardCharsets.UTF_8);
     assertThat(stat.getEphemeralOwner()).isEqualTo(session(m));
-    assertThat(payload).startsWith("format=" + MemberCodec.FORMAT + "\n").contains("host=10.0.0.7", "port=8080", "meta.zone=eu-1");
+    assertThat(payload)
+        .startsWith("format=" + MemberCodec.FORMAT + "\n")
+        .contains("host=10.0.0.7", "port=8080", "meta.zone=eu-1");
     assertThat(r.member().joinedAt()).isEqualTo(Instant.ofEpochMilli(stat.getCtime()));
     assertThat(m.members(group)).singleElement().isEqualTo(r.member());
 
     r.update(Map.of("zone", "eu-2"));
-    assertThat(new String(admin.getData().forPath(path("n1")), StandardCharsets.UTF_8)).contains("meta.zone=eu-2");
+    assertThat(new String(admin.getData().forPath(path("n1")), StandardCharsets.UTF_8))
+        .contains("meta.zone=eu-2");
     r.close();
     assertThat(admin.checkExists().forPath(path("n1"))).isNull();
   }
@@ -129,10 +142,14 @@ class ZooKeeperMembershipTest {
   void elections_liveUnderTheMembershipsRoot_soDifferentRootsNeverShareALeader() throws Exception {
     String rootA = "/holdfast-elect-" + UUID.randomUUID().toString().substring(0, 8) + "/a";
     String rootB = "/holdfast-elect-" + UUID.randomUUID().toString().substring(0, 8) + "/b";
-    Membership a = closeLater(ZooKeeperMembership.builder(server.connectString()).rootPath(rootA).build());
-    Membership b = closeLater(ZooKeeperMembership.builder(server.connectString()).rootPath(rootB).build());
-    var electA = closeLater(a.election(closeLater(a.register(MemberInfo.builder(group).id("a1").build()))));
-    var electB = closeLater(b.election(closeLater(b.register(MemberInfo.builder(group).id("b1").build()))));
+    Membership a =
+        closeLater(ZooKeeperMembership.builder(server.connectString()).rootPath(rootA).build());
+    Membership b =
+        closeLater(ZooKeeperMembership.builder(server.connectString()).rootPath(rootB).build());
+    var electA =
+        closeLater(a.election(closeLater(a.register(MemberInfo.builder(group).id("a1").build()))));
+    var electB =
+        closeLater(b.election(closeLater(b.register(MemberInfo.builder(group).id("b1").build()))));
     await().atMost(Duration.ofSeconds(30)).until(() -> electA.isLeader() && electB.isLeader());
     assertThat(admin.getChildren().forPath(rootA)).contains(group, "holdfast.election%2F" + group);
     assertThat(admin.getChildren().forPath(rootB)).contains(group, "holdfast.election%2F" + group);
@@ -147,11 +164,14 @@ class ZooKeeperMembershipTest {
       Membership a = ZooKeeperMembership.builder(app).build();
       Membership b = ZooKeeperMembership.builder(app).build();
       a.register(MemberInfo.builder(group).id("shared").host("a-host").build());
-      assertThatThrownBy(() -> b.register(MemberInfo.builder(group).id("shared").host("b-host").build()))
+      assertThatThrownBy(
+              () -> b.register(MemberInfo.builder(group).id("shared").host("b-host").build()))
           .isInstanceOf(DuplicateMemberException.class);
       assertThatThrownBy(() -> a.register(MemberInfo.builder(group).id("shared").build()))
           .isInstanceOf(DuplicateMemberException.class);
-      assertThat(b.members(group)).singleElement().satisfies(x -> assertThat(x.host()).isEqualTo("a-host"));
+      assertThat(b.members(group))
+          .singleElement()
+          .satisfies(x -> assertThat(x.host()).isEqualTo("a-host"));
       a.close();
       b.close();
       assertThat(app.getState()).isEqualTo(CuratorFrameworkState.STARTED);
@@ -167,36 +187,52 @@ class ZooKeeperMembershipTest {
     Registration r = m.register(MemberInfo.builder(group).id("x").host("mine").build());
     AtomicInteger lost = new AtomicInteger();
     AtomicInteger back = new AtomicInteger();
-    r.addListener(new RegistrationListener() {
-      @Override
-      public void lost(Member member) {
-        lost.incrementAndGet();
-      }
+    r.addListener(
+        new RegistrationListener() {
+          @Override
+          public void lost(Member member) {
+            lost.incrementAndGet();
+          }
 
-      @Override
-      public void reRegistered(Member member) {
-        back.incrementAndGet();
-      }
-    });
+          @Override
+          public void reRegistered(Member member) {
+            back.incrementAndGet();
+          }
+        });
     // The registration watches its own node; wait until the server has that watch.
-    await().atMost(Duration.ofSeconds(10)).until(() -> server.fourLetterWord("wchp").contains(path("x") + "\n"));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> server.fourLetterWord("wchp").contains(path("x") + "\n"));
 
     // In one transaction, another session takes the id: the member's node is replaced.
-    byte[] theirs = MemberCodec.encode(MemberInfo.builder(group).id("x").host("theirs").build(), 0)
-        .getBytes(StandardCharsets.UTF_8);
-    admin.transaction().forOperations(
-        admin.transactionOp().delete().forPath(path("x")),
-        admin.transactionOp().create().withMode(CreateMode.EPHEMERAL).forPath(path("x"), theirs));
+    byte[] theirs =
+        MemberCodec.encode(MemberInfo.builder(group).id("x").host("theirs").build(), 0)
+            .getBytes(StandardCharsets.UTF_8);
+    admin
+        .transaction()
+        .forOperations(
+            admin.transactionOp().delete().forPath(path("x")),
+            admin
+                .transactionOp()
+                .create()
+                .withMode(CreateMode.EPHEMERAL)
+                .forPath(path("x"), theirs));
 
     await().atMost(Duration.ofSeconds(10)).until(() -> lost.get() == 1 && !r.isRegistered());
-    await().during(Duration.ofMillis(700)).atMost(Duration.ofSeconds(5)).until(
-        () -> new String(admin.getData().forPath(path("x")), StandardCharsets.UTF_8).contains("host=theirs"));
+    await()
+        .during(Duration.ofMillis(700))
+        .atMost(Duration.ofSeconds(5))
+        .until(
+            () ->
+                new String(admin.getData().forPath(path("x")), StandardCharsets.UTF_8)
+                    .contains("host=theirs"));
     assertThat(back.get()).isZero();
 
     admin.delete().forPath(path("x")); // the other member leaves: the id is free again
     await().atMost(Duration.ofSeconds(10)).until(() -> back.get() == 1 && r.isRegistered());
     Stat stat = new Stat();
-    String payload = new String(admin.getData().storingStatIn(stat).forPath(path("x")), StandardCharsets.UTF_8);
+    String payload =
+        new String(admin.getData().storingStatIn(stat).forPath(path("x")), StandardCharsets.UTF_8);
     assertThat(payload).contains("host=mine");
     assertThat(stat.getEphemeralOwner()).isEqualTo(session(m));
     assertThat(r.member().joinedAt()).isEqualTo(Instant.ofEpochMilli(stat.getCtime()));
@@ -206,17 +242,29 @@ class ZooKeeperMembershipTest {
   void updateAfterTheNodeWasTaken_neverWritesTheOtherMembersNode() throws Exception {
     Membership m = membership();
     Registration r = m.register(MemberInfo.builder(group).id("y").host("mine").build());
-    await().atMost(Duration.ofSeconds(10)).until(() -> server.fourLetterWord("wchp").contains(path("y") + "\n"));
-    byte[] theirs = MemberCodec.encode(MemberInfo.builder(group).id("y").host("theirs").build(), 0)
-        .getBytes(StandardCharsets.UTF_8);
-    admin.transaction().forOperations(
-        admin.transactionOp().delete().forPath(path("y")),
-        admin.transactionOp().create().withMode(CreateMode.EPHEMERAL).forPath(path("y"), theirs));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> server.fourLetterWord("wchp").contains(path("y") + "\n"));
+    byte[] theirs =
+        MemberCodec.encode(MemberInfo.builder(group).id("y").host("theirs").build(), 0)
+            .getBytes(StandardCharsets.UTF_8);
+    admin
+        .transaction()
+        .forOperations(
+            admin.transactionOp().delete().forPath(path("y")),
+            admin
+                .transactionOp()
+                .create()
+                .withMode(CreateMode.EPHEMERAL)
+                .forPath(path("y"), theirs));
     r.update(Map.of("k", "v"));
-    assertThat(new String(admin.getData().forPath(path("y")), StandardCharsets.UTF_8)).contains("host=theirs").doesNotContain("meta.k");
+    assertThat(new String(admin.getData().forPath(path("y")), StandardCharsets.UTF_8))
+        .contains("host=theirs")
+        .doesNotContain("meta.k");
     await().atMost(Duration.ofSeconds(10)).until(() -> !r.isRegistered());
     r.close();
-    assertThat(admin.checkExists().forPath(path("y"))).isNotNull(); // closing does not delete theirs either
+    assertThat(admin.checkExists().forPath(path("y")))
+        .isNotNull(); // closing does not delete theirs either
   }
 
   // ------------------------------------------------------------------ ACLs
@@ -225,7 +273,11 @@ class ZooKeeperMembershipTest {
   void digestAcl_letsEveryoneSeeMembers_butOnlyTheOwnerRemoveOrAlterThem() throws Exception {
     String root = "/holdfast-acl-" + UUID.randomUUID().toString().substring(0, 8) + "/groups";
     Membership secure =
-        closeLater(ZooKeeperMembership.builder(server.connectString()).rootPath(root).digestAuth("holdfast", "s3cret").build());
+        closeLater(
+            ZooKeeperMembership.builder(server.connectString())
+                .rootPath(root)
+                .digestAuth("holdfast", "s3cret")
+                .build());
     secure.register(MemberInfo.builder(group).id("guarded").build());
     String node = root + "/" + group + "/guarded";
     List<ACL> acl = admin.getACL().forPath(node);
@@ -236,17 +288,23 @@ class ZooKeeperMembershipTest {
     try {
       for (CuratorFramework c : List.of(admin, stranger)) {
         assertThat(c.getData().forPath(node)).isNotEmpty();
-        assertThatThrownBy(() -> c.delete().forPath(node)).isInstanceOf(KeeperException.NoAuthException.class);
+        assertThatThrownBy(() -> c.delete().forPath(node))
+            .isInstanceOf(KeeperException.NoAuthException.class);
         assertThatThrownBy(() -> c.setData().forPath(node, "x".getBytes(StandardCharsets.UTF_8)))
             .isInstanceOf(KeeperException.NoAuthException.class);
-        assertThatThrownBy(() -> c.create().withMode(CreateMode.EPHEMERAL).forPath(root + "/" + group + "/intruder"))
+        assertThatThrownBy(
+                () ->
+                    c.create()
+                        .withMode(CreateMode.EPHEMERAL)
+                        .forPath(root + "/" + group + "/intruder"))
             .isInstanceOf(KeeperException.NoAuthException.class);
       }
     } finally {
       stranger.close();
     }
     // Without the credentials a membership can read the group, not join it, and says why.
-    Membership open = closeLater(ZooKeeperMembership.builder(server.connectString()).rootPath(root).build());
+    Membership open =
+        closeLater(ZooKeeperMembership.builder(server.connectString()).rootPath(root).build());
     assertThat(open.members(group)).extracting(Member::id).containsExactly("guarded");
     assertThatThrownBy(() -> open.register(MemberInfo.builder(group).id("other").build()))
         .isInstanceOf(MembershipBackendException.class)
@@ -268,7 +326,8 @@ class ZooKeeperMembershipTest {
     } finally {
       m.close();
     }
-    assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(timeout.multipliedBy(3).plusSeconds(2));
+    assertThat(Duration.ofNanos(System.nanoTime() - t0))
+        .isLessThan(timeout.multipliedBy(3).plusSeconds(2));
   }
 
   @Test
@@ -276,27 +335,38 @@ class ZooKeeperMembershipTest {
     ZooKeeperServer own = ZooKeeperServers.inJvm();
     try {
       Duration timeout = Duration.ofMillis(500);
-      Membership m = ZooKeeperMembership.builder(own.connectString())
-          .sessionTimeout(Duration.ofSeconds(20)).commandTimeout(timeout).build();
+      Membership m =
+          ZooKeeperMembership.builder(own.connectString())
+              .sessionTimeout(Duration.ofSeconds(20))
+              .commandTimeout(timeout)
+              .build();
       toClose.add(0, m); // closed before the server is
       Registration r = m.register(MemberInfo.builder(group).id("steady").build());
       AtomicInteger lost = new AtomicInteger();
-      r.addListener(new RegistrationListener() {
-        @Override
-        public void lost(Member member) {
-          lost.incrementAndGet();
-        }
-      });
+      r.addListener(
+          new RegistrationListener() {
+            @Override
+            public void lost(Member member) {
+              lost.incrementAndGet();
+            }
+          });
       own.stop();
       long t0 = System.nanoTime();
-      assertThatThrownBy(() -> r.update(Map.of("k", "v"))).isInstanceOf(MembershipBackendException.class);
+      assertThatThrownBy(() -> r.update(Map.of("k", "v")))
+          .isInstanceOf(MembershipBackendException.class);
       assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(timeout.plusSeconds(1));
       assertThat(r.isRegistered()).isTrue(); // suspended, not lost: the session lives on
       own.start();
-      await().atMost(Duration.ofSeconds(20)).ignoreExceptions().untilAsserted(() -> {
-        r.update(Map.of("k", "w"));
-        assertThat(m.members(group)).singleElement().satisfies(x -> assertThat(x.metadata()).containsEntry("k", "w"));
-      });
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .ignoreExceptions()
+          .untilAsserted(
+              () -> {
+                r.update(Map.of("k", "w"));
+                assertThat(m.members(group))
+                    .singleElement()
+                    .satisfies(x -> assertThat(x.metadata()).containsEntry("k", "w"));
+              });
       assertThat(lost.get()).isZero();
       assertThat(r.isRegistered()).isTrue();
       m.close();
@@ -309,29 +379,55 @@ class ZooKeeperMembershipTest {
 
   @Test
   void builder_validatesAtTheDoor() throws Exception {
-    assertThatNullPointerException().isThrownBy(() -> ZooKeeperMembership.builder((String) null)).withMessageContaining("connectString");
-    assertThatNullPointerException().isThrownBy(() -> ZooKeeperMembership.builder((CuratorFramework) null)).withMessageContaining("client");
-    assertThatThrownBy(() -> ZooKeeperMembership.builder(" ")).isInstanceOf(IllegalArgumentException.class);
+    assertThatNullPointerException()
+        .isThrownBy(() -> ZooKeeperMembership.builder((String) null))
+        .withMessageContaining("connectString");
+    assertThatNullPointerException()
+        .isThrownBy(() -> ZooKeeperMembership.builder((CuratorFramework) null))
+        .withMessageContaining("client");
+    assertThatThrownBy(() -> ZooKeeperMembership.builder(" "))
+        .isInstanceOf(IllegalArgumentException.class);
     ZooKeeperMembership.Builder b = ZooKeeperMembership.builder("localhost:2181");
-    assertThatThrownBy(() -> b.rootPath("/")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("rootPath");
+    assertThatThrownBy(() -> b.rootPath("/"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("rootPath");
     assertThatThrownBy(() -> b.rootPath("relative")).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> b.rootPath("/a/")).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> b.rootPath("/zookeeper/x")).isInstanceOf(IllegalArgumentException.class);
-    assertThatNullPointerException().isThrownBy(() -> b.rootPath(null)).withMessageContaining("rootPath");
-    assertThatThrownBy(() -> b.commandTimeout(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("commandTimeout");
-    assertThatThrownBy(() -> b.sessionTimeout(Duration.ofMillis(-1))).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("sessionTimeout");
-    assertThatNullPointerException().isThrownBy(() -> b.digestAuth(null, "p")).withMessageContaining("user");
-    assertThatThrownBy(() -> b.digestAuth("a:b", "p")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("user");
-    assertThatThrownBy(() -> b.digestAuth("a", "")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("password");
-    assertThatNullPointerException().isThrownBy(() -> b.callbackExecutor(null)).withMessageContaining("executor");
+    assertThatThrownBy(() -> b.rootPath("/zookeeper/x"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatNullPointerException()
+        .isThrownBy(() -> b.rootPath(null))
+        .withMessageContaining("rootPath");
+    assertThatThrownBy(() -> b.commandTimeout(Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("commandTimeout");
+    assertThatThrownBy(() -> b.sessionTimeout(Duration.ofMillis(-1)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("sessionTimeout");
+    assertThatNullPointerException()
+        .isThrownBy(() -> b.digestAuth(null, "p"))
+        .withMessageContaining("user");
+    assertThatThrownBy(() -> b.digestAuth("a:b", "p"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("user");
+    assertThatThrownBy(() -> b.digestAuth("a", ""))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("password");
+    assertThatNullPointerException()
+        .isThrownBy(() -> b.callbackExecutor(null))
+        .withMessageContaining("executor");
 
-    CuratorFramework unstarted = CuratorFrameworkFactory.newClient(server.connectString(), new RetryNTimes(1, 10));
+    CuratorFramework unstarted =
+        CuratorFrameworkFactory.newClient(server.connectString(), new RetryNTimes(1, 10));
     try {
-      assertThatThrownBy(() -> ZooKeeperMembership.builder(unstarted)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("started");
+      assertThatThrownBy(() -> ZooKeeperMembership.builder(unstarted))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("started");
     } finally {
       unstarted.close();
     }
-    assertThatThrownBy(() -> ZooKeeperMembership.builder(admin).sessionTimeout(Duration.ofSeconds(5)))
+    assertThatThrownBy(
+            () -> ZooKeeperMembership.builder(admin).sessionTimeout(Duration.ofSeconds(5)))
         .isInstanceOf(IllegalStateException.class);
     Membership custom = ZooKeeperMembership.builder(admin).rootPath("/custom/" + group).build();
     custom.register(MemberInfo.builder(group).id("c").build());

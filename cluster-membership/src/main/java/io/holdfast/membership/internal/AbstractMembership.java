@@ -36,8 +36,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The backend-independent half of a membership service: validation, lifecycle, one shared watch
- * per group with ordered delivery to every local subscriber, views, and leader election over the
+ * The backend-independent half of a membership service: validation, lifecycle, one shared watch per
+ * group with ordered delivery to every local subscriber, views, and leader election over the
  * backend's lock service. Threads: one scheduler per instance, and one callback thread (on demand)
  * unless the application chose an executor.
  */
@@ -66,17 +66,23 @@ public abstract class AbstractMembership implements Membership {
    * @param commandTimeout how long one backend operation may take
    * @param callbackExecutor where listeners run by default, or {@code null} for a library thread
    */
-  protected AbstractMembership(String kind, Duration commandTimeout, @Nullable Executor callbackExecutor) {
+  protected AbstractMembership(
+      String kind, Duration commandTimeout, @Nullable Executor callbackExecutor) {
     this.kind = kind;
     this.commandTimeout = commandTimeout;
     int id = IDS.incrementAndGet();
-    this.scheduler = new ScheduledThreadPoolExecutor(1, daemon("holdfast-membership-" + kind + "-" + id));
+    this.scheduler =
+        new ScheduledThreadPoolExecutor(1, daemon("holdfast-membership-" + kind + "-" + id));
     scheduler.setRemoveOnCancelPolicy(true);
     scheduler.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     if (callbackExecutor == null) {
       ownCallbacks =
           new ThreadPoolExecutor(
-              1, 1, 5, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+              1,
+              1,
+              5,
+              TimeUnit.SECONDS,
+              new LinkedBlockingQueue<>(),
               daemon("holdfast-membership-" + kind + "-" + id + "-callbacks"));
       ownCallbacks.allowCoreThreadTimeOut(true);
       callbacks = ownCallbacks;
@@ -319,9 +325,7 @@ public abstract class AbstractMembership implements Membership {
 
   // ---------------------------------------------------------------- for backends and the core
 
-  /**
-   * Throws {@link IllegalStateException} once closed.
-   */
+  /** Throws {@link IllegalStateException} once closed. */
   protected final void ensureOpen() {
     if (closed.get()) {
       throw closedException();
@@ -394,7 +398,9 @@ public abstract class AbstractMembership implements Membership {
             LOG.warn("a periodic {} membership task failed; it runs again next period", kind, e);
           }
         },
-        ms, ms, TimeUnit.MILLISECONDS);
+        ms,
+        ms,
+        TimeUnit.MILLISECONDS);
   }
 
   final void registrationClosed(AbstractRegistration r) {

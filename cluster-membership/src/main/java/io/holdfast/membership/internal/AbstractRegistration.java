@@ -10,8 +10,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The backend-independent half of a registration: state, listeners, validation. Backends
- * implement publishing, leaving, and call {@link #markLost()} / {@link #markReRegistered(Member)}.
+ * The backend-independent half of a registration: state, listeners, validation. Backends implement
+ * publishing, leaving, and call {@link #markLost()} / {@link #markReRegistered(Member)}.
  */
 public abstract class AbstractRegistration implements Registration {
   /** The membership this registration belongs to. */
@@ -58,8 +58,12 @@ public abstract class AbstractRegistration implements Registration {
     ensureOpen();
     MemberInfo info = member.info();
     MemberInfo next =
-        MemberInfo.builder(info.group()).id(info.id()).host(info.host()).port(info.port())
-            .metadata(checked).build();
+        MemberInfo.builder(info.group())
+            .id(info.id())
+            .host(info.host())
+            .port(info.port())
+            .metadata(checked)
+            .build();
     publish(next, member.leaderEpoch());
   }
 

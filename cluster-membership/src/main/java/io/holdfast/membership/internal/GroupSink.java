@@ -6,8 +6,8 @@ import java.util.Collection;
 /**
  * Where a backend reports what it sees of a group. Every report carries a version that grows with
  * each change of the group (a backend's own counter); reports no newer than what was already
- * applied are ignored, so a snapshot fetched before a change cannot undo it. May be called from
- * any thread.
+ * applied are ignored, so a snapshot fetched before a change cannot undo it. May be called from any
+ * thread.
  */
 public interface GroupSink {
   /**

@@ -149,8 +149,8 @@ final class GroupTracker implements GroupSink {
   }
 
   /**
-   * A member that comes back with a new join time (it was lost and registered again) is reported
-   * as left then joined, so watchers see the return; any other change is an update.
+   * A member that comes back with a new join time (it was lost and registered again) is reported as
+   * left then joined, so watchers see the return; any other change is an update.
    */
   private void emitChanged(Member old, Member now) {
     if (!Objects.equals(old.joinedAt(), now.joinedAt())) {

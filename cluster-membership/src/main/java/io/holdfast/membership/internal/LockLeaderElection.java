@@ -21,8 +21,8 @@ import org.slf4j.LoggerFactory;
  * Leader election on the backend's lock: a candidate waits for the group's election lock; holding
  * it is leading, and the grant's fencing token is the epoch. When the lock's lease is lost (Redis
  * renewal not confirmed in time, ZooKeeper connection suspended) leadership ends at once and the
- * candidate competes again. The leader advertises its epoch in its member record, so every peer
- * can tell who leads from the live membership.
+ * candidate competes again. The leader advertises its epoch in its member record, so every peer can
+ * tell who leads from the live membership.
  */
 final class LockLeaderElection implements LeaderElection {
   private static final Logger LOG = LoggerFactory.getLogger("io.holdfast.membership");
@@ -34,6 +34,7 @@ final class LockLeaderElection implements LeaderElection {
   private final String lockName;
   private final CopyOnWriteArrayList<LeadershipListener> listeners = new CopyOnWriteArrayList<>();
   private final MembershipView view;
+
   /** Orders advertisements: a late retry never overwrites a withdrawal. */
   private final Object advertising = new Object();
 
@@ -69,8 +70,10 @@ final class LockLeaderElection implements LeaderElection {
 
   private void onAcquired(@Nullable LockHandle h, @Nullable Throwable error) {
     if (h == null) {
-      Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
-          ? error.getCause() : error;
+      Throwable cause =
+          error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+              ? error.getCause()
+              : error;
       if (cause instanceof LockTimeoutException) {
         compete();
       } else if (!isClosed()) {
@@ -113,7 +116,10 @@ final class LockLeaderElection implements LeaderElection {
       }
     } catch (RuntimeException ex) {
       LOG.warn(
-          "leader of '{}' (epoch {}) could not advertise itself; retrying: {}", lockName, e, ex.toString());
+          "leader of '{}' (epoch {}) could not advertise itself; retrying: {}",
+          lockName,
+          e,
+          ex.toString());
       LOG.debug("advertising epoch {} failed", e, ex);
       owner.schedule(() -> advertise(h, e), 500, TimeUnit.MILLISECONDS);
     }

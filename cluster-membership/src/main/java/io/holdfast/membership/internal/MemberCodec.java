@@ -24,9 +24,9 @@ import java.util.TreeMap;
  * meta.zone=eu-1
  * </pre>
  *
- * The join time is not part of the payload: each backend takes it from its server (ZooKeeper's
- * node creation time, Redis's {@code TIME}). Readers ignore keys they do not know, so later
- * versions can add fields; a different {@code format} is rejected.
+ * The join time is not part of the payload: each backend takes it from its server (ZooKeeper's node
+ * creation time, Redis's {@code TIME}). Readers ignore keys they do not know, so later versions can
+ * add fields; a different {@code format} is rejected.
  */
 public final class MemberCodec {
   /** The current format tag. */
@@ -60,7 +60,11 @@ public final class MemberCodec {
     }
     // Properties.store writes a date comment first; drop it so equal members encode equally.
     StringBuilder text = new StringBuilder();
-    out.toString().lines().filter(l -> !l.startsWith("#")).sorted().forEach(l -> text.append(l).append('\n'));
+    out.toString()
+        .lines()
+        .filter(l -> !l.startsWith("#"))
+        .sorted()
+        .forEach(l -> text.append(l).append('\n'));
     return text.toString();
   }
 

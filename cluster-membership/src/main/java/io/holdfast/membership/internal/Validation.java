@@ -21,18 +21,30 @@ public final class Validation {
     Objects.requireNonNull(s, what);
     if (s.isEmpty() || s.length() > MemberInfo.MAX_NAME_LENGTH || s.charAt(0) == '.') {
       throw new IllegalArgumentException(
-          what + " must be 1 to " + MemberInfo.MAX_NAME_LENGTH
-              + " characters of A-Z a-z 0-9 . _ - not starting with '.', was '" + s + "'");
+          what
+              + " must be 1 to "
+              + MemberInfo.MAX_NAME_LENGTH
+              + " characters of A-Z a-z 0-9 . _ - not starting with '.', was '"
+              + s
+              + "'");
     }
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
       boolean ok =
-          (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-              || c == '.' || c == '_' || c == '-';
+          (c >= 'a' && c <= 'z')
+              || (c >= 'A' && c <= 'Z')
+              || (c >= '0' && c <= '9')
+              || c == '.'
+              || c == '_'
+              || c == '-';
       if (!ok) {
         throw new IllegalArgumentException(
-            what + " must be 1 to " + MemberInfo.MAX_NAME_LENGTH
-                + " characters of A-Z a-z 0-9 . _ - not starting with '.', was '" + s + "'");
+            what
+                + " must be 1 to "
+                + MemberInfo.MAX_NAME_LENGTH
+                + " characters of A-Z a-z 0-9 . _ - not starting with '.', was '"
+                + s
+                + "'");
       }
     }
     return s;
@@ -46,10 +58,14 @@ public final class Validation {
    */
   public static String checkHost(String host) {
     Objects.requireNonNull(host, "host");
-    if (host.isEmpty() || host.length() > 253 || host.codePoints().anyMatch(c -> Character.isWhitespace(c) || Character.isISOControl(c))) {
+    if (host.isEmpty()
+        || host.length() > 253
+        || host.codePoints()
+            .anyMatch(c -> Character.isWhitespace(c) || Character.isISOControl(c))) {
       throw new IllegalArgumentException(
           "host must be 1 to 253 characters without whitespace or control characters, was '"
-              + host + "'");
+              + host
+              + "'");
     }
     return host;
   }
@@ -62,7 +78,9 @@ public final class Validation {
   public static void checkMetadataKey(String key) {
     if (key.isEmpty() || key.length() > 128 || key.codePoints().anyMatch(Character::isISOControl)) {
       throw new IllegalArgumentException(
-          "metadata keys must be 1 to 128 characters without control characters, was '" + key + "'");
+          "metadata keys must be 1 to 128 characters without control characters, was '"
+              + key
+              + "'");
     }
     if (key.startsWith(RESERVED_PREFIX)) {
       throw new IllegalArgumentException(

@@ -13,7 +13,9 @@ import org.junit.jupiter.api.Test;
 class GroupTrackerTest {
   private static Member m(String id, long joined, String load) {
     return new Member(
-        MemberInfo.builder("g").id(id).metadata("load", load).build(), Instant.ofEpochMilli(joined), 0);
+        MemberInfo.builder("g").id(id).metadata("load", load).build(),
+        Instant.ofEpochMilli(joined),
+        0);
   }
 
   private final List<String> events = new CopyOnWriteArrayList<>();

@@ -12,8 +12,13 @@ class MemberCodecTest {
   @Test
   void roundTrip_keepsEveryField_includingAwkwardMetadata() {
     MemberInfo info =
-        MemberInfo.builder("inventory").id("node-1").host("10.0.0.7").port(8080)
-            .metadata("zone", "eu-1").metadata("note", "a=b: c\nd\\e #f !g \u00e9\uD83D\uDD12").build();
+        MemberInfo.builder("inventory")
+            .id("node-1")
+            .host("10.0.0.7")
+            .port(8080)
+            .metadata("zone", "eu-1")
+            .metadata("note", "a=b: c\nd\\e #f !g \u00e9\uD83D\uDD12")
+            .build();
     Instant joined = Instant.ofEpochMilli(1_763_776_000_123L);
     Member back = MemberCodec.decode(MemberCodec.encode(info, 42), joined);
     assertThat(back.info()).isEqualTo(info);

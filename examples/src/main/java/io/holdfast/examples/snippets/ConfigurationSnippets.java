@@ -18,39 +18,42 @@ final class ConfigurationSnippets {
 
   static LockService redis(Executor callbacks) {
     // tag::redis[]
-    LockService locks = RedisLockService.builder(RedisURI.create("redis://localhost:6379"))
-        .leaseTime(Duration.ofSeconds(10))
-        .defaultWait(Duration.ofSeconds(30))
-        .commandTimeout(Duration.ofSeconds(3))
-        .keyPrefix("holdfast:")
-        .waitForReplicas(0, Duration.ZERO)
-        .callbackExecutor(callbacks)
-        .build();
+    LockService locks =
+        RedisLockService.builder(RedisURI.create("redis://localhost:6379"))
+            .leaseTime(Duration.ofSeconds(10))
+            .defaultWait(Duration.ofSeconds(30))
+            .commandTimeout(Duration.ofSeconds(3))
+            .keyPrefix("holdfast:")
+            .waitForReplicas(0, Duration.ZERO)
+            .callbackExecutor(callbacks)
+            .build();
     // end::redis[]
     return locks;
   }
 
   static LockService zooKeeper(Executor callbacks, String password) {
     // tag::zookeeper[]
-    LockService locks = ZooKeeperLockService.builder("zk1:2181,zk2:2181,zk3:2181")
-        .sessionTimeout(Duration.ofSeconds(10))
-        .defaultWait(Duration.ofSeconds(30))
-        .commandTimeout(Duration.ofSeconds(3))
-        .rootPath("/holdfast/locks")
-        .lossPolicy(ZooKeeperLockService.LossPolicy.SUSPENDED)
-        .digestAuth("orders", password)
-        .callbackExecutor(callbacks)
-        .build();
+    LockService locks =
+        ZooKeeperLockService.builder("zk1:2181,zk2:2181,zk3:2181")
+            .sessionTimeout(Duration.ofSeconds(10))
+            .defaultWait(Duration.ofSeconds(30))
+            .commandTimeout(Duration.ofSeconds(3))
+            .rootPath("/holdfast/locks")
+            .lossPolicy(ZooKeeperLockService.LossPolicy.SUSPENDED)
+            .digestAuth("orders", password)
+            .callbackExecutor(callbacks)
+            .build();
     // end::zookeeper[]
     return locks;
   }
 
   static InMemoryLockService inMemory(Executor callbacks) {
     // tag::memory[]
-    InMemoryLockService first = InMemoryLockService.builder()
-        .defaultWait(Duration.ofSeconds(30))
-        .callbackExecutor(callbacks)
-        .build();
+    InMemoryLockService first =
+        InMemoryLockService.builder()
+            .defaultWait(Duration.ofSeconds(30))
+            .callbackExecutor(callbacks)
+            .build();
     InMemoryLockService second = InMemoryLockService.builder().sharedWith(first).build();
     // end::memory[]
     second.close();
@@ -59,38 +62,41 @@ final class ConfigurationSnippets {
 
   static Membership redisMembership(Executor callbacks) {
     // tag::redis-membership[]
-    Membership membership = RedisMembership.builder(RedisURI.create("redis://localhost:6379"))
-        .heartbeatTtl(Duration.ofSeconds(10))
-        .reconcileInterval(Duration.ofSeconds(10).dividedBy(3))
-        .commandTimeout(Duration.ofSeconds(3))
-        .keyPrefix("holdfast:")
-        .callbackExecutor(callbacks)
-        .build();
+    Membership membership =
+        RedisMembership.builder(RedisURI.create("redis://localhost:6379"))
+            .heartbeatTtl(Duration.ofSeconds(10))
+            .reconcileInterval(Duration.ofSeconds(10).dividedBy(3))
+            .commandTimeout(Duration.ofSeconds(3))
+            .keyPrefix("holdfast:")
+            .callbackExecutor(callbacks)
+            .build();
     // end::redis-membership[]
     return membership;
   }
 
   static Membership zooKeeperMembership(Executor callbacks, String password) {
     // tag::zookeeper-membership[]
-    Membership membership = ZooKeeperMembership.builder("zk1:2181,zk2:2181,zk3:2181")
-        .sessionTimeout(Duration.ofSeconds(10))
-        .commandTimeout(Duration.ofSeconds(3))
-        .rootPath("/holdfast/groups")
-        .digestAuth("orders", password)
-        .callbackExecutor(callbacks)
-        .build();
+    Membership membership =
+        ZooKeeperMembership.builder("zk1:2181,zk2:2181,zk3:2181")
+            .sessionTimeout(Duration.ofSeconds(10))
+            .commandTimeout(Duration.ofSeconds(3))
+            .rootPath("/holdfast/groups")
+            .digestAuth("orders", password)
+            .callbackExecutor(callbacks)
+            .build();
     // end::zookeeper-membership[]
     return membership;
   }
 
   static MemberInfo memberInfo() {
     // tag::member-info[]
-    MemberInfo self = MemberInfo.builder("inventory")
-        .id("inventory-7")
-        .host("10.0.0.7")
-        .port(8080)
-        .metadata("zone", "eu-1")
-        .build();
+    MemberInfo self =
+        MemberInfo.builder("inventory")
+            .id("inventory-7")
+            .host("10.0.0.7")
+            .port(8080)
+            .metadata("zone", "eu-1")
+            .build();
     // end::member-info[]
     return self;
   }

@@ -8,8 +8,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * A wrapper of the kind an application writes around a {@link LockService} (here: counting
- * grants for a metric), which docs/testing.md runs through the contract suite.
+ * A wrapper of the kind an application writes around a {@link LockService} (here: counting grants
+ * for a metric), which docs/testing.md runs through the contract suite.
  */
 final class CountingLockService implements LockService {
   private final LockService delegate;
@@ -44,7 +44,8 @@ final class CountingLockService implements LockService {
   }
 
   @Override
-  public Optional<LockHandle> tryAcquire(String name, Duration maxWait) throws InterruptedException {
+  public Optional<LockHandle> tryAcquire(String name, Duration maxWait)
+      throws InterruptedException {
     return delegate.tryAcquire(name, maxWait).map(this::counted);
   }
 

@@ -24,12 +24,13 @@ final class GuaranteesSnippets {
     void write(String sku, long stock);
   }
 
-  static void notEnough(LockService locks, PlainStore stock, String sku) throws InterruptedException {
+  static void notEnough(LockService locks, PlainStore stock, String sku)
+      throws InterruptedException {
     // tag::not-enough[]
     try (LockHandle lock = locks.acquire("sku:" + sku)) {
       long left = stock.read(sku);
-      if (lock.isHeld()) {            // not enough: the process can pause right after this check
-        stock.write(sku, left - 1);   // ... and write after a newer holder has written
+      if (lock.isHeld()) { // not enough: the process can pause right after this check
+        stock.write(sku, left - 1); // ... and write after a newer holder has written
       }
     }
     // end::not-enough[]
@@ -37,9 +38,10 @@ final class GuaranteesSnippets {
 
   // tag::fenced-sql[]
   /** Writes the stock only if no newer holder of the SKU's lock has written already. */
-  static boolean writeFenced(Connection db, String sku, long stock, long token) throws SQLException {
-    try (PreparedStatement update = db.prepareStatement(
-        "UPDATE stock SET qty = ?, fence = ? WHERE sku = ? AND fence <= ?")) {
+  static boolean writeFenced(Connection db, String sku, long stock, long token)
+      throws SQLException {
+    try (PreparedStatement update =
+        db.prepareStatement("UPDATE stock SET qty = ?, fence = ? WHERE sku = ? AND fence <= ?")) {
       update.setLong(1, stock);
       update.setLong(2, token);
       update.setString(3, sku);
@@ -47,6 +49,7 @@ final class GuaranteesSnippets {
       return update.executeUpdate() == 1; // 0 rows: a newer token has written; ours is stale
     }
   }
+
   // end::fenced-sql[]
 
   static void fencedUse(LockService locks, Connection db, String sku)
@@ -76,8 +79,10 @@ final class GuaranteesSnippets {
   static LockService replicas() {
     // tag::wait-for-replicas[]
     LockService locks =
-        RedisLockService.builder(RedisURI.create("redis-sentinel://s1:26379,s2:26379,s3:26379#orders"))
-            .waitForReplicas(1, Duration.ofMillis(100)) // a failover to that replica keeps the grant
+        RedisLockService.builder(
+                RedisURI.create("redis-sentinel://s1:26379,s2:26379,s3:26379#orders"))
+            .waitForReplicas(
+                1, Duration.ofMillis(100)) // a failover to that replica keeps the grant
             .build();
     // end::wait-for-replicas[]
     return locks;
@@ -85,9 +90,11 @@ final class GuaranteesSnippets {
 
   static LockService lossPolicy() {
     // tag::loss-policy[]
-    LockService locks = ZooKeeperLockService.builder("zk1:2181,zk2:2181,zk3:2181")
-        .lossPolicy(ZooKeeperLockService.LossPolicy.LOST) // ride out blips; rely on fencing tokens
-        .build();
+    LockService locks =
+        ZooKeeperLockService.builder("zk1:2181,zk2:2181,zk3:2181")
+            .lossPolicy(
+                ZooKeeperLockService.LossPolicy.LOST) // ride out blips; rely on fencing tokens
+            .build();
     // end::loss-policy[]
     return locks;
   }

@@ -26,7 +26,8 @@ final class IndexSnippets {
 
   static LockService inMemory() {
     // tag::memory[]
-    InMemoryLockService locks = InMemoryLockService.create(); // same contract, one JVM: for unit tests
+    InMemoryLockService locks =
+        InMemoryLockService.create(); // same contract, one JVM: for unit tests
     // end::memory[]
     return locks;
   }

@@ -28,7 +28,8 @@ final class OperationsSnippets {
   static LockService standalone() {
     // tag::standalone[]
     LockService locks =
-        RedisLockService.builder(RedisURI.create("rediss://holdfast-app:s3cret@redis.internal:6379"))
+        RedisLockService.builder(
+                RedisURI.create("rediss://holdfast-app:s3cret@redis.internal:6379"))
             .build();
     // end::standalone[]
     return locks;
@@ -36,24 +37,31 @@ final class OperationsSnippets {
 
   static LockService sentinel() {
     // tag::sentinel[]
-    LockService locks = RedisLockService.builder(RedisURI.create(
-            "redis-sentinel://holdfast-app:s3cret@s1:26379,s2:26379,s3:26379#orders"))
-        .build();
+    LockService locks =
+        RedisLockService.builder(
+                RedisURI.create(
+                    "redis-sentinel://holdfast-app:s3cret@s1:26379,s2:26379,s3:26379#orders"))
+            .build();
     // end::sentinel[]
     return locks;
   }
 
   static void cluster() {
     // tag::cluster[]
-    RedisClusterClient cluster = RedisClusterClient.create(List.of(
-        RedisURI.create("redis://holdfast-app:s3cret@node1:6379"),
-        RedisURI.create("redis://holdfast-app:s3cret@node2:6379"),
-        RedisURI.create("redis://holdfast-app:s3cret@node3:6379")));
-    cluster.setOptions(ClusterClientOptions.builder()
-        .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
-            .enablePeriodicRefresh(Duration.ofSeconds(30)) // follow failovers and resharding
-            .build())
-        .build());
+    RedisClusterClient cluster =
+        RedisClusterClient.create(
+            List.of(
+                RedisURI.create("redis://holdfast-app:s3cret@node1:6379"),
+                RedisURI.create("redis://holdfast-app:s3cret@node2:6379"),
+                RedisURI.create("redis://holdfast-app:s3cret@node3:6379")));
+    cluster.setOptions(
+        ClusterClientOptions.builder()
+            .topologyRefreshOptions(
+                ClusterTopologyRefreshOptions.builder()
+                    .enablePeriodicRefresh(
+                        Duration.ofSeconds(30)) // follow failovers and resharding
+                    .build())
+            .build());
     LockService locks = RedisLockService.builder(cluster).build();
     // ... at shutdown: the service never shuts down a client you passed in
     locks.close();
@@ -63,25 +71,28 @@ final class OperationsSnippets {
 
   static LockService ensemble() {
     // tag::ensemble[]
-    LockService locks = ZooKeeperLockService.builder("zk1:2181,zk2:2181,zk3:2181/orders") // chroot
-        .digestAuth("orders", "secret")
-        .build();
+    LockService locks =
+        ZooKeeperLockService.builder("zk1:2181,zk2:2181,zk3:2181/orders") // chroot
+            .digestAuth("orders", "secret")
+            .build();
     // end::ensemble[]
     return locks;
   }
 
   static LockService ownCurator() {
     // tag::own-curator[]
-    CuratorFramework client = CuratorFrameworkFactory.builder()
-        .connectString("zk1:2181,zk2:2181,zk3:2181")
-        .sessionTimeoutMs(10_000) // the lease of every lock taken through this client
-        .retryPolicy(new ExponentialBackoffRetry(100, 5))
-        .authorization("digest", "orders:secret".getBytes(StandardCharsets.UTF_8))
-        .build();
+    CuratorFramework client =
+        CuratorFrameworkFactory.builder()
+            .connectString("zk1:2181,zk2:2181,zk3:2181")
+            .sessionTimeoutMs(10_000) // the lease of every lock taken through this client
+            .retryPolicy(new ExponentialBackoffRetry(100, 5))
+            .authorization("digest", "orders:secret".getBytes(StandardCharsets.UTF_8))
+            .build();
     client.start();
-    LockService locks = ZooKeeperLockService.builder(client)
-        .digestAuth("orders", "secret") // the ACL of the nodes it creates
-        .build();
+    LockService locks =
+        ZooKeeperLockService.builder(client)
+            .digestAuth("orders", "secret") // the ACL of the nodes it creates
+            .build();
     // end::own-curator[]
     return locks;
   }

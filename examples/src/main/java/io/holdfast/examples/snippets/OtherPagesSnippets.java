@@ -23,29 +23,45 @@ final class OtherPagesSnippets {
 
   static LockService zooKeeperPage(String secret) {
     // tag::zookeeper-md[]
-    LockService locks = ZooKeeperLockService.builder("zk1:2181,zk2:2181,zk3:2181")
-        .sessionTimeout(Duration.ofSeconds(10))
-        .digestAuth("orders", secret)
-        .build();
+    LockService locks =
+        ZooKeeperLockService.builder("zk1:2181,zk2:2181,zk3:2181")
+            .sessionTimeout(Duration.ofSeconds(10))
+            .digestAuth("orders", secret)
+            .build();
     // end::zookeeper-md[]
     return locks;
   }
 
   static LeaderElection membershipPage(String customerId) {
     // tag::membership-md[]
-    Membership membership = RedisMembership.builder(RedisURI.create("redis://localhost:6379")).build();
-    Registration me = membership.register(
-        MemberInfo.builder("inventory").host("10.0.0.7").port(8080).metadata("zone", "eu-1").build());
+    Membership membership =
+        RedisMembership.builder(RedisURI.create("redis://localhost:6379")).build();
+    Registration me =
+        membership.register(
+            MemberInfo.builder("inventory")
+                .host("10.0.0.7")
+                .port(8080)
+                .metadata("zone", "eu-1")
+                .build());
 
     try (MembershipView peers = membership.view("inventory")) {
-        Member target = PeerSelectors.rendezvous(peers).select(customerId); // same customer, same peer
+      Member target =
+          PeerSelectors.rendezvous(peers).select(customerId); // same customer, same peer
     }
 
     LeaderElection election = membership.election(me);
-    election.addListener(new LeadershipListener() {
-        @Override public void gained(long epoch) { startReconciliationJob(epoch); }
-        @Override public void lost(long epoch) { stopReconciliationJob(); }
-    });
+    election.addListener(
+        new LeadershipListener() {
+          @Override
+          public void gained(long epoch) {
+            startReconciliationJob(epoch);
+          }
+
+          @Override
+          public void lost(long epoch) {
+            stopReconciliationJob();
+          }
+        });
     // end::membership-md[]
     return election;
   }

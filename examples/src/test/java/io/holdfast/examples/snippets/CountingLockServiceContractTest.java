@@ -35,7 +35,10 @@ class CountingLockServiceContractTest extends LockServiceContract {
   @Override
   protected LockService createService(Duration leaseTime) {
     return new CountingLockService(
-        RedisLockService.builder(redis).leaseTime(leaseTime).commandTimeout(commandTimeout()).build());
+        RedisLockService.builder(redis)
+            .leaseTime(leaseTime)
+            .commandTimeout(commandTimeout())
+            .build());
   }
 
   @Override

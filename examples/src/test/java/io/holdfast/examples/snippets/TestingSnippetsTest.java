@@ -37,6 +37,7 @@ class TestingSnippetsTest {
       }
     }
   }
+
   // end::redis[]
 
   // tag::zookeeper[]
@@ -51,6 +52,7 @@ class TestingSnippetsTest {
       assertThat(election.leader()).map(Member::id).contains("instance-1");
     }
   }
+
   // end::zookeeper[]
 
   // tag::dedicated[]

@@ -33,8 +33,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The backend-independent half of a lock service: validation, reentrancy, handles, timeouts,
- * interruption, async acquire, abandoned grants, lease expiry on the local clock, listener
- * dispatch and shutdown. A backend implements {@link #acquireLease} and {@link Lease#doRelease}.
+ * interruption, async acquire, abandoned grants, lease expiry on the local clock, listener dispatch
+ * and shutdown. A backend implements {@link #acquireLease} and {@link Lease#doRelease}.
  *
  * <p>Threads: one scheduler thread per service for timers and renewals, and one callback thread
  * (started on demand, ending when idle) unless the application chose a callback executor.
@@ -42,6 +42,7 @@ import org.slf4j.LoggerFactory;
 public abstract class AbstractLockService implements LockService {
   private static final Logger LOG = LoggerFactory.getLogger("io.holdfast.lock");
   private static final AtomicInteger SERVICE_IDS = new AtomicInteger();
+
   /** The pause detector's tick, at most (docs/configuration.md quotes it). */
   static final long PAUSE_TICK_MILLIS = 100;
 
@@ -106,16 +107,16 @@ public abstract class AbstractLockService implements LockService {
   // ---------------------------------------------------------------- pause detection
 
   /**
-   * Watches for this process being paused (a long GC pause, SIGSTOP, a suspended VM): a timer
-   * ticks every 100 ms (or four times per threshold, if more often), and a gap between ticks longer than the threshold means the
-   * process did not run for that long. Then every lease granted before the pause is reported lost
-   * at once, and {@link Lease#isValid()} already answers {@code false} for them before the timer
-   * catches up. For backends whose leases have no local clock (a ZooKeeper grant lives as long as
-   * the session): without this, a thawed holder would believe it holds until the client library
-   * notices, asynchronously, that its session expired meanwhile.
+   * Watches for this process being paused (a long GC pause, SIGSTOP, a suspended VM): a timer ticks
+   * every 100 ms (or four times per threshold, if more often), and a gap between ticks longer than
+   * the threshold means the process did not run for that long. Then every lease granted before the
+   * pause is reported lost at once, and {@link Lease#isValid()} already answers {@code false} for
+   * them before the timer catches up. For backends whose leases have no local clock (a ZooKeeper
+   * grant lives as long as the session): without this, a thawed holder would believe it holds until
+   * the client library notices, asynchronously, that its session expired meanwhile.
    *
-   * @param thresholdNanos the longest tolerated gap, read at every tick (it may change, e.g. when
-   *     a session timeout is negotiated)
+   * @param thresholdNanos the longest tolerated gap, read at every tick (it may change, e.g. when a
+   *     session timeout is negotiated)
    */
   protected final void detectPauses(java.util.function.LongSupplier thresholdNanos) {
     pauseThresholdNanos = thresholdNanos;
@@ -145,8 +146,10 @@ public abstract class AbstractLockService implements LockService {
       // Older than the threshold: it existed when the gap began (nothing is granted while the
       // process is frozen), including a grant made just after the last tick.
       if (now - l.sentAtNanos() > limit) {
-        l.lost("this process did not run for " + TimeUnit.NANOSECONDS.toMillis(gap)
-            + " ms (a GC pause or a freeze): its session may have expired meanwhile");
+        l.lost(
+            "this process did not run for "
+                + TimeUnit.NANOSECONDS.toMillis(gap)
+                + " ms (a GC pause or a freeze): its session may have expired meanwhile");
       }
     }
   }
@@ -166,17 +169,18 @@ public abstract class AbstractLockService implements LockService {
 
   /**
    * Starts acquiring {@code name}. The future completes with the grant, with {@code null} if the
-   * lock was not granted within {@code maxWaitNanos} (zero: a single attempt), or exceptionally
-   * (a {@link LockException}, or any exception, which is wrapped in {@link
-   * LockBackendException}). Must not block. The core may complete or cancel the future early when
-   * the caller gives up; backends stop waiting when they see it done, and hand over grants with
-   * {@link #deliver} so that a grant nobody takes is released.
+   * lock was not granted within {@code maxWaitNanos} (zero: a single attempt), or exceptionally (a
+   * {@link LockException}, or any exception, which is wrapped in {@link LockBackendException}).
+   * Must not block. The core may complete or cancel the future early when the caller gives up;
+   * backends stop waiting when they see it done, and hand over grants with {@link #deliver} so that
+   * a grant nobody takes is released.
    *
    * @param name a validated lock name
    * @param maxWaitNanos how long to wait, at least zero
    * @return the future grant
    */
-  protected abstract CompletableFuture<@Nullable Lease> acquireLease(String name, long maxWaitNanos);
+  protected abstract CompletableFuture<@Nullable Lease> acquireLease(
+      String name, long maxWaitNanos);
 
   /** Closes what the backend opened. Called once, after every lease was released. */
   protected abstract void shutdownBackend();
@@ -252,9 +256,7 @@ public abstract class AbstractLockService implements LockService {
     return closed.get();
   }
 
-  /**
-   * Throws {@link IllegalStateException} if the service is closed.
-   */
+  /** Throws {@link IllegalStateException} if the service is closed. */
   protected final void ensureOpen() {
     if (closed.get()) {
       throw new IllegalStateException("this " + kind + " lock service is closed");
@@ -358,15 +360,21 @@ public abstract class AbstractLockService implements LockService {
     long limit = acquireLimitNanos(maxWait.toNanos());
     Lease lease;
     try {
-      lease = interruptible ? grant.get(limit, TimeUnit.NANOSECONDS) : getUninterruptibly(grant, limit);
+      lease =
+          interruptible ? grant.get(limit, TimeUnit.NANOSECONDS) : getUninterruptibly(grant, limit);
     } catch (InterruptedException e) {
       abandon(grant);
       throw e;
     } catch (TimeoutException e) {
       abandon(grant);
       throw new LockBackendException(
-          "the " + kind + " backend did not answer within " + config.commandTimeout()
-              + " while acquiring '" + name + "'",
+          "the "
+              + kind
+              + " backend did not answer within "
+              + config.commandTimeout()
+              + " while acquiring '"
+              + name
+              + "'",
           e);
     } catch (ExecutionException e) {
       if (!(e.getCause() instanceof NotGranted ng)) {
@@ -421,8 +429,13 @@ public abstract class AbstractLockService implements LockService {
             () ->
                 grant.completeExceptionally(
                     new LockBackendException(
-                        "the " + kind + " backend did not answer within "
-                            + config.commandTimeout() + " while acquiring '" + name + "'",
+                        "the "
+                            + kind
+                            + " backend did not answer within "
+                            + config.commandTimeout()
+                            + " while acquiring '"
+                            + name
+                            + "'",
                         new TimeoutException())),
             limit,
             TimeUnit.NANOSECONDS);
@@ -438,9 +451,8 @@ public abstract class AbstractLockService implements LockService {
 
   private void observeAcquire(
       String name, long startedNanos, @Nullable Lease lease, @Nullable Throwable error) {
-    Throwable e = error instanceof CompletionException && error.getCause() != null
-        ? error.getCause()
-        : error;
+    Throwable e =
+        error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     LockObserver.Outcome outcome;
     if (e == null) {
       outcome = lease != null ? LockObserver.Outcome.ACQUIRED : LockObserver.Outcome.TIMEOUT;
@@ -492,8 +504,8 @@ public abstract class AbstractLockService implements LockService {
   }
 
   /**
-   * How much longer than its wait plus one command timeout an acquire may take, for a backend
-   * whose grant has a further step with a timeout of its own (a Redis {@code WAIT} for replicas).
+   * How much longer than its wait plus one command timeout an acquire may take, for a backend whose
+   * grant has a further step with a timeout of its own (a Redis {@code WAIT} for replicas).
    *
    * @return nanoseconds, zero by default
    */
@@ -634,8 +646,13 @@ public abstract class AbstractLockService implements LockService {
 
   @Override
   public String toString() {
-    return getClass().getSimpleName() + "[" + kind + ", held=" + active.size()
-        + (closed.get() ? ", closed" : "") + "]";
+    return getClass().getSimpleName()
+        + "["
+        + kind
+        + ", held="
+        + active.size()
+        + (closed.get() ? ", closed" : "")
+        + "]";
   }
 
   /** A future that is already cancelled, for tasks scheduled after shutdown. */

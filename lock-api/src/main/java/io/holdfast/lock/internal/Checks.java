@@ -26,11 +26,7 @@ public final class Checks {
     int bytes = utf8Length(name, what);
     if (bytes > LockService.MAX_NAME_BYTES) {
       throw new IllegalArgumentException(
-          what
-              + " must be at most "
-              + LockService.MAX_NAME_BYTES
-              + " UTF-8 bytes, was "
-              + bytes);
+          what + " must be at most " + LockService.MAX_NAME_BYTES + " UTF-8 bytes, was " + bytes);
     }
     return name;
   }

@@ -150,9 +150,9 @@ public abstract class Lease {
   }
 
   /**
-   * Releases the grant at the backend. Called once, after the last handle closed, after the
-   * service closed, or for a grant nobody claimed (the acquire was abandoned); also for a lost
-   * lease, so that backends can clean up what is left of it. Must not block.
+   * Releases the grant at the backend. Called once, after the last handle closed, after the service
+   * closed, or for a grant nobody claimed (the acquire was abandoned); also for a lost lease, so
+   * that backends can clean up what is left of it. Must not block.
    *
    * @return completes when the backend confirmed (or failed)
    */
@@ -227,7 +227,8 @@ public abstract class Lease {
       return doRelease()
           .exceptionally(
               e -> {
-                LOG.debug("releasing lock '{}' (token {}) failed; its lease runs out", name, token, e);
+                LOG.debug(
+                    "releasing lock '{}' (token {}) failed; its lease runs out", name, token, e);
                 return null;
               });
     } catch (RuntimeException e) {
@@ -240,7 +241,8 @@ public abstract class Lease {
   private void scheduleExpiryCheck() {
     cancelExpiryCheck();
     long delay = validUntilNanos - System.nanoTime();
-    expiryTimer = service.scheduleQuietly(this::checkExpiry, Math.max(0, delay), TimeUnit.NANOSECONDS);
+    expiryTimer =
+        service.scheduleQuietly(this::checkExpiry, Math.max(0, delay), TimeUnit.NANOSECONDS);
   }
 
   // Guarded by this.

@@ -10,9 +10,19 @@ import org.junit.jupiter.api.Test;
 class ChecksTest {
   @Test
   void utf8Length_matchesTheJdkEncoder_forWellFormedText() {
-    for (String s : List.of("", "a", "\u00e9", "\u20ac", "\uD83D\uDD12", "a\u00e9\u20ac\uD83D\uDD12z",
-        "\u0000\u007f\u0080\u07ff\u0800\uffff", "x".repeat(1024))) {
-      assertThat(Checks.utf8Length(s, "name")).as(s).isEqualTo(s.getBytes(StandardCharsets.UTF_8).length);
+    for (String s :
+        List.of(
+            "",
+            "a",
+            "\u00e9",
+            "\u20ac",
+            "\uD83D\uDD12",
+            "a\u00e9\u20ac\uD83D\uDD12z",
+            "\u0000\u007f\u0080\u07ff\u0800\uffff",
+            "x".repeat(1024))) {
+      assertThat(Checks.utf8Length(s, "name"))
+          .as(s)
+          .isEqualTo(s.getBytes(StandardCharsets.UTF_8).length);
     }
   }
 

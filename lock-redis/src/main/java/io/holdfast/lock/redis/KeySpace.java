@@ -5,10 +5,10 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Where a lock's keys live. A name maps to a Redis Cluster hash slot; the lock key and that slot's
- * fencing counter carry the same hash tag, chosen so that it hashes to that very slot. So a
- * script touching both stays within one slot, and there is one counter per slot (at most 16,384
- * keys, whatever the number of names) rather than one per name. The same layout is used on a
- * standalone server, so data never needs to move when a deployment moves to a cluster.
+ * fencing counter carry the same hash tag, chosen so that it hashes to that very slot. So a script
+ * touching both stays within one slot, and there is one counter per slot (at most 16,384 keys,
+ * whatever the number of names) rather than one per name. The same layout is used on a standalone
+ * server, so data never needs to move when a deployment moves to a cluster.
  *
  * <pre>
  *   {prefix}{T}:lock:{name}   the lock: value "serviceId:token", expiring after the lease

@@ -28,8 +28,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Standalone and Sentinel deployments come through {@link RedisURI} (or a {@link RedisClient});
  * Redis Cluster through a {@link RedisClusterClient}. TLS ({@code rediss://}) and AUTH/ACL users
- * are set on the URI. A client the application passes in stays the application's: the service
- * opens two connections on it (commands, and pub/sub for waiters; a third with {@link
+ * are set on the URI. A client the application passes in stays the application's: the service opens
+ * two connections on it (commands, and pub/sub for waiters; a third with {@link
  * Builder#waitForReplicas}) and closes only those. A service built from a URI owns its client and
  * shuts it down on {@code close()}; the clients of all such services in a JVM share one set of
  * Lettuce {@link ClientResources} (event loops), shut down when the last of them closes, unless
@@ -124,10 +124,10 @@ public final class RedisLockService {
     }
 
     /**
-     * How long one Redis operation may take before it fails with {@code LockBackendException},
-     * on any client (a client passed in may have a longer timeout, or none: the service bounds
-     * each operation itself). Default 3 s; from 10 ms to 1 day. For a client the service creates,
-     * also its connect timeout, TLS handshake timeout and Lettuce command timeout.
+     * How long one Redis operation may take before it fails with {@code LockBackendException}, on
+     * any client (a client passed in may have a longer timeout, or none: the service bounds each
+     * operation itself). Default 3 s; from 10 ms to 1 day. For a client the service creates, also
+     * its connect timeout, TLS handshake timeout and Lettuce command timeout.
      *
      * @param commandTimeout the timeout
      * @return this builder
@@ -153,11 +153,11 @@ public final class RedisLockService {
      * After each grant, waits with {@code WAIT} until {@code replicas} replicas acknowledged it
      * (and the fencing counter), so that a failover to one of them keeps the grant. A grant that
      * does not reach them within {@code timeout} is released and the acquire fails with {@code
-     * LockBackendException}. Costs one more round trip per acquire. The grant and its {@code
-     * WAIT} go over a connection of their own, which {@code WAIT} blocks until it returns:
-     * renewals and releases never wait behind it, but this service's acquires queue behind each
-     * other's {@code WAIT}, and an acquire may take its wait plus {@code timeout} plus the command
-     * timeout. Default: 0 replicas (off).
+     * LockBackendException}. Costs one more round trip per acquire. The grant and its {@code WAIT}
+     * go over a connection of their own, which {@code WAIT} blocks until it returns: renewals and
+     * releases never wait behind it, but this service's acquires queue behind each other's {@code
+     * WAIT}, and an acquire may take its wait plus {@code timeout} plus the command timeout.
+     * Default: 0 replicas (off).
      *
      * @param replicas how many replicas must acknowledge, 0 to turn off
      * @param timeout how long to wait for them, positive when {@code replicas > 0}
@@ -180,8 +180,8 @@ public final class RedisLockService {
 
     /**
      * The Lettuce resources (event loops, timer) for the client the service creates from its URI.
-     * They stay the application's: the service never shuts them down. Default: resources shared
-     * by every service of this JVM built from a URI, shut down when the last of them closes.
+     * They stay the application's: the service never shuts them down. Default: resources shared by
+     * every service of this JVM built from a URI, shut down when the last of them closes.
      *
      * @param clientResources the resources
      * @return this builder
@@ -250,7 +250,8 @@ public final class RedisLockService {
         throw errors.lockConnect(e);
       }
       try {
-        return new RedisLockServiceImpl(cfg, connector, errors, keyPrefix, waitReplicas, waitTimeout);
+        return new RedisLockServiceImpl(
+            cfg, connector, errors, keyPrefix, waitReplicas, waitTimeout);
       } catch (RuntimeException e) {
         connector.close();
         throw errors.lockConnect(e);

@@ -28,14 +28,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The Redis lock service. One round trip per acquire and per release, one per hundred held locks
- * per renewal round; waiters sleep until a release is published on the lock's channel, with a
- * timed retry bounded by the holder's remaining lease in case the message is lost.
+ * per renewal round; waiters sleep until a release is published on the lock's channel, with a timed
+ * retry bounded by the holder's remaining lease in case the message is lost.
  */
 final class RedisLockServiceImpl extends AbstractLockService {
   private static final Logger LOG = LoggerFactory.getLogger("io.holdfast.lock.redis");
   static final int RENEW_BATCH = 100;
+
   /** Renewal rounds per lease time (docs/configuration.md derives the survivable pause from it). */
   static final int RENEWALS_PER_LEASE = 3;
+
   /** How often a waiter woken by a reconnect checks whether the command connection is back. */
   static final long RECONNECT_POLL_MILLIS = 50;
 
@@ -131,7 +133,8 @@ final class RedisLockServiceImpl extends AbstractLockService {
       attempts.add(this);
       future.whenComplete((l, e) -> finish());
       if (isClosed()) {
-        future.completeExceptionally(new IllegalStateException("this redis lock service is closed"));
+        future.completeExceptionally(
+            new IllegalStateException("this redis lock service is closed"));
         return;
       }
       send();
@@ -150,12 +153,13 @@ final class RedisLockServiceImpl extends AbstractLockService {
         cancelTimer();
       }
       long sentAt = System.nanoTime();
-      this.<List<Object>>evalAcquire().whenComplete((reply, error) -> onReply(sentAt, reply, error));
+      this.<List<Object>>evalAcquire()
+          .whenComplete((reply, error) -> onReply(sentAt, reply, error));
     }
 
     /**
-     * Retries as soon as the command connection is up again: it reconnects on its own schedule,
-     * and a command sent while it is down would fail the acquire.
+     * Retries as soon as the command connection is up again: it reconnects on its own schedule, and
+     * a command sent while it is down would fail the acquire.
      */
     void retryWhenConnected() {
       if (future.isDone()) {
@@ -173,14 +177,16 @@ final class RedisLockServiceImpl extends AbstractLockService {
       if (waitReplicas > 0) {
         // On the replica-wait connection: the WAIT after a grant must be sent where the grant
         // was written, and must not block renewals and releases.
-        return redis.evalForReplicas(acquire, ScriptOutputType.MULTI, keyArgs, serviceId, leaseMillis);
+        return redis.evalForReplicas(
+            acquire, ScriptOutputType.MULTI, keyArgs, serviceId, leaseMillis);
       }
       return eval(acquire, ScriptOutputType.MULTI, keyArgs, serviceId, leaseMillis);
     }
 
     private void onReply(long sentAt, @Nullable List<Object> reply, @Nullable Throwable error) {
       if (error != null || reply == null || reply.size() < 2) {
-        Throwable cause = error != null ? error : new IllegalStateException("unexpected reply " + reply);
+        Throwable cause =
+            error != null ? error : new IllegalStateException("unexpected reply " + reply);
         future.completeExceptionally(errors.lock("acquiring '" + name + "'", cause));
         return;
       }
@@ -229,7 +235,10 @@ final class RedisLockServiceImpl extends AbstractLockService {
       } else {
         notGranted(
             future,
-            "its holder " + (reply.size() > 2 ? "(" + reply.get(2) + ") " : "") + "has " + value
+            "its holder "
+                + (reply.size() > 2 ? "(" + reply.get(2) + ") " : "")
+                + "has "
+                + value
                 + " ms of lease left",
             Duration.ofMillis(value));
       }
@@ -250,9 +259,15 @@ final class RedisLockServiceImpl extends AbstractLockService {
                   lease.releaseNowQuietly();
                   future.completeExceptionally(
                       new LockBackendException(
-                          "the grant of '" + name + "' reached " + (acked == null ? 0 : acked)
-                              + " of the " + waitReplicas + " replicas required within "
-                              + waitTimeout + "; released it",
+                          "the grant of '"
+                              + name
+                              + "' reached "
+                              + (acked == null ? 0 : acked)
+                              + " of the "
+                              + waitReplicas
+                              + " replicas required within "
+                              + waitTimeout
+                              + "; released it",
                           e != null ? e : new IllegalStateException("WAIT returned " + acked)));
                 }
               });
@@ -327,9 +342,9 @@ final class RedisLockServiceImpl extends AbstractLockService {
 
     /**
      * A confirmation after the first is Lettuce subscribing again after a reconnect: Redis
-     * restarted or failed over, and the lock may have vanished without a release message (a
-     * restart without persistence publishes nothing). Every local waiter of the channel retries
-     * now instead of sleeping until its lease-bounded timer.
+     * restarted or failed over, and the lock may have vanished without a release message (a restart
+     * without persistence publishes nothing). Every local waiter of the channel retries now instead
+     * of sleeping until its lease-bounded timer.
      */
     @Override
     public void subscribed(String channel, long count) {
@@ -356,9 +371,9 @@ final class RedisLockServiceImpl extends AbstractLockService {
 
     /**
      * A release wakes one local waiter — the longest waiting — not all of them: only one can win,
-     * and the others would each spend a round trip to be refused. If the woken one loses to
-     * another process, that process's release wakes the next; the lease-bounded timer of every
-     * waiter covers a lost message.
+     * and the others would each spend a round trip to be refused. If the woken one loses to another
+     * process, that process's release wakes the next; the lease-bounded timer of every waiter
+     * covers a lost message.
      */
     @Override
     public void message(String channel, String message) {

@@ -11,11 +11,11 @@ final class Scripts {
    * Grant if free. KEYS: lock, fence. ARGV: service id, lease in ms.
    *
    * <p>Returns {@code {1, token}} on a grant, {@code {0, pttl, holder}} when held by someone else
-   * (the holder's value, {@code <service id>:<token>}, and its lease left in ms). The token
-   * is the larger of the slot's last token + 1 and the server's clock in microseconds: strictly
-   * increasing per slot (so per name), and still larger than every earlier token after the counter
-   * is lost to a restart without persistence or to a failover to a replica that had not received it,
-   * as long as the server clock does not step back by more than the time the outage took.
+   * (the holder's value, {@code <service id>:<token>}, and its lease left in ms). The token is the
+   * larger of the slot's last token + 1 and the server's clock in microseconds: strictly increasing
+   * per slot (so per name), and still larger than every earlier token after the counter is lost to
+   * a restart without persistence or to a failover to a replica that had not received it, as long
+   * as the server clock does not step back by more than the time the outage took.
    */
   static final String ACQUIRE =
       "if redis.call('EXISTS', KEYS[1]) == 1 then\n"

@@ -38,7 +38,9 @@ class RedisCommandCountTest {
   @Test
   void thousandUncontendedCycles_costExactlyTwoThousandScriptCalls() throws Exception {
     try (LockService locks = service()) {
-      locks.acquire("warm-up").close(); // loads the scripts (EVAL after NOSCRIPT) outside the window
+      locks
+          .acquire("warm-up")
+          .close(); // loads the scripts (EVAL after NOSCRIPT) outside the window
       redis.resetStats();
       for (int i = 0; i < 1000; i++) {
         try (LockHandle h = locks.acquire("count:" + (i % 10), Duration.ZERO)) {

@@ -35,9 +35,16 @@ class RedisErrorMessagesTest {
   static void start() {
     server = RedisServers.localProcess();
     admin = new RedisFixture(server);
-    admin.sync().aclSetuser("alice", io.lettuce.core.AclSetuserArgs.Builder.on()
-        .addPassword("alice-secret").allKeys().allChannels().allCommands()
-        .removeCommand(io.lettuce.core.protocol.CommandType.EVALSHA));
+    admin
+        .sync()
+        .aclSetuser(
+            "alice",
+            io.lettuce.core.AclSetuserArgs.Builder.on()
+                .addPassword("alice-secret")
+                .allKeys()
+                .allChannels()
+                .allCommands()
+                .removeCommand(io.lettuce.core.protocol.CommandType.EVALSHA));
     // The first connection of a JVM loads much of Lettuce, the first TLS one the JDK's TLS: seconds
     // of class loading on a busy machine, which the timed test must not measure. A TLS attempt to a
     // closed port sets TLS up, then fails before any handshake.
@@ -86,8 +93,10 @@ class RedisErrorMessagesTest {
       RedisURI uri = RedisURI.builder(locked.uri()).withPassword("wrong".toCharArray()).build();
       assertThatThrownBy(() -> RedisLockService.builder(uri).commandTimeout(TIMEOUT).build())
           .isInstanceOf(LockBackendException.class)
-          .hasMessageStartingWith("could not connect to Redis: authentication to Redis at 127.0.0.1:"
-              + uri.getPort() + " failed (WRONGPASS")
+          .hasMessageStartingWith(
+              "could not connect to Redis: authentication to Redis at 127.0.0.1:"
+                  + uri.getPort()
+                  + " failed (WRONGPASS")
           .satisfies(e -> assertThat(hasCause(e, RedisCommandExecutionException.class)).isTrue());
     }
   }
@@ -96,19 +105,26 @@ class RedisErrorMessagesTest {
   void wrongAclUser_saysAuthenticationFailed() {
     // The membership's message: RedisMembershipErrorMessagesTest (cluster-membership-redis).
     assertThatThrownBy(
-            () -> RedisLockService.builder(withCredentials("mallory", "guess")).commandTimeout(TIMEOUT).build())
+            () ->
+                RedisLockService.builder(withCredentials("mallory", "guess"))
+                    .commandTimeout(TIMEOUT)
+                    .build())
         .isInstanceOf(LockBackendException.class)
-        .hasMessageStartingWith("could not connect to Redis: authentication to " + where() + " failed (WRONGPASS")
+        .hasMessageStartingWith(
+            "could not connect to Redis: authentication to " + where() + " failed (WRONGPASS")
         .satisfies(e -> assertThat(hasCause(e, RedisCommandExecutionException.class)).isTrue());
   }
 
   @Test
   void aclUserDeniedEvalsha_saysWhichCommandTheAclDenied() throws Exception {
     try (LockService locks =
-        RedisLockService.builder(withCredentials("alice", "alice-secret")).commandTimeout(TIMEOUT).build()) {
+        RedisLockService.builder(withCredentials("alice", "alice-secret"))
+            .commandTimeout(TIMEOUT)
+            .build()) {
       assertThatThrownBy(() -> locks.acquire("sku:apple", Duration.ofSeconds(1)))
           .isInstanceOf(LockBackendException.class)
-          .hasMessageStartingWith("acquiring 'sku:apple' failed: " + where() + ": ACL denied command EVALSHA")
+          .hasMessageStartingWith(
+              "acquiring 'sku:apple' failed: " + where() + ": ACL denied command EVALSHA")
           .hasMessageContaining("(NOPERM")
           .hasCauseInstanceOf(RedisCommandExecutionException.class);
     }
@@ -121,8 +137,10 @@ class RedisErrorMessagesTest {
       RedisURI uri = down.uri();
       assertThatThrownBy(() -> RedisLockService.builder(uri).commandTimeout(TIMEOUT).build())
           .isInstanceOf(LockBackendException.class)
-          .hasMessage("could not connect to Redis: Redis at 127.0.0.1:" + uri.getPort()
-              + " refused the connection (connection refused)")
+          .hasMessage(
+              "could not connect to Redis: Redis at 127.0.0.1:"
+                  + uri.getPort()
+                  + " refused the connection (connection refused)")
           .satisfies(e -> assertThat(hasCause(e, ConnectException.class)).isTrue());
     }
   }
@@ -141,8 +159,10 @@ class RedisErrorMessagesTest {
               () ->
                   assertThatThrownBy(() -> locks.acquire("sku:apple", Duration.ofMillis(100)))
                       .isInstanceOf(LockBackendException.class)
-                      .hasMessage("acquiring 'sku:apple' failed: not connected to " + where
-                          + " (the connection was lost; reconnecting)")
+                      .hasMessage(
+                          "acquiring 'sku:apple' failed: not connected to "
+                              + where
+                              + " (the connection was lost; reconnecting)")
                       .hasCauseInstanceOf(io.lettuce.core.RedisException.class));
     }
   }
@@ -158,8 +178,11 @@ class RedisErrorMessagesTest {
         .hasMessageContaining(where() + " ")
         .hasMessageEndingWith(" timed out after 500 ms (does that port speak TLS?)")
         .satisfies(
-            e -> assertThat(hasCause(e, RedisCommandTimeoutException.class)
-                || hasCause(e, javax.net.ssl.SSLException.class)).isTrue());
+            e ->
+                assertThat(
+                        hasCause(e, RedisCommandTimeoutException.class)
+                            || hasCause(e, javax.net.ssl.SSLException.class))
+                    .isTrue());
     Duration took = Duration.ofNanos(System.nanoTime() - start);
     // Lettuce's own handshake timeout is 10 s; ours is the command timeout.
     assertThat(took).isLessThan(TIMEOUT.plusSeconds(2));
@@ -179,8 +202,9 @@ class RedisErrorMessagesTest {
                     .startsWith("lock 'sku:pear' was not acquired within PT0.2S: its holder (")
                     .contains(":" + h.fencingToken() + ") has ")
                     .endsWith(" ms of lease left");
-                assertThat(e.holderLeaseLeft()).hasValueSatisfying(
-                    left -> assertThat(left).isPositive().isLessThanOrEqualTo(lease));
+                assertThat(e.holderLeaseLeft())
+                    .hasValueSatisfying(
+                        left -> assertThat(left).isPositive().isLessThanOrEqualTo(lease));
               });
       assertThat(waiter.tryAcquire("sku:pear")).isEmpty();
     }
@@ -188,10 +212,12 @@ class RedisErrorMessagesTest {
 
   @Test
   void invalidOptions_areNamedAsTheBuilderMethods() {
-    assertThatThrownBy(() -> RedisLockService.builder(server.uri()).waitForReplicas(-1, Duration.ofSeconds(1)))
+    assertThatThrownBy(
+            () -> RedisLockService.builder(server.uri()).waitForReplicas(-1, Duration.ofSeconds(1)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("waitForReplicas replicas must be 0 or more");
-    assertThatThrownBy(() -> RedisLockService.builder(server.uri()).waitForReplicas(1, Duration.ZERO))
+    assertThatThrownBy(
+            () -> RedisLockService.builder(server.uri()).waitForReplicas(1, Duration.ZERO))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("waitForReplicas timeout must be at least 1 ms");
   }

@@ -27,7 +27,9 @@ class RedisFaultBoundsTest {
     try (RedisServer primary = RedisServers.localProcess();
         RedisServer replica =
             RedisServers.localProcess(
-                "--replicaof", primary.uri().getHost(), Integer.toString(primary.uri().getPort()))) {
+                "--replicaof",
+                primary.uri().getHost(),
+                Integer.toString(primary.uri().getPort()))) {
       RedisClient admin = RedisClient.create(primary.uri());
       try (StatefulRedisConnection<String, String> c = admin.connect();
           LockService locks =
@@ -88,7 +90,8 @@ class RedisFaultBoundsTest {
         // fire only when the holder's 40 s lease would have run out.
         LockHandle granted = waiting.get(15, java.util.concurrent.TimeUnit.SECONDS);
         assertThat(granted.isHeld()).isTrue();
-        assertThat(Duration.ofNanos(System.nanoTime() - restarted)).isLessThan(Duration.ofSeconds(15));
+        assertThat(Duration.ofNanos(System.nanoTime() - restarted))
+            .isLessThan(Duration.ofSeconds(15));
         granted.close();
         h.close();
       } finally {
@@ -105,7 +108,8 @@ class RedisFaultBoundsTest {
       RedisClient client = RedisClient.create(own.uri());
       client.setOptions(
           io.lettuce.core.ClientOptions.builder()
-              .timeoutOptions(io.lettuce.core.TimeoutOptions.builder().timeoutCommands(false).build())
+              .timeoutOptions(
+                  io.lettuce.core.TimeoutOptions.builder().timeoutCommands(false).build())
               .build());
       try (LockService locks =
           RedisLockService.builder(client)
@@ -148,7 +152,16 @@ class RedisFaultBoundsTest {
               .hasMessageContaining("reached 0 of the 1 replicas");
           await()
               .atMost(Duration.ofSeconds(30))
-              .until(() -> plain.tryAcquire(name).map(h -> { h.close(); return true; }).orElse(false));
+              .until(
+                  () ->
+                      plain
+                          .tryAcquire(name)
+                          .map(
+                              h -> {
+                                h.close();
+                                return true;
+                              })
+                          .orElse(false));
         }
       } finally {
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));

@@ -42,20 +42,39 @@ class RedisLockServiceTest {
 
   @Test
   void builder_rejectsBadOptions_namingThem() {
-    assertThatNullPointerException().isThrownBy(() -> RedisLockService.builder((RedisURI) null)).withMessageContaining("uri");
-    assertThatNullPointerException().isThrownBy(() -> RedisLockService.builder((RedisClient) null)).withMessageContaining("client");
-    assertThatNullPointerException().isThrownBy(() -> builder().leaseTime(null)).withMessageContaining("leaseTime");
-    assertThatNullPointerException().isThrownBy(() -> builder().keyPrefix(null)).withMessageContaining("keyPrefix");
-    assertThatNullPointerException().isThrownBy(() -> builder().callbackExecutor(null)).withMessageContaining("executor");
+    assertThatNullPointerException()
+        .isThrownBy(() -> RedisLockService.builder((RedisURI) null))
+        .withMessageContaining("uri");
+    assertThatNullPointerException()
+        .isThrownBy(() -> RedisLockService.builder((RedisClient) null))
+        .withMessageContaining("client");
+    assertThatNullPointerException()
+        .isThrownBy(() -> builder().leaseTime(null))
+        .withMessageContaining("leaseTime");
+    assertThatNullPointerException()
+        .isThrownBy(() -> builder().keyPrefix(null))
+        .withMessageContaining("keyPrefix");
+    assertThatNullPointerException()
+        .isThrownBy(() -> builder().callbackExecutor(null))
+        .withMessageContaining("executor");
     assertThatThrownBy(() -> builder().leaseTime(Duration.ofMillis(10)))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("leaseTime must be between");
-    assertThatThrownBy(() -> builder().leaseTime(Duration.ofSeconds(-1))).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> builder().commandTimeout(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> builder().defaultWait(Duration.ofSeconds(-1))).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> builder().keyPrefix("a{b")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'{'");
-    assertThatThrownBy(() -> builder().keyPrefix("x".repeat(65))).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> builder().waitForReplicas(-1, Duration.ofSeconds(1))).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> builder().waitForReplicas(1, Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("leaseTime must be between");
+    assertThatThrownBy(() -> builder().leaseTime(Duration.ofSeconds(-1)))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> builder().commandTimeout(Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> builder().defaultWait(Duration.ofSeconds(-1)))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> builder().keyPrefix("a{b"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("'{'");
+    assertThatThrownBy(() -> builder().keyPrefix("x".repeat(65)))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> builder().waitForReplicas(-1, Duration.ofSeconds(1)))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> builder().waitForReplicas(1, Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
@@ -184,7 +203,16 @@ class RedisLockServiceTest {
           .hasMessageContaining("replicas");
       await()
           .atMost(Duration.ofSeconds(30))
-          .until(() -> plain.tryAcquire("unreplicated").map(h -> { h.close(); return true; }).orElse(false));
+          .until(
+              () ->
+                  plain
+                      .tryAcquire("unreplicated")
+                      .map(
+                          h -> {
+                            h.close();
+                            return true;
+                          })
+                      .orElse(false));
     }
   }
 
@@ -196,22 +224,32 @@ class RedisLockServiceTest {
 
   @Test
   void documentedAcl_isEnough_andOtherKeysStayOutOfReach() throws Exception {
-    redis.sync().dispatch(
-        io.lettuce.core.protocol.CommandType.ACL,
-        new io.lettuce.core.output.StatusOutput<>(io.lettuce.core.codec.StringCodec.UTF8),
-        new io.lettuce.core.protocol.CommandArgs<>(io.lettuce.core.codec.StringCodec.UTF8)
-            .add("SETUSER").add("holdfast-app").addValues(List.of(DOCUMENTED_ACL.split(" "))));
+    redis
+        .sync()
+        .dispatch(
+            io.lettuce.core.protocol.CommandType.ACL,
+            new io.lettuce.core.output.StatusOutput<>(io.lettuce.core.codec.StringCodec.UTF8),
+            new io.lettuce.core.protocol.CommandArgs<>(io.lettuce.core.codec.StringCodec.UTF8)
+                .add("SETUSER")
+                .add("holdfast-app")
+                .addValues(List.of(DOCUMENTED_ACL.split(" "))));
     RedisURI asApp =
-        RedisURI.builder(redis.server.uri()).withAuthentication("holdfast-app", "s3cret".toCharArray()).build();
-    try (LockService app = RedisLockService.builder(asApp).leaseTime(Duration.ofMillis(600)).build();
+        RedisURI.builder(redis.server.uri())
+            .withAuthentication("holdfast-app", "s3cret".toCharArray())
+            .build();
+    try (LockService app =
+            RedisLockService.builder(asApp).leaseTime(Duration.ofMillis(600)).build();
         LockService other = builder().build()) {
       LockHandle h = app.acquire("acl");
       // renewals run under the ACL too: still held after several lease times
       long until = System.nanoTime() + Duration.ofMillis(2000).toNanos();
-      await().atMost(Duration.ofSeconds(30)).until(() -> {
-        assertThat(h.isHeld()).isTrue();
-        return System.nanoTime() > until;
-      });
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () -> {
+                assertThat(h.isHeld()).isTrue();
+                return System.nanoTime() > until;
+              });
       var waiter = app.acquireAsync("acl-2", Duration.ofSeconds(30)); // pub/sub under the ACL
       LockHandle blocker = other.acquire("acl-3");
       var waiter2 = app.acquireAsync("acl-3", Duration.ofSeconds(30));
@@ -221,7 +259,9 @@ class RedisLockServiceTest {
       h.close();
     }
     RedisURI wrong =
-        RedisURI.builder(redis.server.uri()).withAuthentication("holdfast-app", "wrong".toCharArray()).build();
+        RedisURI.builder(redis.server.uri())
+            .withAuthentication("holdfast-app", "wrong".toCharArray())
+            .build();
     assertThatThrownBy(() -> RedisLockService.builder(wrong).build())
         .isInstanceOf(LockBackendException.class)
         .hasMessageContaining("could not connect to Redis");

@@ -26,8 +26,10 @@ class RedisTopologiesTest {
   void cluster_locksAcrossSlots_tokensIncreasePerName_waitersWake() throws Exception {
     try (LocalRedisCluster cluster = RedisServers.localCluster(3)) {
       RedisClusterClient client = RedisClusterClient.create(cluster.uris());
-      try (LockService a = RedisLockService.builder(client).leaseTime(Duration.ofSeconds(2)).build();
-          LockService b = RedisLockService.builder(client).leaseTime(Duration.ofSeconds(2)).build()) {
+      try (LockService a =
+              RedisLockService.builder(client).leaseTime(Duration.ofSeconds(2)).build();
+          LockService b =
+              RedisLockService.builder(client).leaseTime(Duration.ofSeconds(2)).build()) {
         Map<String, Long> lastToken = new HashMap<>();
         Set<Integer> nodesUsed = new HashSet<>();
         for (int round = 0; round < 3; round++) {
@@ -66,7 +68,8 @@ class RedisTopologiesTest {
     try (RedisServer primary = RedisServers.localProcess();
         RedisServer sentinel = RedisServers.localSentinel("holdfast-main", primary.uri(), 1)) {
       RedisURI viaSentinel =
-          RedisURI.Builder.sentinel(sentinel.uri().getHost(), sentinel.uri().getPort(), "holdfast-main")
+          RedisURI.Builder.sentinel(
+                  sentinel.uri().getHost(), sentinel.uri().getPort(), "holdfast-main")
               .build();
       try (LockService locks = RedisLockService.builder(viaSentinel).build();
           LockService direct = RedisLockService.builder(primary.uri()).build()) {
@@ -74,7 +77,10 @@ class RedisTopologiesTest {
           assertThat(direct.tryAcquire("via-sentinel")).isEmpty();
           assertThat(h.isHeld()).isTrue();
         }
-        assertThat(direct.tryAcquire("via-sentinel")).isPresent().get().satisfies(LockHandle::close);
+        assertThat(direct.tryAcquire("via-sentinel"))
+            .isPresent()
+            .get()
+            .satisfies(LockHandle::close);
       }
     }
   }

@@ -11,10 +11,10 @@ import java.util.List;
  *
  * <p>Names are encoded so that every valid lock name maps to a different legal node name: each
  * UTF-8 byte outside {@code [A-Za-z0-9-_.~]} becomes {@code %XX} (upper-case hex), and the names
- * {@code "."} and {@code ".."}, which ZooKeeper forbids as node names, have their dots escaped
- * too. Decoding reverses it exactly, so two different names never share a node. Node names are
- * therefore printable ASCII (no {@code /}, no control characters, nothing ZooKeeper rejects), at
- * most three times the name's UTF-8 length. Readable names stay readable in {@code zkCli}.
+ * {@code "."} and {@code ".."}, which ZooKeeper forbids as node names, have their dots escaped too.
+ * Decoding reverses it exactly, so two different names never share a node. Node names are therefore
+ * printable ASCII (no {@code /}, no control characters, nothing ZooKeeper rejects), at most three
+ * times the name's UTF-8 length. Readable names stay readable in {@code zkCli}.
  */
 final class LockPaths {
   /** What Curator's protected mode and we put before the sequence number. */
@@ -74,7 +74,9 @@ final class LockPaths {
   /** The sequence number ZooKeeper appended to a lock node, or -1 if this is not one of ours. */
   static long sequence(String node) {
     int n = node.length();
-    if (n <= SEQUENCE_DIGITS || !node.regionMatches(n - SEQUENCE_DIGITS - NODE_PREFIX.length(), NODE_PREFIX, 0, NODE_PREFIX.length())) {
+    if (n <= SEQUENCE_DIGITS
+        || !node.regionMatches(
+            n - SEQUENCE_DIGITS - NODE_PREFIX.length(), NODE_PREFIX, 0, NODE_PREFIX.length())) {
       return -1;
     }
     long v = 0;

@@ -1,8 +1,8 @@
 package io.holdfast.lock.zookeeper;
 
 import io.holdfast.lock.LockBackendException;
-import io.holdfast.lock.zookeeper.internal.ZkSupport;
 import io.holdfast.lock.internal.Lease;
+import io.holdfast.lock.zookeeper.internal.ZkSupport;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
@@ -24,15 +24,15 @@ import org.jspecify.annotations.Nullable;
  * <p>Requests: create + getChildren when the lock is free, sent together — ZooKeeper runs a
  * session's requests in order, so the listing sent right behind the create already contains our
  * node, and taking a free lock costs one round trip; + getData (with a watch) on the predecessor
- * per wait; + getChildren per wake-up. The listing also leaves a children watch on the
- * lock's folder, which is how a holder learns, without another request, that something changed
- * there: it then switches to a watch on its own node (one getData) so that a deletion behind its
- * back reports the lease lost.
+ * per wait; + getChildren per wake-up. The listing also leaves a children watch on the lock's
+ * folder, which is how a holder learns, without another request, that something changed there: it
+ * then switches to a watch on its own node (one getData) so that a deletion behind its back reports
+ * the lease lost.
  *
  * <p>Time limits: the caller's wait (after which a waiter gives up with "not granted") and, for
  * every request, the command timeout (after which the attempt fails with {@link
- * LockBackendException}). A wait that ends while a request is in flight lets that request finish:
- * a grant it brings is still handed over, within the command timeout.
+ * LockBackendException}). A wait that ends while a request is in flight lets that request finish: a
+ * grant it brings is still handed over, within the command timeout.
  */
 final class ZkAttempt {
   private final ZooKeeperLockServiceImpl service;
@@ -109,9 +109,9 @@ final class ZkAttempt {
   }
 
   /**
-   * Creates our node. The folder usually exists; when it does not, we create just the folder
-   * (one request) and try again, and only when the root is missing too let Curator create every
-   * ancestor (it checks each one first).
+   * Creates our node. The folder usually exists; when it does not, we create just the folder (one
+   * request) and try again, and only when the root is missing too let Curator create every ancestor
+   * (it checks each one first).
    */
   private void create(boolean withAncestors) {
     path = null;
@@ -126,7 +126,8 @@ final class ZkAttempt {
     try {
       var create =
           withAncestors
-              ? service.client
+              ? service
+                  .client
                   .create()
                   .creatingParentContainersIfNeeded()
                   .withProtection()
@@ -176,7 +177,8 @@ final class ZkAttempt {
 
   private void folderCreated(CuratorEvent event) {
     int rc = event.getResultCode();
-    if (rc == KeeperException.Code.OK.intValue() || rc == KeeperException.Code.NODEEXISTS.intValue()) {
+    if (rc == KeeperException.Code.OK.intValue()
+        || rc == KeeperException.Code.NODEEXISTS.intValue()) {
       create(false);
     } else if (rc == KeeperException.Code.NONODE.intValue()) {
       create(true);
@@ -255,7 +257,12 @@ final class ZkAttempt {
   private void list(java.util.function.Consumer<CuratorEvent> then) {
     Request r = request("getChildren", dir);
     try {
-      service.client.getChildren().usingWatcher(folderWatcher).inBackground(r.wrap(then)).forPath(dir);
+      service
+          .client
+          .getChildren()
+          .usingWatcher(folderWatcher)
+          .inBackground(r.wrap(then))
+          .forPath(dir);
     } catch (Exception e) {
       r.failed(e);
     }
@@ -292,7 +299,8 @@ final class ZkAttempt {
   private void watch(String predecessor) {
     Request r = request("getData", predecessor);
     try {
-      service.client
+      service
+          .client
           .getData()
           .usingWatcher(predecessorWatcher)
           .inBackground(r.wrap(this::watching))
@@ -360,7 +368,9 @@ final class ZkAttempt {
     if (!service.isConnected()) {
       fail(
           new LockBackendException(
-              "the connection to " + ZkSupport.where(service.client) + " was down when the wait"
+              "the connection to "
+                  + ZkSupport.where(service.client)
+                  + " was down when the wait"
                   + " ended",
               new KeeperException.ConnectionLossException()));
     } else if (ahead > 0) {

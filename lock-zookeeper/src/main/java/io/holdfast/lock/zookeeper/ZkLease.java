@@ -49,13 +49,16 @@ final class ZkLease extends Lease {
     if (!deletion.compareAndSet(null, mine)) {
       return deletion.get();
     }
-    service.deleteNode(path).whenComplete((v, e) -> {
-      if (e != null) {
-        mine.completeExceptionally(e);
-      } else {
-        mine.complete(null);
-      }
-    });
+    service
+        .deleteNode(path)
+        .whenComplete(
+            (v, e) -> {
+              if (e != null) {
+                mine.completeExceptionally(e);
+              } else {
+                mine.complete(null);
+              }
+            });
     return mine;
   }
 
@@ -69,7 +72,8 @@ final class ZkLease extends Lease {
       return;
     }
     try {
-      service.client
+      service
+          .client
           .getData()
           .usingWatcher(ownNodeWatcher)
           .inBackground(

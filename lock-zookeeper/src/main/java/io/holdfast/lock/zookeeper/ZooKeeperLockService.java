@@ -1,17 +1,16 @@
 package io.holdfast.lock.zookeeper;
 
-import io.holdfast.lock.zookeeper.internal.ZkSupport;
 import io.holdfast.lock.LockHandle;
 import io.holdfast.lock.LockObserver;
 import io.holdfast.lock.LockService;
 import io.holdfast.lock.internal.Checks;
 import io.holdfast.lock.internal.ServiceConfig;
+import io.holdfast.lock.zookeeper.internal.ZkSupport;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.imps.CuratorFrameworkState;
 import org.apache.zookeeper.data.ACL;
 import org.jspecify.annotations.Nullable;
@@ -29,16 +28,18 @@ import org.jspecify.annotations.Nullable;
  * }</pre>
  *
  * <h2>How it works</h2>
+ *
  * Each acquire creates an ephemeral-sequential node (Curator's protected mode) under {@code
  * <rootPath>/<encoded name>/}, whose parents are container nodes that the server deletes once
  * empty. The lowest sequence number holds the lock; every other waiter watches only the node just
  * before its own, so a release wakes exactly one waiter. The fencing token is the creation zxid
  * ({@code czxid}) of the holder's node: it grows with every grant of a name and survives restarts
- * of the ensemble, unlike the sequence number, which restarts when the container is re-created.
- * An uncontended acquire and release costs three requests (create, getChildren, delete) in two
- * round trips: the listing is sent right behind the create, without waiting for its answer.
+ * of the ensemble, unlike the sequence number, which restarts when the container is re-created. An
+ * uncontended acquire and release costs three requests (create, getChildren, delete) in two round
+ * trips: the listing is sent right behind the create, without waiting for its answer.
  *
  * <h2>Leases and loss</h2>
+ *
  * A grant lives as long as the client's ZooKeeper session (the lease time of other backends does
  * not apply: the <em>session timeout</em> is the lease). A holder is told its lock may be lost —
  * {@link LockHandle#isHeld()} turns {@code false} and {@link LockHandle#onLost} listeners run —
@@ -49,6 +50,7 @@ import org.jspecify.annotations.Nullable;
  * within the command timeout.
  *
  * <h2>Clients and threads</h2>
+ *
  * A {@link CuratorFramework} passed to {@link #builder(CuratorFramework)} stays the application's:
  * the service never closes it (it does remove its own listener). All ZooKeeper calls are
  * asynchronous (Curator background operations); no thread is started per lock or per waiter.
@@ -66,9 +68,7 @@ public final class ZooKeeperLockService {
 
   private ZooKeeperLockService() {}
 
-  /**
-   * When a holder is told that its lock may be lost.
-   */
+  /** When a holder is told that its lock may be lost. */
   public enum LossPolicy {
     /**
      * As soon as the connection is suspended (default). Safe: while the client cannot reach
@@ -175,7 +175,8 @@ public final class ZooKeeperLockService {
      * @throws IllegalStateException if the builder was made with an application's client
      */
     public Builder sessionTimeout(Duration sessionTimeout) {
-      Checks.checkRange(sessionTimeout, "sessionTimeout", MIN_SESSION_TIMEOUT, ServiceConfig.MAX_TIMEOUT);
+      Checks.checkRange(
+          sessionTimeout, "sessionTimeout", MIN_SESSION_TIMEOUT, ServiceConfig.MAX_TIMEOUT);
       if (client != null) {
         throw new IllegalStateException(
             "sessionTimeout applies only to a client the service creates; set it on your CuratorFramework");
@@ -267,14 +268,16 @@ public final class ZooKeeperLockService {
       CuratorFramework c = client;
       boolean owns = false;
       if (c == null) {
-        c = ZkSupport.startClient(
-            Objects.requireNonNull(connectString, "connectString"), sessionTimeout,
-            cfg.commandTimeout(), user, password);
+        c =
+            ZkSupport.startClient(
+                Objects.requireNonNull(connectString, "connectString"),
+                sessionTimeout,
+                cfg.commandTimeout(),
+                user,
+                password);
         owns = true;
       }
       return new ZooKeeperLockServiceImpl(cfg, c, owns, rootPath, lossPolicy, acl);
     }
-
-
   }
 }

@@ -25,20 +25,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The ZooKeeper lock service. One {@link ZkAttempt} per acquire, one {@link ZkLease} per grant;
- * all ZooKeeper calls are Curator background operations, so nothing here blocks and no thread is
- * started per lock or per waiter: responses and watch events arrive on the ZooKeeper client's
- * event thread, connection-state changes on Curator's listener thread, timers on the core's
- * scheduler.
+ * The ZooKeeper lock service. One {@link ZkAttempt} per acquire, one {@link ZkLease} per grant; all
+ * ZooKeeper calls are Curator background operations, so nothing here blocks and no thread is
+ * started per lock or per waiter: responses and watch events arrive on the ZooKeeper client's event
+ * thread, connection-state changes on Curator's listener thread, timers on the core's scheduler.
  *
  * <p>Why our own recipe rather than Curator's {@code InterProcessMutex}: the mutex is blocking
- * ({@code acquire} parks the caller), does not expose the node's creation zxid for a fencing
- * token, and never tells a holder that its lock may be gone. The queue discipline is the same
+ * ({@code acquire} parks the caller), does not expose the node's creation zxid for a fencing token,
+ * and never tells a holder that its lock may be gone. The queue discipline is the same
  * (ephemeral-sequential nodes, each waiter watching only its predecessor), and Curator still does
  * the hard parts: protected-mode creates, container parents, retries and guaranteed deletes.
  */
 final class ZooKeeperLockServiceImpl extends AbstractLockService {
   private static final Logger LOG = LoggerFactory.getLogger("io.holdfast.lock.zookeeper");
+
   /** A pause longer than the session timeout divided by this loses every lease. */
   static final int PAUSE_DIVISOR = 2;
 
@@ -76,7 +76,8 @@ final class ZooKeeperLockServiceImpl extends AbstractLockService {
     // half the session timeout at once rather than when the client notices its session expired.
     // The negotiated timeout reads 0 while a new session is being set up (after an expiry, just
     // when a pause matters most), so remember the last one seen.
-    java.util.concurrent.atomic.AtomicLong lastSessionMs = new java.util.concurrent.atomic.AtomicLong();
+    java.util.concurrent.atomic.AtomicLong lastSessionMs =
+        new java.util.concurrent.atomic.AtomicLong();
     detectPauses(
         () -> {
           int negotiated = client.getZookeeperClient().getLastNegotiatedSessionTimeoutMs();
@@ -84,7 +85,8 @@ final class ZooKeeperLockServiceImpl extends AbstractLockService {
             lastSessionMs.set(negotiated);
           }
           long known = lastSessionMs.get();
-          long session = known > 0 ? known : ZooKeeperLockService.DEFAULT_SESSION_TIMEOUT.toMillis();
+          long session =
+              known > 0 ? known : ZooKeeperLockService.DEFAULT_SESSION_TIMEOUT.toMillis();
           return TimeUnit.MILLISECONDS.toNanos(session) / PAUSE_DIVISOR;
         });
     synchronized (stateLock) {
@@ -97,11 +99,13 @@ final class ZooKeeperLockServiceImpl extends AbstractLockService {
   @Override
   protected CompletableFuture<@Nullable Lease> acquireLease(String name, long maxWaitNanos) {
     CompletableFuture<@Nullable Lease> future = new CompletableFuture<>();
-    ZkAttempt attempt = new ZkAttempt(this, name, root + "/" + LockPaths.encode(name), future, maxWaitNanos);
+    ZkAttempt attempt =
+        new ZkAttempt(this, name, root + "/" + LockPaths.encode(name), future, maxWaitNanos);
     attempts.add(attempt);
     future.whenComplete((l, e) -> attempts.remove(attempt));
     if (isClosed()) {
-      future.completeExceptionally(new IllegalStateException("this zookeeper lock service is closed"));
+      future.completeExceptionally(
+          new IllegalStateException("this zookeeper lock service is closed"));
       return future;
     }
     attempt.begin();
@@ -166,7 +170,8 @@ final class ZooKeeperLockServiceImpl extends AbstractLockService {
     BackgroundCallback cb =
         (c, event) -> {
           int rc = event.getResultCode();
-          if (rc == KeeperException.Code.OK.intValue() || rc == KeeperException.Code.NONODE.intValue()) {
+          if (rc == KeeperException.Code.OK.intValue()
+              || rc == KeeperException.Code.NONODE.intValue()) {
             done.complete(null);
           } else {
             done.completeExceptionally(failure("delete", path, rc));
@@ -182,7 +187,8 @@ final class ZooKeeperLockServiceImpl extends AbstractLockService {
 
   LockBackendException failure(String op, @Nullable String path, int rc) {
     KeeperException.Code code = KeeperException.Code.get(rc);
-    KeeperException ke = KeeperException.create(code == null ? KeeperException.Code.SYSTEMERROR : code, path);
+    KeeperException ke =
+        KeeperException.create(code == null ? KeeperException.Code.SYSTEMERROR : code, path);
     return new LockBackendException(
         ZkSupport.describe(client, code, op, path, config.commandTimeout()), ke);
   }
@@ -198,7 +204,8 @@ final class ZooKeeperLockServiceImpl extends AbstractLockService {
   static void notGrantedBehind(CompletableFuture<@Nullable Lease> future, int ahead) {
     notGranted(
         future,
-        ahead + (ahead == 1 ? " acquirer" : " acquirers")
+        ahead
+            + (ahead == 1 ? " acquirer" : " acquirers")
             + " ahead (the first holds it as long as its session lives)",
         null);
   }
@@ -245,7 +252,8 @@ final class ZooKeeperLockServiceImpl extends AbstractLockService {
     }
     for (ZkLease l : victims) {
       l.lostAndCleanUp(
-          "the connection to ZooKeeper was " + state
+          "the connection to ZooKeeper was "
+              + state
               + " (the session, and with it the lock, may be gone; loss policy SUSPENDED)");
     }
   }

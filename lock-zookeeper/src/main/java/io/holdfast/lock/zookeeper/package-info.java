@@ -1,8 +1,8 @@
 /**
  * The ZooKeeper backend of {@link io.holdfast.lock.LockService}: start from {@link
  * io.holdfast.lock.zookeeper.ZooKeeperLockService}. Every other type in this package is an
- * implementation detail. Null arguments are rejected with a {@link NullPointerException} naming
- * the argument.
+ * implementation detail. Null arguments are rejected with a {@link NullPointerException} naming the
+ * argument.
  */
 @NullMarked
 package io.holdfast.lock.zookeeper;

@@ -63,7 +63,8 @@ final class ZkTesting {
 
   static Map<Long, Connection> connections(String connectString) {
     Map<Long, Connection> out = new HashMap<>();
-    for (String line : io.holdfast.testkit.ZooKeeperServers.fourLetterWord(connectString, "cons").split("\n")) {
+    for (String line :
+        io.holdfast.testkit.ZooKeeperServers.fourLetterWord(connectString, "cons").split("\n")) {
       Matcher sid = SID.matcher(line);
       if (!sid.find()) {
         continue;
@@ -84,7 +85,8 @@ final class ZkTesting {
   static long requests(ZooKeeperServer server, CuratorFramework client) {
     Connection c = connections(server).get(sessionId(client));
     if (c == null) {
-      throw new IllegalStateException("the server does not list session 0x" + Long.toHexString(sessionId(client)));
+      throw new IllegalStateException(
+          "the server does not list session 0x" + Long.toHexString(sessionId(client)));
     }
     return c.lastCxid();
   }

@@ -56,8 +56,11 @@ class ZooKeeperEnsembleTest {
         int indexOnFollower = -1;
         int onFollowers = 0;
         for (int tries = 0; tries < 200 && services.size() < clients; tries++) {
-          CuratorFramework c = ZkTesting.client(ensemble.connectString(), Duration.ofSeconds(15), null);
-          boolean leaderSide = ZkTesting.connections(ensemble.connectString(leader)).containsKey(ZkTesting.sessionId(c));
+          CuratorFramework c =
+              ZkTesting.client(ensemble.connectString(), Duration.ofSeconds(15), null);
+          boolean leaderSide =
+              ZkTesting.connections(ensemble.connectString(leader))
+                  .containsKey(ZkTesting.sessionId(c));
           if (leaderSide ? onLeader < clients / 2 : onFollowers < clients - clients / 2) {
             if (leaderSide) {
               onLeader++;
@@ -67,7 +70,8 @@ class ZooKeeperEnsembleTest {
               indexOnFollower = services.size();
             }
             curators.add(c);
-            services.add(ZooKeeperLockService.builder(c).commandTimeout(Duration.ofSeconds(3)).build());
+            services.add(
+                ZooKeeperLockService.builder(c).commandTimeout(Duration.ofSeconds(3)).build());
           } else {
             c.close();
           }
@@ -113,8 +117,11 @@ class ZooKeeperEnsembleTest {
         LockHandle longHold = leaderSide.acquire(name + ":long");
         AtomicInteger longHoldLost = new AtomicInteger();
         longHold.onLost(x -> longHoldLost.incrementAndGet());
-        CompletableFuture<LockHandle> longWaiter = followerSide.acquireAsync(name + ":long", Duration.ofSeconds(90));
-        await().atMost(Duration.ofSeconds(30)).until(() -> ensembleChildren(ensemble, name + ":long") == 2);
+        CompletableFuture<LockHandle> longWaiter =
+            followerSide.acquireAsync(name + ":long", Duration.ofSeconds(90));
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(() -> ensembleChildren(ensemble, name + ":long") == 2);
         int before = grants.get();
         ensemble.kill(leader);
         LOG.info("killed leader {} after {} grants", leader, before);
@@ -132,7 +139,10 @@ class ZooKeeperEnsembleTest {
         }
         LOG.info(
             "{} grants in all, {} after the leader died; {} acquire errors, {} lost holds",
-            grants.get(), grants.get() - before, errors.get(), lost.get());
+            grants.get(),
+            grants.get() - before,
+            errors.get(),
+            lost.get());
         // The leader's clients were suspended: whoever of them held the lock was told so.
         assertThat(violations).isEmpty();
         assertThat(tokensInGrantOrder).isSorted().doesNotHaveDuplicates();

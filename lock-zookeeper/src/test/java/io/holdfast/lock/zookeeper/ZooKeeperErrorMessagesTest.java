@@ -70,8 +70,10 @@ class ZooKeeperErrorMessagesTest {
     long start = System.nanoTime();
     assertThatThrownBy(() -> locks.acquire("sku:apple", Duration.ofMillis(100)))
         .isInstanceOf(LockBackendException.class)
-        .hasMessageStartingWith("acquiring 'sku:apple' failed: no connection to ZooKeeper at "
-            + address + " within 500 ms (")
+        .hasMessageStartingWith(
+            "acquiring 'sku:apple' failed: no connection to ZooKeeper at "
+                + address
+                + " within 500 ms (")
         .hasCauseInstanceOf(KeeperException.ConnectionLossException.class);
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(TIMEOUT.plusSeconds(2));
   }
@@ -93,25 +95,30 @@ class ZooKeeperErrorMessagesTest {
     try (LockHandle h = owner.acquire("sku:apple", Duration.ofSeconds(5))) {
       assertThatThrownBy(() -> intruder.tryAcquire("sku:apple"))
           .isInstanceOf(LockBackendException.class)
-          .hasMessageStartingWith("acquiring 'sku:apple' failed: ZooKeeper denied create of " + root)
-          .hasMessageContaining("not authorized (NOAUTH: the node's ACL does not allow this client;"
-              + " check its digest credentials, digestAuth)")
+          .hasMessageStartingWith(
+              "acquiring 'sku:apple' failed: ZooKeeper denied create of " + root)
+          .hasMessageContaining(
+              "not authorized (NOAUTH: the node's ACL does not allow this client;"
+                  + " check its digest credentials, digestAuth)")
           .hasCauseInstanceOf(KeeperException.NoAuthException.class);
     }
   }
 
   @Test
   void timeout_saysHowManyAreAhead() throws Exception {
-    LockService a = closeLater(ZooKeeperLockService.builder(server.connectString()).rootPath(root).build());
-    LockService b = closeLater(ZooKeeperLockService.builder(server.connectString()).rootPath(root).build());
+    LockService a =
+        closeLater(ZooKeeperLockService.builder(server.connectString()).rootPath(root).build());
+    LockService b =
+        closeLater(ZooKeeperLockService.builder(server.connectString()).rootPath(root).build());
     try (LockHandle h = a.acquire("sku:pear", Duration.ofSeconds(5))) {
       assertThatThrownBy(() -> b.acquire("sku:pear", Duration.ofMillis(200)))
           .isInstanceOfSatisfying(
               LockTimeoutException.class,
               e -> {
                 assertThat(e.getMessage())
-                    .isEqualTo("lock 'sku:pear' was not acquired within PT0.2S: 1 acquirer ahead"
-                        + " (the first holds it as long as its session lives)");
+                    .isEqualTo(
+                        "lock 'sku:pear' was not acquired within PT0.2S: 1 acquirer ahead"
+                            + " (the first holds it as long as its session lives)");
                 assertThat(e.holderLeaseLeft()).isEmpty();
               });
       assertThatThrownBy(() -> b.acquire("sku:pear", Duration.ZERO))
@@ -122,7 +129,8 @@ class ZooKeeperErrorMessagesTest {
 
   @Test
   void invalidDigest_isNamedAsTheBuilderMethod() {
-    assertThatThrownBy(() -> ZooKeeperLockService.builder(server.connectString()).digestAuth("a:b", "p"))
+    assertThatThrownBy(
+            () -> ZooKeeperLockService.builder(server.connectString()).digestAuth("a:b", "p"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("digestAuth user must be non-blank");
   }

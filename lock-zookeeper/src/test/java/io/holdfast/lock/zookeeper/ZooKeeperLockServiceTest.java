@@ -81,7 +81,11 @@ class ZooKeeperLockServiceTest {
   @Test
   void sessionExpiry_reportsLost_andAnotherClientAcquiresWithLargerToken() throws Exception {
     CuratorFramework clientA = client(Duration.ofSeconds(10));
-    LockService a = closeLater(ZooKeeperLockService.builder(clientA).lossPolicy(ZooKeeperLockService.LossPolicy.LOST).build());
+    LockService a =
+        closeLater(
+            ZooKeeperLockService.builder(clientA)
+                .lossPolicy(ZooKeeperLockService.LossPolicy.LOST)
+                .build());
     LockService b = closeLater(ZooKeeperLockService.builder(server.connectString()).build());
     LockHandle h = a.acquire(ns + "expire");
     AtomicInteger lost = new AtomicInteger();
@@ -112,7 +116,8 @@ class ZooKeeperLockServiceTest {
     List<ConnectionState> states = new CopyOnWriteArrayList<>();
     client.getConnectionStateListenable().addListener((c, s) -> states.add(s));
     LockService s =
-        closeLater(ZooKeeperLockService.builder(client).commandTimeout(Duration.ofSeconds(1)).build());
+        closeLater(
+            ZooKeeperLockService.builder(client).commandTimeout(Duration.ofSeconds(1)).build());
     String name = ns + "outage";
     LockHandle h = s.acquire(name);
     AtomicInteger lost = new AtomicInteger();
@@ -124,7 +129,8 @@ class ZooKeeperLockServiceTest {
       assertThatThrownBy(() -> s.acquire(ns + "other", Duration.ofSeconds(5)))
           .isInstanceOf(LockBackendException.class)
           .hasMessageContaining("ZooKeeper");
-      assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(5 + 1 + 3));
+      assertThat(Duration.ofNanos(System.nanoTime() - t0))
+          .isLessThan(Duration.ofSeconds(5 + 1 + 3));
       // Past the session timeout Curator declares the session lost.
       await().atMost(Duration.ofSeconds(30)).until(() -> states.contains(ConnectionState.LOST));
       assertThatThrownBy(() -> s.tryAcquire(name)).isInstanceOf(LockBackendException.class);
@@ -174,21 +180,32 @@ class ZooKeeperLockServiceTest {
     List<ConnectionState> states = new CopyOnWriteArrayList<>();
     client.getConnectionStateListenable().addListener((c, st) -> states.add(st));
     LockService s =
-        closeLater(ZooKeeperLockService.builder(client).lossPolicy(ZooKeeperLockService.LossPolicy.LOST).build());
+        closeLater(
+            ZooKeeperLockService.builder(client)
+                .lossPolicy(ZooKeeperLockService.LossPolicy.LOST)
+                .build());
     LockService other = closeLater(ZooKeeperLockService.builder(server.connectString()).build());
     LockHandle h = s.acquire(ns + "hold");
     server.stop();
     try {
-      await().atMost(Duration.ofSeconds(30)).until(() -> states.contains(ConnectionState.SUSPENDED));
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> states.contains(ConnectionState.SUSPENDED));
       assertThat(h.isHeld()).isTrue();
     } finally {
       server.start();
     }
-    await().atMost(Duration.ofSeconds(30)).until(() -> states.contains(ConnectionState.RECONNECTED));
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> states.contains(ConnectionState.RECONNECTED));
     assertThat(h.isHeld()).isTrue();
-    await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> other.tryAcquire(ns + "hold").isEmpty());
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .ignoreExceptions()
+        .until(() -> other.tryAcquire(ns + "hold").isEmpty());
     h.close();
-    assertThat(other.tryAcquire(ns + "hold", Duration.ofSeconds(10))).hasValueSatisfying(LockHandle::close);
+    assertThat(other.tryAcquire(ns + "hold", Duration.ofSeconds(10)))
+        .hasValueSatisfying(LockHandle::close);
   }
 
   @Test
@@ -253,9 +270,12 @@ class ZooKeeperLockServiceTest {
       assertThat(acl).anySatisfy(a -> assertThat(a.getId().getScheme()).isEqualTo("digest"));
       assertThat(admin.getACL().forPath(dir)).isEqualTo(acl);
 
-      CuratorFramework stranger = closeLater(ZkTesting.client(server.connectString(), Duration.ofSeconds(10), "holdfast:wrong"));
+      CuratorFramework stranger =
+          closeLater(
+              ZkTesting.client(server.connectString(), Duration.ofSeconds(10), "holdfast:wrong"));
       for (CuratorFramework c : List.of(admin, stranger)) {
-        assertThatThrownBy(() -> c.delete().forPath(node)).isInstanceOf(KeeperException.NoAuthException.class);
+        assertThatThrownBy(() -> c.delete().forPath(node))
+            .isInstanceOf(KeeperException.NoAuthException.class);
         assertThatThrownBy(() -> c.setData().forPath(node, "x".getBytes(StandardCharsets.UTF_8)))
             .isInstanceOf(KeeperException.NoAuthException.class);
         assertThatThrownBy(() -> c.setACL().withACL(ZooDefs.Ids.OPEN_ACL_UNSAFE).forPath(node))
@@ -274,9 +294,14 @@ class ZooKeeperLockServiceTest {
     }
     // Another client with the same credentials takes turns normally.
     CuratorFramework friend =
-        closeLater(ZkTesting.client(server.connectString(), Duration.ofSeconds(10), "holdfast:s3cret"));
+        closeLater(
+            ZkTesting.client(server.connectString(), Duration.ofSeconds(10), "holdfast:s3cret"));
     LockService second =
-        closeLater(ZooKeeperLockService.builder(friend).rootPath(root).digestAuth("holdfast", "s3cret").build());
+        closeLater(
+            ZooKeeperLockService.builder(friend)
+                .rootPath(root)
+                .digestAuth("holdfast", "s3cret")
+                .build());
     assertThat(second.tryAcquire(ns + "acl")).hasValueSatisfying(LockHandle::close);
   }
 
@@ -285,7 +310,8 @@ class ZooKeeperLockServiceTest {
   @Test
   void tenThousandDistinctNames_leaveNoChildrenUnderTheRoot() throws Exception {
     String root = "/holdfast-reap-" + UUID.randomUUID().toString().substring(0, 8);
-    LockService s = closeLater(ZooKeeperLockService.builder(server.connectString()).rootPath(root).build());
+    LockService s =
+        closeLater(ZooKeeperLockService.builder(server.connectString()).rootPath(root).build());
     int names = 10_000;
     int inFlight = 64;
     long t0 = System.nanoTime();
@@ -310,35 +336,69 @@ class ZooKeeperLockServiceTest {
     await().atMost(Duration.ofSeconds(90)).until(() -> ZkTesting.children(admin, root).isEmpty());
     LOG.info(
         "{} distinct names acquired and released in {} ms ({} in flight); root empty {} ms later",
-        names, acquired / 1_000_000, inFlight, (System.nanoTime() - t0 - acquired) / 1_000_000);
+        names,
+        acquired / 1_000_000,
+        inFlight,
+        (System.nanoTime() - t0 - acquired) / 1_000_000);
   }
 
   // ------------------------------------------------------------------ the builder
 
   @Test
   void builder_rejectsBadArguments_namingThem() {
-    assertThatNullPointerException().isThrownBy(() -> ZooKeeperLockService.builder((String) null)).withMessageContaining("connectString");
-    assertThatNullPointerException().isThrownBy(() -> ZooKeeperLockService.builder((CuratorFramework) null)).withMessageContaining("client");
-    assertThatThrownBy(() -> ZooKeeperLockService.builder(" ")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("blank");
+    assertThatNullPointerException()
+        .isThrownBy(() -> ZooKeeperLockService.builder((String) null))
+        .withMessageContaining("connectString");
+    assertThatNullPointerException()
+        .isThrownBy(() -> ZooKeeperLockService.builder((CuratorFramework) null))
+        .withMessageContaining("client");
+    assertThatThrownBy(() -> ZooKeeperLockService.builder(" "))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("blank");
     ZooKeeperLockService.Builder b = ZooKeeperLockService.builder("127.0.0.1:1");
-    assertThatNullPointerException().isThrownBy(() -> b.rootPath(null)).withMessageContaining("rootPath");
-    for (String bad : List.of("", "/", "relative", "/trailing/", "/a//b", "/a/./b", "/zookeeper/x", "/a\u0000")) {
-      assertThatThrownBy(() -> b.rootPath(bad)).as(bad).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("rootPath");
+    assertThatNullPointerException()
+        .isThrownBy(() -> b.rootPath(null))
+        .withMessageContaining("rootPath");
+    for (String bad :
+        List.of("", "/", "relative", "/trailing/", "/a//b", "/a/./b", "/zookeeper/x", "/a\u0000")) {
+      assertThatThrownBy(() -> b.rootPath(bad))
+          .as(bad)
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("rootPath");
     }
-    assertThatThrownBy(() -> b.sessionTimeout(Duration.ofMillis(1))).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("sessionTimeout");
-    assertThatThrownBy(() -> b.commandTimeout(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("commandTimeout");
-    assertThatThrownBy(() -> b.defaultWait(Duration.ofSeconds(-1))).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("defaultWait");
-    assertThatNullPointerException().isThrownBy(() -> b.lossPolicy(null)).withMessageContaining("lossPolicy");
-    assertThatNullPointerException().isThrownBy(() -> b.callbackExecutor(null)).withMessageContaining("executor");
-    assertThatNullPointerException().isThrownBy(() -> b.digestAuth(null, "p")).withMessageContaining("user");
-    assertThatThrownBy(() -> b.digestAuth("a:b", "p")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("user");
-    assertThatThrownBy(() -> b.digestAuth("a", "")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("password");
+    assertThatThrownBy(() -> b.sessionTimeout(Duration.ofMillis(1)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("sessionTimeout");
+    assertThatThrownBy(() -> b.commandTimeout(Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("commandTimeout");
+    assertThatThrownBy(() -> b.defaultWait(Duration.ofSeconds(-1)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("defaultWait");
+    assertThatNullPointerException()
+        .isThrownBy(() -> b.lossPolicy(null))
+        .withMessageContaining("lossPolicy");
+    assertThatNullPointerException()
+        .isThrownBy(() -> b.callbackExecutor(null))
+        .withMessageContaining("executor");
+    assertThatNullPointerException()
+        .isThrownBy(() -> b.digestAuth(null, "p"))
+        .withMessageContaining("user");
+    assertThatThrownBy(() -> b.digestAuth("a:b", "p"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("user");
+    assertThatThrownBy(() -> b.digestAuth("a", ""))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("password");
 
     CuratorFramework unstarted =
         CuratorFrameworkFactory.newClient(server.connectString(), new RetryNTimes(1, 10));
-    assertThatThrownBy(() -> ZooKeeperLockService.builder(unstarted)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("started");
+    assertThatThrownBy(() -> ZooKeeperLockService.builder(unstarted))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("started");
     CuratorFramework started = client(Duration.ofSeconds(10));
-    assertThatThrownBy(() -> ZooKeeperLockService.builder(started).sessionTimeout(Duration.ofSeconds(5)))
+    assertThatThrownBy(
+            () -> ZooKeeperLockService.builder(started).sessionTimeout(Duration.ofSeconds(5)))
         .isInstanceOf(IllegalStateException.class);
   }
 

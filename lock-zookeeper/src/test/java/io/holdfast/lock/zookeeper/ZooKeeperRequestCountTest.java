@@ -25,8 +25,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Counted, not timed: the server's own per-session counters ({@code cons}: the last request xid
- * of each session) say how many requests each operation costs.
+ * Counted, not timed: the server's own per-session counters ({@code cons}: the last request xid of
+ * each session) say how many requests each operation costs.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class ZooKeeperRequestCountTest {
@@ -77,12 +77,17 @@ class ZooKeeperRequestCountTest {
         long after = ZkTesting.requests(server, client);
         costs.add(after - before);
       }
-      LOG.info("requests per uncontended acquire+release: {} ({} ms)", costs, (System.nanoTime() - w0) / 1_000_000);
+      LOG.info(
+          "requests per uncontended acquire+release: {} ({} ms)",
+          costs,
+          (System.nanoTime() - w0) / 1_000_000);
       assertThat(costs).allSatisfy(c -> assertThat(c).isLessThanOrEqualTo(3));
 
       long before = ZkTesting.requests(server, client);
       assertThat(locks.tryAcquire(name)).hasValueSatisfying(LockHandle::close);
-      LOG.info("requests per successful tryAcquire+release: {}", ZkTesting.requests(server, client) - before);
+      LOG.info(
+          "requests per successful tryAcquire+release: {}",
+          ZkTesting.requests(server, client) - before);
 
       // A name whose folder does not exist yet (the root does): the create and the listing sent
       // behind it fail with NONODE, the service creates the folder (a container) and creates
@@ -109,7 +114,9 @@ class ZooKeeperRequestCountTest {
       other.acquire(ns + "warm-up").close();
       long before = ZkTesting.requests(server, client);
       assertThat(other.tryAcquire(name)).isEmpty();
-      await().atMost(Duration.ofSeconds(10)).until(() -> ZkTesting.children(admin, ZkTesting.dir(name)).size() == 1);
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> ZkTesting.children(admin, ZkTesting.dir(name)).size() == 1);
       long cost = ZkTesting.requests(server, client) - before;
       LOG.info("requests per refused tryAcquire (create, getChildren, delete): {}", cost);
       assertThat(cost).isEqualTo(3);
@@ -147,7 +154,9 @@ class ZooKeeperRequestCountTest {
           .untilAsserted(
               () -> {
                 assertThat(ZkTesting.children(admin, dir)).hasSize(waiters + 1);
-                assertThat(watchingLockNodes(dir)).as(server.fourLetterWord("wchc")).isEqualTo(waiters + 1);
+                assertThat(watchingLockNodes(dir))
+                    .as(server.fourLetterWord("wchc"))
+                    .isEqualTo(waiters + 1);
               });
       Map<Long, ZkTesting.Connection> before = ZkTesting.connections(server);
       long deletedWatchesBefore = mntr("zk_sum_node_deleted_watch_count");
@@ -159,7 +168,9 @@ class ZooKeeperRequestCountTest {
 
       held.close();
 
-      await().atMost(Duration.ofSeconds(30)).until(() -> waiting.stream().anyMatch(CompletableFuture::isDone));
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> waiting.stream().anyMatch(CompletableFuture::isDone));
       // Nobody else moves: exactly one waiter sent any request after the release.
       await()
           .during(Duration.ofMillis(500))
@@ -181,12 +192,17 @@ class ZooKeeperRequestCountTest {
           "release with {} waiters: holder sent {} request(s), waiters sent {} request(s) in all;"
               + " node-deleted watches fired: {} (holder's own + next waiter's); folder watches"
               + " fired: {} (dropped by the waiters without a request)",
-          waiters, holderCost, requests, deletedWatches, folderWatches);
+          waiters,
+          holderCost,
+          requests,
+          deletedWatches,
+          folderWatches);
       assertThat(deletedWatches).isEqualTo(2);
       assertThat(holderCost).isEqualTo(1);
       assertThat(requests).isEqualTo(1);
 
-      LockHandle next = waiting.stream().filter(CompletableFuture::isDone).findFirst().orElseThrow().join();
+      LockHandle next =
+          waiting.stream().filter(CompletableFuture::isDone).findFirst().orElseThrow().join();
       assertThat(next.fencingToken()).isGreaterThan(held.fencingToken());
       // The rest get the lock one after another, in queue order, as each releases.
       List<CompletableFuture<Void>> released = new ArrayList<>();
@@ -194,7 +210,8 @@ class ZooKeeperRequestCountTest {
         released.add(f.thenAccept(LockHandle::close));
       }
       next.close();
-      CompletableFuture.allOf(released.toArray(new CompletableFuture<?>[0])).get(60, TimeUnit.SECONDS);
+      CompletableFuture.allOf(released.toArray(new CompletableFuture<?>[0]))
+          .get(60, TimeUnit.SECONDS);
     } finally {
       services.forEach(LockService::close);
       clients.forEach(CuratorFramework::close);
@@ -212,7 +229,8 @@ class ZooKeeperRequestCountTest {
     throw new IllegalStateException("mntr has no " + key);
   }
 
-  private static long wokenWaiters(Map<Long, ZkTesting.Connection> before, java.util.Set<Long> sessions) {
+  private static long wokenWaiters(
+      Map<Long, ZkTesting.Connection> before, java.util.Set<Long> sessions) {
     Map<Long, ZkTesting.Connection> now = ZkTesting.connections(server);
     return sessions.stream().filter(s -> now.get(s).lastCxid() != before.get(s).lastCxid()).count();
   }

@@ -13,7 +13,8 @@ import java.util.Locale;
  * @param token the fencing token, 0 if none
  * @param value the value written, 0 if none
  */
-public record Event(long nanos, String client, Op op, Type type, String name, long token, long value) {
+public record Event(
+    long nanos, String client, Op op, Type type, String name, long token, long value) {
   /** Operations. */
   public enum Op {
     /** Acquiring a lock. */
@@ -46,8 +47,19 @@ public record Event(long nanos, String client, Op op, Type type, String name, lo
    * @return the line
    */
   public String toLine() {
-    return nanos + " " + client + " " + op.name().toLowerCase(Locale.ROOT) + " "
-        + type.name().toLowerCase(Locale.ROOT) + " " + token + " " + value + " " + escape(name);
+    return nanos
+        + " "
+        + client
+        + " "
+        + op.name().toLowerCase(Locale.ROOT)
+        + " "
+        + type.name().toLowerCase(Locale.ROOT)
+        + " "
+        + token
+        + " "
+        + value
+        + " "
+        + escape(name);
   }
 
   /**

@@ -10,9 +10,9 @@ import java.time.Duration;
 /**
  * A protected resource: named counters in a Redis server of their own (not the lock backend, so
  * that faults injected into the lock service do not touch the resource). Every operation carries
- * the caller's fencing token, reads included, and the register refuses any operation whose token
- * is lower than the highest it has seen for that name. Fencing only the writes is not enough for
- * a read–modify–write: an old holder could write between a new holder's read and write, and both
+ * the caller's fencing token, reads included, and the register refuses any operation whose token is
+ * lower than the highest it has seen for that name. Fencing only the writes is not enough for a
+ * read–modify–write: an old holder could write between a new holder's read and write, and both
  * writes would pass. Counts operations refused as stale. Thread-safe.
  */
 public final class FencedRegister implements AutoCloseable {
@@ -89,8 +89,12 @@ public final class FencedRegister implements AutoCloseable {
    */
   public boolean write(String name, long value, long token) {
     Long ok =
-        redis.eval(WRITE, ScriptOutputType.INTEGER, new String[] {key(name)},
-            Long.toString(value), Long.toString(token));
+        redis.eval(
+            WRITE,
+            ScriptOutputType.INTEGER,
+            new String[] {key(name)},
+            Long.toString(value),
+            Long.toString(token));
     return ok != null && ok == 1L;
   }
 

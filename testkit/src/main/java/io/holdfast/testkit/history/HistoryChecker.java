@@ -38,7 +38,13 @@ public final class HistoryChecker {
    * @param crashed whether its process was killed while holding it
    */
   public record Grant(
-      String client, String name, long token, long start, long end, boolean lost, boolean crashed) {}
+      String client,
+      String name,
+      long token,
+      long start,
+      long end,
+      boolean lost,
+      boolean crashed) {}
 
   /**
    * What the checker found.
@@ -83,8 +89,15 @@ public final class HistoryChecker {
           "grants %d, acquire failures %d, leases lost %d, processes killed %d, overlaps with a"
               + " lost lease (fenced) %d, writes acked %d / indeterminate %d / rejected as stale %d,"
               + " violations %d",
-          grants.size(), acquireFailures, lostLeases, crashes, fencedOverlaps, writesAcked,
-          writesIndeterminate, writesRejected, violations.size());
+          grants.size(),
+          acquireFailures,
+          lostLeases,
+          crashes,
+          fencedOverlaps,
+          writesAcked,
+          writesIndeterminate,
+          writesRejected,
+          violations.size());
     }
   }
 
@@ -153,7 +166,9 @@ public final class HistoryChecker {
             if (g == null) {
               for (int i = all.size() - 1; i >= 0; i--) {
                 Open o = all.get(i);
-                if (o.client.equals(e.client()) && o.name.equals(e.name()) && o.token == e.token()) {
+                if (o.client.equals(e.client())
+                    && o.name.equals(e.name())
+                    && o.token == e.token()) {
                   g = o;
                   break;
                 }
@@ -229,16 +244,25 @@ public final class HistoryChecker {
       for (int i = 0; i < grants.size(); i++) {
         Open g = grants.get(i);
         if (i > 0 && g.token <= grants.get(i - 1).token) {
-          violations.add(String.format("token order: '%s' granted to %s with token %d after token %d (%s)",
-              g.name, g.client, g.token, grants.get(i - 1).token, grants.get(i - 1).client));
+          violations.add(
+              String.format(
+                  "token order: '%s' granted to %s with token %d after token %d (%s)",
+                  g.name, g.client, g.token, grants.get(i - 1).token, grants.get(i - 1).client));
         }
         if (longest != null && g.start < longest.end) {
           if (longest.lost) {
             fenced++;
           } else {
-            violations.add(String.format(
-                "overlap: '%s' held by %s (token %d) until %d, granted to %s (token %d) at %d",
-                g.name, longest.client, longest.token, longest.end, g.client, g.token, g.start));
+            violations.add(
+                String.format(
+                    "overlap: '%s' held by %s (token %d) until %d, granted to %s (token %d) at %d",
+                    g.name,
+                    longest.client,
+                    longest.token,
+                    longest.end,
+                    g.client,
+                    g.token,
+                    g.start));
           }
         }
         if (longest == null || g.end > longest.end) {
@@ -258,11 +282,15 @@ public final class HistoryChecker {
       Long fin = finalValues.get(e.getKey());
       if (fin != null) {
         if (fin < w[0]) {
-          violations.add(String.format("lost writes: '%s' ends at %d but %d increments were acknowledged",
-              e.getKey(), fin, w[0]));
+          violations.add(
+              String.format(
+                  "lost writes: '%s' ends at %d but %d increments were acknowledged",
+                  e.getKey(), fin, w[0]));
         } else if (fin > w[0] + w[1]) {
-          violations.add(String.format("phantom writes: '%s' ends at %d, more than %d acknowledged + %d indeterminate",
-              e.getKey(), fin, w[0], w[1]));
+          violations.add(
+              String.format(
+                  "phantom writes: '%s' ends at %d, more than %d acknowledged + %d indeterminate",
+                  e.getKey(), fin, w[0], w[1]));
         }
       }
     }
@@ -270,7 +298,15 @@ public final class HistoryChecker {
     for (Open g : all) {
       grants.add(g.grant());
     }
-    return new Report(grants, violations, fenced, acquireFailures, lostLeases, crashes, acked,
-        indeterminate, rejected);
+    return new Report(
+        grants,
+        violations,
+        fenced,
+        acquireFailures,
+        lostLeases,
+        crashes,
+        acked,
+        indeterminate,
+        rejected);
   }
 }

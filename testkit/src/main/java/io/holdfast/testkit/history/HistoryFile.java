@@ -42,7 +42,8 @@ public final class HistoryFile implements AutoCloseable {
    * @param token the token, 0 if none
    * @param value the value, 0 if none
    */
-  public void record(String client, Event.Op op, Event.Type type, String name, long token, long value) {
+  public void record(
+      String client, Event.Op op, Event.Type type, String name, long token, long value) {
     write(new Event(System.nanoTime(), client, op, type, name, token, value));
   }
 

@@ -127,17 +127,21 @@ class HistoryCheckerTest {
     HistoryChecker.Report lost = HistoryChecker.check(h, Map.of("c", 4L));
     assertThat(lost.violations()).singleElement().asString().startsWith("lost writes");
     assertThat(HistoryChecker.check(h, Map.of("c", 7L)).violations())
-        .singleElement().asString().startsWith("phantom writes");
+        .singleElement()
+        .asString()
+        .startsWith("phantom writes");
     assertThat(lost.writesAcked()).isEqualTo(5);
     assertThat(lost.writesIndeterminate()).isEqualTo(1);
     assertThat(lost.writesRejected()).isEqualTo(1);
   }
 
   @Test
-  void historyFiles_roundTrip_andMergeInTimeOrder_skippingATornLine(@TempDir Path dir) throws Exception {
+  void historyFiles_roundTrip_andMergeInTimeOrder_skippingATornLine(@TempDir Path dir)
+      throws Exception {
     Path a = dir.resolve("a.log");
     Path b = dir.resolve("b.log");
-    try (HistoryFile fa = new HistoryFile(a); HistoryFile fb = new HistoryFile(b)) {
+    try (HistoryFile fa = new HistoryFile(a);
+        HistoryFile fb = new HistoryFile(b)) {
       fa.write(new Event(5, "w1/t1", ACQUIRE, OK, "name with spaces\nand newline", 9, 0));
       fb.write(new Event(3, "w2/t1", WRITE, OK, "x", 1, 42));
     }

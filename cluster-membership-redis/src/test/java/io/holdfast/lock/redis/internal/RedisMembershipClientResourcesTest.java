@@ -77,7 +77,8 @@ class RedisMembershipClientResourcesTest {
       ClientResources mine = client.getResources();
       assertThatThrownBy(() -> RedisMembership.builder(client).clientResources(mine))
           .isInstanceOf(IllegalStateException.class)
-          .hasMessageStartingWith("clientResources applies only to a client the membership creates");
+          .hasMessageStartingWith(
+              "clientResources applies only to a client the membership creates");
     } finally {
       client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     }

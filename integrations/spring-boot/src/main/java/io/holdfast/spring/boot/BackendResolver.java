@@ -27,8 +27,8 @@ final class BackendResolver {
   }
 
   /**
-   * The backend's name for meters and health details: {@code redis}, {@code zookeeper}, or
-   * {@code unknown}.
+   * The backend's name for meters and health details: {@code redis}, {@code zookeeper}, or {@code
+   * unknown}.
    */
   static String tag(Environment env, @Nullable ClassLoader loader) {
     Backend backend = resolveOrNull(env, loader);
@@ -103,7 +103,8 @@ final class BackendResolver {
         return b;
       }
     }
-    throw new InvalidHoldfastPropertyException(PROPERTY, value, "allowed values are redis, zookeeper");
+    throw new InvalidHoldfastPropertyException(
+        PROPERTY, value, "allowed values are redis, zookeeper");
   }
 
   private static InvalidHoldfastPropertyException missing(String value, String artifact) {

@@ -11,7 +11,8 @@ import java.util.Optional;
  * starts) does not see it.
  */
 public final class CurrentLock {
-  private static final ThreadLocal<Deque<LockHandle>> HELD = ThreadLocal.withInitial(ArrayDeque::new);
+  private static final ThreadLocal<Deque<LockHandle>> HELD =
+      ThreadLocal.withInitial(ArrayDeque::new);
 
   private CurrentLock() {}
 
@@ -32,8 +33,7 @@ public final class CurrentLock {
    */
   public static long fencingToken() {
     return handle()
-        .orElseThrow(
-            () -> new IllegalStateException("no @Locked method is running on this thread"))
+        .orElseThrow(() -> new IllegalStateException("no @Locked method is running on this thread"))
         .fencingToken();
   }
 

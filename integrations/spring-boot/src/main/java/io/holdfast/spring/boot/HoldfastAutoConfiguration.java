@@ -31,17 +31,17 @@ import org.springframework.core.type.AnnotatedTypeMetadata;
 
 /**
  * Holdfast's beans: a {@link LockService} ({@code holdfast.lock.enabled}, default true) and a
- * {@link Membership} ({@code holdfast.membership.enabled}, default true) over the backend chosen
- * by {@code holdfast.backend} or inferred (see {@link HoldfastProperties#getBackend()}). The
- * backend's lock module ({@code holdfast-lock-<backend>}) gives the lock service; the membership
- * needs its membership module too ({@code holdfast-cluster-membership-<backend>}). Each bean
- * backs off when the application defines its own bean of that type, and is closed when the
- * context closes: leases released, registrations removed.
+ * {@link Membership} ({@code holdfast.membership.enabled}, default true) over the backend chosen by
+ * {@code holdfast.backend} or inferred (see {@link HoldfastProperties#getBackend()}). The backend's
+ * lock module ({@code holdfast-lock-<backend>}) gives the lock service; the membership needs its
+ * membership module too ({@code holdfast-cluster-membership-<backend>}). Each bean backs off when
+ * the application defines its own bean of that type, and is closed when the context closes: leases
+ * released, registrations removed.
  *
  * <p>Methods annotated with {@link Locked} run under the lock they name.
  *
- * <p>Both beans connect when they are created, so an unreachable server or a refused password
- * stops the application at startup with the backend's error, not at the first lock.
+ * <p>Both beans connect when they are created, so an unreachable server or a refused password stops
+ * the application at startup with the backend's error, not at the first lock.
  */
 @AutoConfiguration
 @EnableConfigurationProperties(HoldfastProperties.class)
@@ -78,8 +78,8 @@ public class HoldfastAutoConfiguration {
   }
 
   /**
-   * Lock meters in the application's Micrometer registry ({@code holdfast.metrics.enabled},
-   * default true), when it has one.
+   * Lock meters in the application's Micrometer registry ({@code holdfast.metrics.enabled}, default
+   * true), when it has one.
    */
   @Configuration(proxyBeanMethods = false)
   @ConditionalOnClass(MeterRegistry.class)
@@ -113,7 +113,9 @@ public class HoldfastAutoConfiguration {
   /** The holdfast health indicator, when the application has Spring Boot 4's health support. */
   @Configuration(proxyBeanMethods = false)
   @ConditionalOnClass(name = "org.springframework.boot.health.contributor.HealthIndicator")
-  @ConditionalOnProperty(prefix = "management.health.holdfast", name = "enabled",
+  @ConditionalOnProperty(
+      prefix = "management.health.holdfast",
+      name = "enabled",
       matchIfMissing = true)
   static class Health {
     @Bean
@@ -225,8 +227,7 @@ public class HoldfastAutoConfiguration {
         HoldfastProperties.ZooKeeper zk = props.getZookeeper();
         ZooKeeperMembership.Builder b = ZooKeeperMembership.builder(connectString(zk));
         set.apply("holdfast.command-timeout", props.getCommandTimeout(), b::commandTimeout);
-        set.apply(
-            "holdfast.zookeeper.session-timeout", zk.getSessionTimeout(), b::sessionTimeout);
+        set.apply("holdfast.zookeeper.session-timeout", zk.getSessionTimeout(), b::sessionTimeout);
         set.apply(
             "holdfast.zookeeper.membership-root-path", zk.getMembershipRootPath(), b::rootPath);
         digest(zk, b::digestAuth);

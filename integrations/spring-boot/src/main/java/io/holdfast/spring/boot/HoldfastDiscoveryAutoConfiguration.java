@@ -10,9 +10,9 @@ import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 
 /**
- * Spring Cloud's {@code DiscoveryClient} over the application's {@link Membership} bean
- * ({@code holdfast.discovery.enabled}, default true), when spring-cloud-commons is on the
- * classpath. After {@link HoldfastAutoConfiguration}, whose {@code Membership} it uses.
+ * Spring Cloud's {@code DiscoveryClient} over the application's {@link Membership} bean ({@code
+ * holdfast.discovery.enabled}, default true), when spring-cloud-commons is on the classpath. After
+ * {@link HoldfastAutoConfiguration}, whose {@code Membership} it uses.
  */
 @AutoConfiguration(after = HoldfastAutoConfiguration.class)
 @ConditionalOnClass(name = "org.springframework.cloud.client.discovery.DiscoveryClient")

@@ -17,11 +17,11 @@ import org.springframework.context.ApplicationEventPublisher;
 
 /**
  * Spring Cloud's {@link DiscoveryClient} over Holdfast membership: a service is a group, an
- * instance a live member. {@code getInstances} answers from a live view of the group, opened on
- * the first request for it and kept up to date by the backend's watch (no backend call per
- * request); a change in a group already asked for publishes a {@link HeartbeatEvent}, so caches
- * such as Spring Cloud LoadBalancer's refresh. {@code getServices} reads the backend each time
- * ({@link Membership#groups()}).
+ * instance a live member. {@code getInstances} answers from a live view of the group, opened on the
+ * first request for it and kept up to date by the backend's watch (no backend call per request); a
+ * change in a group already asked for publishes a {@link HeartbeatEvent}, so caches such as Spring
+ * Cloud LoadBalancer's refresh. {@code getServices} reads the backend each time ({@link
+ * Membership#groups()}).
  *
  * <p>An instance is secure (https) when its metadata has {@code secure=true}. Thread-safe.
  */

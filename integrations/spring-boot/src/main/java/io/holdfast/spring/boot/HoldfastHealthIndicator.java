@@ -11,11 +11,11 @@ import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 
 /**
- * The {@code holdfast} health of Actuator (Spring Boot 4): UP when the backend answers a lock
- * probe within the command timeout and this instance's registration, if it registered, is live;
- * DOWN with the reason otherwise. The probe takes and releases a lock of this indicator's own
- * ({@code holdfast.health.<random>}), so probes of several instances never wait for each other:
- * two commands on Redis, three requests on ZooKeeper.
+ * The {@code holdfast} health of Actuator (Spring Boot 4): UP when the backend answers a lock probe
+ * within the command timeout and this instance's registration, if it registered, is live; DOWN with
+ * the reason otherwise. The probe takes and releases a lock of this indicator's own ({@code
+ * holdfast.health.<random>}), so probes of several instances never wait for each other: two
+ * commands on Redis, three requests on ZooKeeper.
  */
 final class HoldfastHealthIndicator implements HealthIndicator {
   private final @Nullable LockService locks;
@@ -45,7 +45,8 @@ final class HoldfastHealthIndicator implements HealthIndicator {
       Optional<Registration> r = instance.registration();
       if (r.isPresent()) {
         boolean live = r.get().isRegistered();
-        health.withDetail("group", r.get().member().group())
+        health
+            .withDetail("group", r.get().member().group())
             .withDetail("id", r.get().member().id())
             .withDetail("registered", live);
         if (!live) {

@@ -22,17 +22,18 @@ import org.springframework.core.env.Environment;
 
 /**
  * This application as a member of its group: registered once the application is ready (the web
- * server, if any, is listening, so the real port is known), and deregistered when the context
- * stops — before the web server's graceful shutdown begins, so peers stop routing here while
- * in-flight requests still complete.
+ * server, if any, is listening, so the real port is known), and deregistered when the context stops
+ * — before the web server's graceful shutdown begins, so peers stop routing here while in-flight
+ * requests still complete.
  *
  * <p>Thread-safe. Created by the auto-configuration when a {@link Membership} bean exists and
  * {@code holdfast.membership.register} is not false.
  */
-public final class HoldfastInstance implements SmartLifecycle, ApplicationListener<ApplicationReadyEvent> {
+public final class HoldfastInstance
+    implements SmartLifecycle, ApplicationListener<ApplicationReadyEvent> {
   /**
-   * Stops before every other lifecycle at the default phase or below, among them the web
-   * server's graceful shutdown ({@code SmartLifecycle.DEFAULT_PHASE - 1024}).
+   * Stops before every other lifecycle at the default phase or below, among them the web server's
+   * graceful shutdown ({@code SmartLifecycle.DEFAULT_PHASE - 1024}).
    */
   static final int PHASE = SmartLifecycle.DEFAULT_PHASE;
 

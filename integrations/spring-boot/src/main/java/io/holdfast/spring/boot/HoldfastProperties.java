@@ -7,9 +7,9 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
- * Holdfast's settings under holdfast.*. A property left unset keeps the backend builder's
- * default (see docs/configuration.md); a value the builder refuses stops the application at
- * startup with a message naming the property, the value and what is allowed.
+ * Holdfast's settings under holdfast.*. A property left unset keeps the backend builder's default
+ * (see docs/configuration.md); a value the builder refuses stops the application at startup with a
+ * message naming the property, the value and what is allowed.
  *
  * <p>Bound once at startup by Spring; not meant to be changed afterwards.
  */
@@ -25,9 +25,9 @@ public class HoldfastProperties {
   }
 
   /**
-   * The backend. Inferred when unset: the only backend artifact on the classpath, or else the
-   * only backend with an address configured (holdfast.redis.uri or
-   * spring.data.redis.*; holdfast.zookeeper.connect-string).
+   * The backend. Inferred when unset: the only backend artifact on the classpath, or else the only
+   * backend with an address configured (holdfast.redis.uri or spring.data.redis.*;
+   * holdfast.zookeeper.connect-string).
    */
   private @Nullable Backend backend;
 
@@ -124,8 +124,8 @@ public class HoldfastProperties {
     private boolean enabled = true;
 
     /**
-     * The lease of every grant, renewed in the background while held (Redis only; ZooKeeper's
-     * lease is the session). Unset: the builder's default.
+     * The lease of every grant, renewed in the background while held (Redis only; ZooKeeper's lease
+     * is the session). Unset: the builder's default.
      */
     private @Nullable Duration leaseTime;
 
@@ -160,9 +160,9 @@ public class HoldfastProperties {
   /** The Redis backend (holdfast.redis.*). */
   public static class Redis {
     /**
-     * The server, as a Lettuce URI (redis://user:password@host:6379/0,
-     * rediss://… for TLS, redis-sentinel://…). Unset: built from
-     * spring.data.redis.* if any is set, else redis://localhost:6379.
+     * The server, as a Lettuce URI (redis://user:password@host:6379/0, rediss://… for TLS,
+     * redis-sentinel://…). Unset: built from spring.data.redis.* if any is set, else
+     * redis://localhost:6379.
      */
     private @Nullable String uri;
 
@@ -170,8 +170,8 @@ public class HoldfastProperties {
     private @Nullable String keyPrefix;
 
     /**
-     * Replicas that must acknowledge each grant before it is returned (Redis WAIT); 0
-     * waits for none.
+     * Replicas that must acknowledge each grant before it is returned (Redis WAIT); 0 waits for
+     * none.
      */
     private int waitForReplicas;
 
@@ -298,8 +298,8 @@ public class HoldfastProperties {
     private @Nullable Duration reconcileInterval;
 
     /**
-     * Whether this application registers itself in group once it is ready, and leaves
-     * at shutdown before its web server stops taking requests.
+     * Whether this application registers itself in group once it is ready, and leaves at shutdown
+     * before its web server stops taking requests.
      */
     private boolean register = true;
 

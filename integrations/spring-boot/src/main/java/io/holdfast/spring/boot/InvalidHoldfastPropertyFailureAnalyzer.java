@@ -5,8 +5,8 @@ import org.springframework.boot.diagnostics.FailureAnalysis;
 
 /**
  * Reports a {@code holdfast.*} property Holdfast refused as one readable paragraph instead of a
- * stack trace: the property, the value, and what is allowed. Registered in
- * {@code META-INF/spring.factories}.
+ * stack trace: the property, the value, and what is allowed. Registered in {@code
+ * META-INF/spring.factories}.
  */
 final class InvalidHoldfastPropertyFailureAnalyzer
     extends AbstractFailureAnalyzer<InvalidHoldfastPropertyException> {

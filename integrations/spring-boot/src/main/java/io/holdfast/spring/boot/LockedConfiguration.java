@@ -16,8 +16,8 @@ import org.springframework.context.annotation.Role;
 import org.springframework.core.type.AnnotationMetadata;
 
 /**
- * The {@link Locked} annotation: an advisor for annotated methods, and an auto-proxy creator if
- * the application has none (Spring Boot's AOP auto-configuration registers the same one, with
+ * The {@link Locked} annotation: an advisor for annotated methods, and an auto-proxy creator if the
+ * application has none (Spring Boot's AOP auto-configuration registers the same one, with
  * class-based proxies, which this keeps).
  */
 @Configuration(proxyBeanMethods = false)

@@ -72,8 +72,13 @@ final class LockedMethodInterceptor implements MethodInterceptor {
       name = parser.parseExpression(locked.value());
     } catch (ExpressionException e) {
       throw new IllegalArgumentException(
-          "@Locked(\"" + locked.value() + "\") on " + method + " is not a SpEL expression: "
-              + e.getMessage(), e);
+          "@Locked(\""
+              + locked.value()
+              + "\") on "
+              + method
+              + " is not a SpEL expression: "
+              + e.getMessage(),
+          e);
     }
     Duration maxWait = null;
     if (!locked.maxWait().isBlank()) {
@@ -81,8 +86,12 @@ final class LockedMethodInterceptor implements MethodInterceptor {
         maxWait = DurationStyle.detectAndParse(locked.maxWait());
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException(
-            "@Locked maxWait \"" + locked.maxWait() + "\" on " + method
-                + " is not a duration such as 500ms, 2s or PT1M", e);
+            "@Locked maxWait \""
+                + locked.maxWait()
+                + "\" on "
+                + method
+                + " is not a duration such as 500ms, 2s or PT1M",
+            e);
       }
     }
     return new Plan(name, locked.value(), maxWait);
@@ -96,8 +105,13 @@ final class LockedMethodInterceptor implements MethodInterceptor {
       value = plan.name().getValue(context);
     } catch (ExpressionException e) {
       throw new IllegalArgumentException(
-          "@Locked(\"" + plan.source() + "\") on " + method + " could not be evaluated: "
-              + e.getMessage(), e);
+          "@Locked(\""
+              + plan.source()
+              + "\") on "
+              + method
+              + " could not be evaluated: "
+              + e.getMessage(),
+          e);
     }
     if (value == null || value.toString().isBlank()) {
       throw new IllegalArgumentException(

@@ -15,9 +15,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * Holdfast's lock meters, all tagged with {@code backend}:
  *
  * <ul>
- *   <li>{@code holdfast.lock.acquire} (timer): acquires that asked the backend, by {@code
- *       outcome} ({@code acquired}, {@code timeout}, {@code error}, {@code cancelled}), with the
- *       time waited;
+ *   <li>{@code holdfast.lock.acquire} (timer): acquires that asked the backend, by {@code outcome}
+ *       ({@code acquired}, {@code timeout}, {@code error}, {@code cancelled}), with the time
+ *       waited;
  *   <li>{@code holdfast.lock.held} (timer): how long grants were held, at release;
  *   <li>{@code holdfast.lock.active} (gauge): grants held now;
  *   <li>{@code holdfast.lock.lost} (counter): leases lost;

@@ -4,10 +4,10 @@ import io.lettuce.core.RedisURI;
 import org.springframework.core.env.Environment;
 
 /**
- * The Redis server's URI: {@code holdfast.redis.uri}; else Spring Boot's own
- * {@code spring.data.redis.*} (url, or host, port, username, password, database, ssl.enabled), so
- * an application that already talks to Redis needs no Holdfast property; else
- * {@code redis://localhost:6379}, Spring Boot's default too.
+ * The Redis server's URI: {@code holdfast.redis.uri}; else Spring Boot's own {@code
+ * spring.data.redis.*} (url, or host, port, username, password, database, ssl.enabled), so an
+ * application that already talks to Redis needs no Holdfast property; else {@code
+ * redis://localhost:6379}, Spring Boot's default too.
  */
 final class RedisUris {
   private RedisUris() {}
@@ -26,7 +26,8 @@ final class RedisUris {
             .withHost(env.getProperty("spring.data.redis.host", "localhost"))
             .withPort(integer(env, "spring.data.redis.port", 6379))
             .withDatabase(integer(env, "spring.data.redis.database", 0))
-            .withSsl(Boolean.parseBoolean(env.getProperty("spring.data.redis.ssl.enabled", "false")));
+            .withSsl(
+                Boolean.parseBoolean(env.getProperty("spring.data.redis.ssl.enabled", "false")));
     String password = env.getProperty("spring.data.redis.password");
     if (password != null) {
       String user = env.getProperty("spring.data.redis.username");

@@ -178,7 +178,9 @@ class HoldfastAutoConfigurationTest {
   void aRefusedValue_failsStartupNamingThePropertyTheValueAndWhatIsAllowed() {
     runner
         .withPropertyValues(
-            "holdfast.backend=redis", "holdfast.redis.uri=" + redisUri(), "holdfast.lock.lease-time=1ms")
+            "holdfast.backend=redis",
+            "holdfast.redis.uri=" + redisUri(),
+            "holdfast.lock.lease-time=1ms")
         .run(
             context -> {
               FailureAnalysis analysis = analyze(context);
@@ -213,7 +215,8 @@ class HoldfastAutoConfigurationTest {
   @Test
   void aMalformedRedisUri_isReportedWithoutItsPassword() {
     runner
-        .withPropertyValues("holdfast.backend=redis", "holdfast.redis.uri=http://app:s3cret@localhost:6379")
+        .withPropertyValues(
+            "holdfast.backend=redis", "holdfast.redis.uri=http://app:s3cret@localhost:6379")
         .run(
             context -> {
               FailureAnalysis analysis = analyze(context);
@@ -260,7 +263,8 @@ class HoldfastAutoConfigurationTest {
     return analysis;
   }
 
-  private static void assertLocks(AssertableApplicationContext context) throws InterruptedException {
+  private static void assertLocks(AssertableApplicationContext context)
+      throws InterruptedException {
     LockService locks = context.getBean(LockService.class);
     try (LockHandle lock = locks.acquire("spring:" + System.nanoTime(), Duration.ofSeconds(5))) {
       assertThat(lock.isHeld()).isTrue();

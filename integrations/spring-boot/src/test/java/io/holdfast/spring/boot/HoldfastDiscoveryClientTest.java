@@ -24,7 +24,8 @@ import org.springframework.context.ApplicationListener;
 class HoldfastDiscoveryClientTest {
   private final ApplicationContextRunner runner =
       new ApplicationContextRunner()
-          .withConfiguration(AutoConfigurations.of(
+          .withConfiguration(
+              AutoConfigurations.of(
                   HoldfastAutoConfiguration.class, HoldfastDiscoveryAutoConfiguration.class))
           .withPropertyValues("holdfast.membership.register=false");
 
@@ -43,7 +44,8 @@ class HoldfastDiscoveryClientTest {
     String group = "orders-" + System.nanoTime();
     try (Membership peers = RedisMembership.builder(RedisServers.shared().uri()).build()) {
       runner
-          .withPropertyValues("holdfast.backend=redis", "holdfast.redis.uri=" + RedisServers.shared().uri())
+          .withPropertyValues(
+              "holdfast.backend=redis", "holdfast.redis.uri=" + RedisServers.shared().uri())
           .withBean(Heartbeats.class)
           .run(
               context -> {
@@ -51,8 +53,12 @@ class HoldfastDiscoveryClientTest {
                 Heartbeats heartbeats = context.getBean(Heartbeats.class);
                 Registration a =
                     peers.register(
-                        MemberInfo.builder(group).id("a").host("10.0.0.1").port(8080)
-                            .metadata("zone", "eu-1").build());
+                        MemberInfo.builder(group)
+                            .id("a")
+                            .host("10.0.0.1")
+                            .port(8080)
+                            .metadata("zone", "eu-1")
+                            .build());
                 List<ServiceInstance> first = discovery.getInstances(group);
                 assertThat(first).extracting(ServiceInstance::getInstanceId).containsExactly("a");
                 ServiceInstance one = first.get(0);
@@ -63,22 +69,30 @@ class HoldfastDiscoveryClientTest {
 
                 try (Registration b =
                     peers.register(
-                        MemberInfo.builder(group).id("b").host("10.0.0.2").port(8443)
-                            .metadata("secure", "true").build())) {
+                        MemberInfo.builder(group)
+                            .id("b")
+                            .host("10.0.0.2")
+                            .port(8443)
+                            .metadata("secure", "true")
+                            .build())) {
                   await()
                       .atMost(Duration.ofSeconds(30))
                       .until(() -> discovery.getInstances(group).size() == 2);
                   assertThat(discovery.getInstances(group))
                       .filteredOn(i -> i.getInstanceId().equals("b"))
                       .singleElement()
-                      .satisfies(i -> assertThat(i.getUri().toString()).isEqualTo("https://10.0.0.2:8443"));
+                      .satisfies(
+                          i ->
+                              assertThat(i.getUri().toString()).isEqualTo("https://10.0.0.2:8443"));
                   await().atMost(Duration.ofSeconds(30)).until(() -> !heartbeats.seen.isEmpty());
                 }
                 await()
                     .atMost(Duration.ofSeconds(30))
                     .until(() -> discovery.getInstances(group).size() == 1);
                 a.close();
-                await().atMost(Duration.ofSeconds(30)).until(() -> discovery.getInstances(group).isEmpty());
+                await()
+                    .atMost(Duration.ofSeconds(30))
+                    .until(() -> discovery.getInstances(group).isEmpty());
                 assertThat(discovery.getServices()).doesNotContain(group);
               });
     }
@@ -95,7 +109,8 @@ class HoldfastDiscoveryClientTest {
               DiscoveryClient discovery = context.getBean(DiscoveryClient.class);
               Membership membership = context.getBean(Membership.class);
               try (Registration r =
-                  membership.register(MemberInfo.builder(group).id("z").host("h").port(1).build())) {
+                  membership.register(
+                      MemberInfo.builder(group).id("z").host("h").port(1).build())) {
                 assertThat(discovery.getInstances(group))
                     .extracting(ServiceInstance::getInstanceId)
                     .containsExactly("z");

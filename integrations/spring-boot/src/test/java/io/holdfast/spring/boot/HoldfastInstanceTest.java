@@ -120,9 +120,7 @@ class HoldfastInstanceTest {
       assertThat(members.get(0).host()).isNotBlank();
 
       App app = context.getBean(App.class);
-      await()
-          .atMost(Duration.ofSeconds(30))
-          .until(() -> !app.leadership.isEmpty());
+      await().atMost(Duration.ofSeconds(30)).until(() -> !app.leadership.isEmpty());
       assertThat(app.leadership.get(0).isLeader()).isTrue();
       assertThat(app.leadership.get(0).epoch()).isPositive();
       HoldfastInstance instance = context.getBean(HoldfastInstance.class);
@@ -184,8 +182,7 @@ class HoldfastInstanceTest {
         start(
             "holdfast.zookeeper.connect-string=" + ZooKeeperServers.shared().connectString(),
             "holdfast.membership.group=" + group)) {
-      Member self =
-          context.getBean(HoldfastInstance.class).registration().orElseThrow().member();
+      Member self = context.getBean(HoldfastInstance.class).registration().orElseThrow().member();
       assertThat(self.id()).startsWith(group + "-").hasSizeGreaterThan(group.length() + 8);
       assertThat(context.getBean(Membership.class).members(group))
           .extracting(Member::id)

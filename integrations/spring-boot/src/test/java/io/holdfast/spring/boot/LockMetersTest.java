@@ -26,7 +26,10 @@ class LockMetersTest {
           .withBean(MeterRegistry.class, SimpleMeterRegistry::new);
 
   private static long count(MeterRegistry r, String outcome) {
-    return r.get("holdfast.lock.acquire").tag("outcome", outcome).tag("backend", "redis").timer()
+    return r.get("holdfast.lock.acquire")
+        .tag("outcome", outcome)
+        .tag("backend", "redis")
+        .timer()
         .count();
   }
 
@@ -75,11 +78,13 @@ class LockMetersTest {
         .run(
             context -> {
               try (LockHandle h =
-                  context.getBean(LockService.class).acquire("m-" + System.nanoTime(),
-                      Duration.ofSeconds(5))) {
+                  context
+                      .getBean(LockService.class)
+                      .acquire("m-" + System.nanoTime(), Duration.ofSeconds(5))) {
                 assertThat(h.isHeld()).isTrue();
               }
-              assertThat(context.getBean(MeterRegistry.class).find("holdfast.lock.acquire").meters())
+              assertThat(
+                      context.getBean(MeterRegistry.class).find("holdfast.lock.acquire").meters())
                   .isEmpty();
             });
   }

@@ -33,8 +33,8 @@ class LockedTest {
   }
 
   /**
-   * What a service would look like. The test reads its state through methods: the bean it gets
-   * is a class-based proxy, whose own fields are not the target's.
+   * What a service would look like. The test reads its state through methods: the bean it gets is a
+   * class-based proxy, whose own fields are not the target's.
    */
   static class Inventory {
     private final List<Long> tokens = new ArrayList<>();

@@ -12,7 +12,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
-/** The "Properties" table of docs/spring-boot.md lists exactly the properties the starter's metadata has. */
+/**
+ * The "Properties" table of docs/spring-boot.md lists exactly the properties the starter's metadata
+ * has.
+ */
 class SpringBootDocTest {
   private static final Pattern PROPERTIES =
       Pattern.compile("\"properties\"\\s*:\\s*\\[(.*?)\\]\\s*[,}]", Pattern.DOTALL);

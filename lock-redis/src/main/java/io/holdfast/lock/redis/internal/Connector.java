@@ -89,8 +89,8 @@ public abstract class Connector implements AutoCloseable {
   }
 
   /**
-   * Bounds every operation of this connector from now on by {@code commandTimeout} (a {@code
-   * WAIT} by its own timeout plus this), whatever the client's own timeout settings: a client the
+   * Bounds every operation of this connector from now on by {@code commandTimeout} (a {@code WAIT}
+   * by its own timeout plus this), whatever the client's own timeout settings: a client the
    * application passes in may have none, or a longer one. Called once, by the service that owns
    * this connector, before its first operation.
    *
@@ -191,8 +191,8 @@ public abstract class Connector implements AutoCloseable {
   public record Script(String body, String sha) {}
 
   /**
-   * Runs a script with {@code EVALSHA}, falling back once to {@code EVAL} (which also caches it)
-   * on {@code NOSCRIPT}.
+   * Runs a script with {@code EVALSHA}, falling back once to {@code EVAL} (which also caches it) on
+   * {@code NOSCRIPT}.
    *
    * @param <T> the reply type
    * @param script the script
@@ -216,7 +216,8 @@ public abstract class Connector implements AutoCloseable {
         commands.<T>evalsha(script.sha(), type, keys, args).toCompletableFuture();
     return first.exceptionallyCompose(
         e -> {
-          Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+          Throwable cause =
+              e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
           if (cause instanceof RedisNoScriptException) {
             return commands.<T>eval(script.body(), type, keys, args).toCompletableFuture();
           }
@@ -254,7 +255,8 @@ public abstract class Connector implements AutoCloseable {
   public CompletableFuture<Long> waitForReplicas(String key, int replicas, Duration timeout) {
     return bounded(
         waitLane(key)
-            .thenCompose(c -> c.waitForReplication(replicas, timeout.toMillis()).toCompletableFuture()),
+            .thenCompose(
+                c -> c.waitForReplication(replicas, timeout.toMillis()).toCompletableFuture()),
         timeout);
   }
 
@@ -423,14 +425,15 @@ public abstract class Connector implements AutoCloseable {
     }
 
     /**
-     * The lane's own connection to the node serving the key's slot, by node id: the script and
-     * its {@code WAIT} both go there, so they share one TCP connection.
+     * The lane's own connection to the node serving the key's slot, by node id: the script and its
+     * {@code WAIT} both go there, so they share one TCP connection.
      */
     @Override
     CompletableFuture<RedisClusterAsyncCommands<String, String>> waitLane(String key) {
       StatefulRedisClusterConnection<String, String> l = lane;
       if (l == null) {
-        return CompletableFuture.failedFuture(new IllegalStateException("no replica-wait connection"));
+        return CompletableFuture.failedFuture(
+            new IllegalStateException("no replica-wait connection"));
       }
       RedisClusterNode node = l.getPartitions().getPartitionBySlot(SlotHash.getSlot(key));
       if (node == null) {

@@ -78,8 +78,11 @@ public final class RedisErrors {
       for (RedisURI s : uri.getSentinels()) {
         sentinels.add(s.getHost() + ":" + s.getPort());
       }
-      return "Redis (Sentinel master '" + uri.getSentinelMasterId() + "' via "
-          + String.join(", ", sentinels) + ")";
+      return "Redis (Sentinel master '"
+          + uri.getSentinelMasterId()
+          + "' via "
+          + String.join(", ", sentinels)
+          + ")";
     }
     return "Redis at " + uri.getHost() + ":" + uri.getPort();
   }
@@ -145,8 +148,12 @@ public final class RedisErrors {
         if (m.startsWith("NOPERM") || m.contains(" NOPERM ")) {
           Matcher cmd = DENIED_COMMAND.matcher(m);
           return cmd.find()
-              ? where + ": ACL denied command " + cmd.group(1).toUpperCase(Locale.ROOT)
-                  + " to this user (" + m + ")"
+              ? where
+                  + ": ACL denied command "
+                  + cmd.group(1).toUpperCase(Locale.ROOT)
+                  + " to this user ("
+                  + m
+                  + ")"
               : where + ": ACL denied this user (" + m + ")";
         }
       }
@@ -157,15 +164,21 @@ public final class RedisErrors {
         if (m.startsWith("Connection initialization")) {
           // Lettuce times the whole setup (TCP connect, TLS handshake, HELLO/AUTH) as one.
           return tls
-              ? "TLS handshake or connection setup with " + where + " timed out after "
-                  + millis(m) + " ms (does that port speak TLS?)"
+              ? "TLS handshake or connection setup with "
+                  + where
+                  + " timed out after "
+                  + millis(m)
+                  + " ms (does that port speak TLS?)"
               : where + " did not complete the connection setup within " + millis(m) + " ms";
         }
         return where + " timed out after " + millis(m) + " ms (no answer)";
       }
       if (isTls(t)) {
         if (t.getClass().getSimpleName().equals("SslHandshakeTimeoutException")) {
-          return "TLS handshake with " + where + " failed: timed out after " + millis(m)
+          return "TLS handshake with "
+              + where
+              + " failed: timed out after "
+              + millis(m)
               + " ms (does that port speak TLS?)";
         }
         return "TLS handshake with " + where + " failed (" + m + ")";

@@ -30,8 +30,9 @@ class RedisErrorsTest {
                 new ConnectTimeoutException("connection timed out after 500 ms: /10.1.2.3:6380")));
     LockBackendException lbe = errors.lock("acquiring 'sku:apple'", e);
     assertThat(lbe)
-        .hasMessage("acquiring 'sku:apple' failed: Redis at 10.1.2.3:6380 could not be reached:"
-            + " connect timed out after 500 ms")
+        .hasMessage(
+            "acquiring 'sku:apple' failed: Redis at 10.1.2.3:6380 could not be reached:"
+                + " connect timed out after 500 ms")
         .hasCauseInstanceOf(RedisConnectionException.class);
   }
 
@@ -42,17 +43,25 @@ class RedisErrorsTest {
             "Unable to connect to 10.1.2.3/<unresolved>:6380",
             new SslHandshakeTimeoutException("handshake timed out after 10000ms"));
     assertThat(errors.describe(e))
-        .isEqualTo("TLS handshake with Redis at 10.1.2.3:6380 failed: timed out after 10000 ms"
-            + " (does that port speak TLS?)");
+        .isEqualTo(
+            "TLS handshake with Redis at 10.1.2.3:6380 failed: timed out after 10000 ms"
+                + " (does that port speak TLS?)");
   }
 
   @Test
   void serverErrors_beyondAuthAndAcl_areQuoted() {
-    assertThat(errors.describe(new RedisCommandExecutionException("READONLY You can't write against a read only replica.")))
-        .isEqualTo("Redis at 10.1.2.3:6380 rejected the command (READONLY You can't write against a"
-            + " read only replica.)");
-    assertThat(errors.describe(new RedisCommandExecutionException("NOPERM No permissions to access a key")))
-        .isEqualTo("Redis at 10.1.2.3:6380: ACL denied this user (NOPERM No permissions to access a key)");
+    assertThat(
+            errors.describe(
+                new RedisCommandExecutionException(
+                    "READONLY You can't write against a read only replica.")))
+        .isEqualTo(
+            "Redis at 10.1.2.3:6380 rejected the command (READONLY You can't write against a"
+                + " read only replica.)");
+    assertThat(
+            errors.describe(
+                new RedisCommandExecutionException("NOPERM No permissions to access a key")))
+        .isEqualTo(
+            "Redis at 10.1.2.3:6380: ACL denied this user (NOPERM No permissions to access a key)");
     assertThat(errors.describe(new RedisException("Connection closed")))
         .isEqualTo("the connection to Redis at 10.1.2.3:6380 was lost (Connection closed)");
   }

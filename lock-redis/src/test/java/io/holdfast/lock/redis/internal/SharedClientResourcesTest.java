@@ -58,7 +58,10 @@ class SharedClientResourcesTest {
     try (RedisServer down = RedisServers.localProcess()) {
       down.stop();
       assertThatThrownBy(
-              () -> RedisLockService.builder(down.uri()).commandTimeout(Duration.ofMillis(500)).build())
+              () ->
+                  RedisLockService.builder(down.uri())
+                      .commandTimeout(Duration.ofMillis(500))
+                      .build())
           .hasMessageContaining("refused the connection");
     }
     assertThat(SharedClientResources.users()).isEqualTo(before);
@@ -69,8 +72,10 @@ class SharedClientResourcesTest {
     ClientResources mine = ClientResources.create();
     try {
       int before = SharedClientResources.users();
-      try (LockService locks = RedisLockService.builder(server.uri()).clientResources(mine).build();
-          LockService other = RedisLockService.builder(server.uri()).clientResources(mine).build()) {
+      try (LockService locks =
+              RedisLockService.builder(server.uri()).clientResources(mine).build();
+          LockService other =
+              RedisLockService.builder(server.uri()).clientResources(mine).build()) {
         assertThat(SharedClientResources.users()).isEqualTo(before);
       }
       assertThat(mine.eventExecutorGroup().isShuttingDown()).isFalse();

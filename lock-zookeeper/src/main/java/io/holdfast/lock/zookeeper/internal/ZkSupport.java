@@ -31,16 +31,23 @@ public final class ZkSupport {
     Objects.requireNonNull(rootPath, "rootPath");
     if (rootPath.equals("/") || rootPath.endsWith("/")) {
       throw new IllegalArgumentException(
-          "rootPath must be an absolute path below '/' without a trailing slash, was '" + rootPath + "'");
+          "rootPath must be an absolute path below '/' without a trailing slash, was '"
+              + rootPath
+              + "'");
     }
     try {
       PathUtils.validatePath(rootPath);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(
-          "rootPath must be a valid absolute ZooKeeper path, was '" + rootPath + "': " + e.getMessage(), e);
+          "rootPath must be a valid absolute ZooKeeper path, was '"
+              + rootPath
+              + "': "
+              + e.getMessage(),
+          e);
     }
     if (rootPath.equals("/zookeeper") || rootPath.startsWith("/zookeeper/")) {
-      throw new IllegalArgumentException("rootPath must not be inside /zookeeper, was '" + rootPath + "'");
+      throw new IllegalArgumentException(
+          "rootPath must not be inside /zookeeper, was '" + rootPath + "'");
     }
     return rootPath;
   }
@@ -104,7 +111,10 @@ public final class ZkSupport {
             .sessionTimeoutMs(toIntMillis(sessionTimeout))
             // Curator warns, and waits too long, if the connection timeout exceeds the session's.
             .connectionTimeoutMs(
-                toIntMillis(commandTimeout.compareTo(sessionTimeout) <= 0 ? commandTimeout : sessionTimeout))
+                toIntMillis(
+                    commandTimeout.compareTo(sessionTimeout) <= 0
+                        ? commandTimeout
+                        : sessionTimeout))
             .retryPolicy(new ExponentialBackoffRetry(100, 5, 2000))
             .ensembleTracker(false);
     if (user != null && password != null) {
@@ -132,8 +142,8 @@ public final class ZkSupport {
   }
 
   /**
-   * Why a request got no answer in time, in plain words: no connection at all, or a server that
-   * did not answer.
+   * Why a request got no answer in time, in plain words: no connection at all, or a server that did
+   * not answer.
    *
    * @param client the client
    * @param op the request, e.g. {@code "create"}, or {@code null}
@@ -151,13 +161,16 @@ public final class ZkSupport {
   }
 
   private static String noConnection(CuratorFramework client, Duration timeout) {
-    return "no connection to " + where(client) + " within " + timeout.toMillis()
+    return "no connection to "
+        + where(client)
+        + " within "
+        + timeout.toMillis()
         + " ms (connection refused or no answer: is a server up at that address?)";
   }
 
   /**
-   * A failed request's result code in plain words, e.g. {@code ZooKeeper denied create of /a/b:
-   * not authorized (NoAuth: ...)}.
+   * A failed request's result code in plain words, e.g. {@code ZooKeeper denied create of /a/b: not
+   * authorized (NoAuth: ...)}.
    *
    * @param client the client
    * @param code the result code
@@ -177,13 +190,22 @@ public final class ZkSupport {
       return "ZooKeeper " + request + " failed with an unknown result code";
     }
     return switch (code) {
-      case NOAUTH -> "ZooKeeper denied " + (op == null ? "access to " + path : request)
-          + ": not authorized (NOAUTH: the node's ACL does not allow this client; check its"
-          + " digest credentials, digestAuth)";
+      case NOAUTH ->
+          "ZooKeeper denied "
+              + (op == null ? "access to " + path : request)
+              + ": not authorized (NOAUTH: the node's ACL does not allow this client; check its"
+              + " digest credentials, digestAuth)";
       case AUTHFAILED -> "authentication to " + where(client) + " failed (AUTHFAILED)";
-      case CONNECTIONLOSS, OPERATIONTIMEOUT -> client.getZookeeperClient().isConnected()
-          ? "the connection to " + where(client) + " was lost during " + request + " (" + code + ")"
-          : noConnection(client, timeout);
+      case CONNECTIONLOSS, OPERATIONTIMEOUT ->
+          client.getZookeeperClient().isConnected()
+              ? "the connection to "
+                  + where(client)
+                  + " was lost during "
+                  + request
+                  + " ("
+                  + code
+                  + ")"
+              : noConnection(client, timeout);
       case SESSIONEXPIRED ->
           "the ZooKeeper session expired during " + request + " (SESSIONEXPIRED)";
       default -> "ZooKeeper " + request + " failed: " + code;
