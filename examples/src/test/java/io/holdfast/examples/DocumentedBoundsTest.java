@@ -119,6 +119,17 @@ class DocumentedBoundsTest {
   }
 
   @Test
+  void zooKeeperContendedNames_matchTheCode() throws Exception {
+    int names =
+        intConstant("io.holdfast.lock.zookeeper.ZooKeeperLockServiceImpl", "CONTENDED_NAMES");
+    expect(
+        "zookeeper.md",
+        "The service remembers the last "
+            + java.text.NumberFormat.getIntegerInstance(java.util.Locale.US).format(names)
+            + "\n     contended names.");
+  }
+
+  @Test
   void redisMembershipFailureDetection_matchesTheHeartbeatCadence() throws Exception {
     int n = intConstant("io.holdfast.membership.redis.RedisMembershipImpl", "HEARTBEATS_PER_TTL");
     String bound = "TTL + TTL/" + n;

@@ -44,7 +44,8 @@ public interface LockHandle extends AutoCloseable {
 
   /**
    * Registers a listener that runs once if this handle's lease is lost while the handle is open
-   * (never because of {@link #close()}). If the lease is already lost and the handle still open,
+   * (never because of {@link #close()}), or when the service is closed while the handle is open
+   * (then before the grant is released). If the lease is already lost and the handle still open,
    * the listener runs at once. Listeners run on the service's callback executor, never while the
    * library holds an internal lock, and never on the thread that registered them; a listener that
    * throws is logged and does not affect other listeners.

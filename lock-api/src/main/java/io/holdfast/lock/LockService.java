@@ -115,9 +115,12 @@ public interface LockService extends AutoCloseable {
 
   /**
    * Releases every lock this service holds, stops its background work and closes the connections it
-   * opened (never a client the application passed in). Idempotent. Afterwards every method but
-   * {@code close()} throws {@link IllegalStateException}; open handles report {@code isHeld() ==
-   * false} and their {@code close()} does nothing.
+   * opened (never a client the application passed in). Idempotent. Open handles first report {@code
+   * isHeld() == false} and their {@link LockHandle#onLost lost-listeners} run, and only once those
+   * have returned (or one command timeout has passed) are the grants released, so that a leader
+   * built on a handle steps down before another process can take the lock. Afterwards every method
+   * but {@code close()} throws {@link IllegalStateException}, and a handle's {@code close()} does
+   * nothing.
    */
   @Override
   void close();

@@ -559,8 +559,16 @@ public abstract class AbstractLockService implements LockService {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
+    // Holders hear first, and their listeners have run (up to one command timeout) before any
+    // grant is released: a leader built on a handle steps down before another can be elected.
+    List<Lease> leases = activeLeases();
+    List<CompletableFuture<?>> told = new ArrayList<>();
+    for (Lease l : leases) {
+      told.add(l.endedByServiceClose());
+    }
+    awaitQuietly(CompletableFuture.allOf(told.toArray(new CompletableFuture<?>[0])));
     List<CompletableFuture<?>> releases = new ArrayList<>();
-    for (Lease l : activeLeases()) {
+    for (Lease l : leases) {
       releases.add(l.releaseNow());
     }
     awaitQuietly(CompletableFuture.allOf(releases.toArray(new CompletableFuture<?>[0])));
@@ -614,19 +622,34 @@ public abstract class AbstractLockService implements LockService {
    * @param listener the listener call
    */
   protected final void dispatch(Runnable listener) {
+    dispatchTracked(listener);
+  }
+
+  /**
+   * Like {@link #dispatch}, and says when the listener has run (or was refused).
+   *
+   * @param listener what to run
+   * @return completes (normally) once the listener has run, thrown or been refused
+   */
+  final CompletableFuture<@Nullable Void> dispatchTracked(Runnable listener) {
+    CompletableFuture<@Nullable Void> ran = new CompletableFuture<>();
     Runnable safe =
         () -> {
           try {
             listener.run();
           } catch (Throwable t) {
             LOG.warn("a Holdfast listener threw; ignored", t);
+          } finally {
+            ran.complete(null);
           }
         };
     try {
       callbacks.execute(safe);
     } catch (RejectedExecutionException e) {
       LOG.warn("the callback executor refused a listener; it did not run", e);
+      ran.complete(null);
     }
+    return ran;
   }
 
   /**

@@ -54,19 +54,22 @@ final class DefaultLockHandle implements LockHandle {
     return this;
   }
 
-  void fireLost() {
+  /** Runs the lost-listeners once; the result completes when they have all run. */
+  CompletableFuture<?> fireLost() {
     List<Consumer<LockHandle>> toRun;
     synchronized (this) {
       if (closed.get() || lostFired) {
-        return;
+        return CompletableFuture.completedFuture(null);
       }
       lostFired = true;
       toRun = new ArrayList<>(listeners);
       listeners.clear();
     }
+    List<CompletableFuture<?>> ran = new ArrayList<>();
     for (Consumer<LockHandle> l : toRun) {
-      service.dispatch(() -> l.accept(this));
+      ran.add(service.dispatchTracked(() -> l.accept(this)));
     }
+    return CompletableFuture.allOf(ran.toArray(new CompletableFuture<?>[0]));
   }
 
   synchronized void markLostAtBirth() {

@@ -150,6 +150,30 @@ public abstract class Lease {
   }
 
   /**
+   * The service is closing: handles report {@code isHeld() == false} and their lost-listeners run,
+   * as for a loss (but not logged or observed as one); the grant is released afterwards.
+   *
+   * @return completes once every listener has run
+   */
+  final CompletableFuture<?> endedByServiceClose() {
+    List<DefaultLockHandle> toNotify;
+    synchronized (this) {
+      if (state != State.HELD) {
+        return CompletableFuture.completedFuture(null);
+      }
+      state = State.LOST;
+      cancelExpiryCheck();
+      toNotify = new ArrayList<>(handles);
+    }
+    LOG.debug("lock '{}' (fencing token {}) ends: the service is closing", name, token);
+    List<CompletableFuture<?>> ran = new ArrayList<>();
+    for (DefaultLockHandle h : toNotify) {
+      ran.add(h.fireLost());
+    }
+    return CompletableFuture.allOf(ran.toArray(new CompletableFuture<?>[0]));
+  }
+
+  /**
    * Releases the grant at the backend. Called once, after the last handle closed, after the service
    * closed, or for a grant nobody claimed (the acquire was abandoned); also for a lost lease, so
    * that backends can clean up what is left of it. Must not block.

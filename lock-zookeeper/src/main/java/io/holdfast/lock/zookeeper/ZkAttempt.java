@@ -78,7 +78,13 @@ final class ZkAttempt {
     this.future = future;
     this.single = maxWaitNanos == 0;
     this.maxWaitNanos = maxWaitNanos;
-    future.whenComplete((l, e) -> finished(l));
+    future.whenComplete(
+        (l, e) -> {
+          if (single && l != null) {
+            service.singleAttemptEnded(name, true);
+          }
+          finished(l);
+        });
   }
 
   /**
@@ -105,7 +111,42 @@ final class ZkAttempt {
   // ------------------------------------------------------------------ steps
 
   void start() {
-    create(false);
+    if (single && service.listFirst(name)) {
+      listBeforeCreating();
+    } else {
+      create(false);
+    }
+  }
+
+  /**
+   * A single attempt on a contended name: list first, and create a node only if there is none, so
+   * that attempts refused anyway never stand in each other's way. The listing leaves no watch.
+   */
+  private void listBeforeCreating() {
+    Request r = request("getChildren", dir);
+    try {
+      service.client.getChildren().inBackground(r.wrap(this::listedBeforeCreating)).forPath(dir);
+    } catch (Exception e) {
+      r.failed(e);
+    }
+  }
+
+  private void listedBeforeCreating(CuratorEvent event) {
+    int rc = event.getResultCode();
+    if (rc == KeeperException.Code.NONODE.intValue()) {
+      createFolder();
+    } else if (rc != KeeperException.Code.OK.intValue()) {
+      fail(service.failure("getChildren", dir, rc));
+    } else if (future.isDone()) {
+      return;
+    } else {
+      List<String> queue = LockPaths.queue(event.getChildren());
+      if (queue.isEmpty()) {
+        create(false);
+      } else {
+        refused(queue.size());
+      }
+    }
   }
 
   /**
@@ -289,11 +330,19 @@ final class ZkAttempt {
     } else if (at == 0) {
       grant(mine);
     } else if (single || deadlinePassed) {
-      ZooKeeperLockServiceImpl.notGrantedBehind(future, at);
+      refused(at);
     } else {
       ahead = at;
       watch(dir + "/" + queue.get(at - 1));
     }
+  }
+
+  /** Not granted: {@code ahead} nodes are queued before ours (or before where ours would be). */
+  private void refused(int ahead) {
+    if (single) {
+      service.singleAttemptEnded(name, false);
+    }
+    ZooKeeperLockServiceImpl.notGrantedBehind(future, ahead);
   }
 
   private void watch(String predecessor) {

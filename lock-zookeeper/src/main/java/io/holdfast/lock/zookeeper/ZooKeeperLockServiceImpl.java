@@ -7,7 +7,9 @@ import io.holdfast.lock.internal.ServiceConfig;
 import io.holdfast.lock.zookeeper.internal.ZkSupport;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -57,6 +59,18 @@ final class ZooKeeperLockServiceImpl extends AbstractLockService {
   // Grants that are held; added under stateLock so that a suspension cannot miss one.
   private final Set<ZkLease> held = ConcurrentHashMap.newKeySet();
   private final Set<ZkAttempt> attempts = ConcurrentHashMap.newKeySet();
+
+  /** How many names {@link #contended} remembers; the least recently refused is forgotten. */
+  static final int CONTENDED_NAMES = 1024;
+
+  // Names on which a single attempt was recently refused; guarded by itself.
+  private final Map<String, Boolean> contended =
+      new LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+          return size() > CONTENDED_NAMES;
+        }
+      };
 
   ZooKeeperLockServiceImpl(
       ServiceConfig config,
@@ -208,6 +222,30 @@ final class ZooKeeperLockServiceImpl extends AbstractLockService {
             + (ahead == 1 ? " acquirer" : " acquirers")
             + " ahead (the first holds it as long as its session lives)",
         null);
+  }
+
+  /**
+   * Whether a single attempt on {@code name} should list the folder before creating a node. After a
+   * refusal it does: a node created only to be refused sits ahead of other single attempts and
+   * makes them refused too, even once nobody holds the lock, so under contention only an attempt
+   * that saw no node creates one. Uncontended, the create and the listing go together (one round
+   * trip).
+   */
+  boolean listFirst(String name) {
+    synchronized (contended) {
+      return contended.containsKey(name);
+    }
+  }
+
+  /** Remembers how the last single attempt on {@code name} ended. */
+  void singleAttemptEnded(String name, boolean granted) {
+    synchronized (contended) {
+      if (granted) {
+        contended.remove(name);
+      } else {
+        contended.put(name, Boolean.TRUE);
+      }
+    }
   }
 
   java.time.Duration commandTimeout() {

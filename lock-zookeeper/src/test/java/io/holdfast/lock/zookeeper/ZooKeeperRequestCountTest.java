@@ -103,7 +103,7 @@ class ZooKeeperRequestCountTest {
   }
 
   @Test
-  void failedTryAcquire_costsThreeRequests_andLeavesNoNode() throws Exception {
+  void failedTryAcquire_costsThreeRequests_thenOneOnceContended_andLeavesNoNode() throws Exception {
     String name = ns + "busy";
     precreate(name);
     CuratorFramework holderClient = ZkTesting.client(server.connectString());
@@ -121,6 +121,25 @@ class ZooKeeperRequestCountTest {
       LOG.info("requests per refused tryAcquire (create, getChildren, delete): {}", cost);
       assertThat(cost).isEqualTo(3);
       assertThat(h.isHeld()).isTrue();
+
+      // Refused once, the name counts as contended: the next single attempts list the folder
+      // first and, seeing a node, are refused without creating one.
+      for (int i = 0; i < 5; i++) {
+        before = ZkTesting.requests(server, client);
+        assertThat(other.tryAcquire(name)).isEmpty();
+        long again = ZkTesting.requests(server, client) - before;
+        LOG.info("requests per refused tryAcquire on a contended name (getChildren): {}", again);
+        assertThat(again).isEqualTo(1);
+      }
+      assertThat(ZkTesting.children(admin, ZkTesting.dir(name))).hasSize(1);
+      h.close();
+      // Free again: listed, created and listed, granted (the hint is then dropped).
+      before = ZkTesting.requests(server, client);
+      assertThat(other.tryAcquire(name)).hasValueSatisfying(LockHandle::close);
+      assertThat(ZkTesting.requests(server, client) - before).isEqualTo(4);
+      before = ZkTesting.requests(server, client);
+      assertThat(other.tryAcquire(name)).hasValueSatisfying(LockHandle::close);
+      assertThat(ZkTesting.requests(server, client) - before).isEqualTo(3);
     } finally {
       client.close();
       holderClient.close();
