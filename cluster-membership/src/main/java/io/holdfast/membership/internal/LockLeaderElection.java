@@ -62,7 +62,13 @@ final class LockLeaderElection implements LeaderElection {
       if (closed || candidate.isClosed()) {
         return;
       }
-      f = locks.acquireAsync(lockName, LONG_WAIT);
+      try {
+        f = locks.acquireAsync(lockName, LONG_WAIT);
+      } catch (IllegalStateException closedUnderUs) {
+        // The lock service was closed (its holders are told first): nothing left to compete for.
+        LOG.debug("election of '{}' stops: its lock service is closed", lockName);
+        return;
+      }
       pending = f;
     }
     f.whenComplete(this::onAcquired);
