@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.Properties;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A real PostgreSQL server that a test can use, and — when the testkit started it — stop, restart
@@ -68,6 +69,39 @@ public interface PostgresServer extends AutoCloseable {
   /** Stops the server for good and removes what it left on disk. Idempotent. */
   @Override
   void close();
+
+  /**
+   * This server's stop, start, pause and resume as the faults a contract test injects.
+   *
+   * @return the faults, or {@code null} if the server is not {@link #controllable()}
+   */
+  default @Nullable BackendFaults faults() {
+    if (!controllable()) {
+      return null;
+    }
+    PostgresServer server = this;
+    return new BackendFaults() {
+      @Override
+      public void stop() {
+        server.stop();
+      }
+
+      @Override
+      public void start() {
+        server.start();
+      }
+
+      @Override
+      public void pause() {
+        server.pause();
+      }
+
+      @Override
+      public void resume() {
+        server.resume();
+      }
+    };
+  }
 
   /**
    * A new connection as {@link #user()}, for a test's own setup and checks.
