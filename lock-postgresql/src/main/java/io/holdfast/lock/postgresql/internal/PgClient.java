@@ -25,8 +25,9 @@ import org.slf4j.LoggerFactory;
  * of connections to a JDBC URL that this client keeps. Never sets session state; a connection that
  * comes with autocommit off is switched on for the statement and back after. Each statement is
  * bounded by the command timeout (socket timeout and query timeout); a statement that fails because
- * its connection was gone (terminated, reset, restarted server) is tried once more on a fresh one,
- * which is why every statement given to it must be safe to repeat.
+ * its connection was gone (terminated, reset, restarted server), or that the server rolled back for
+ * a deadlock, is tried once more (on a fresh connection), which is why every statement given to it
+ * must be safe to repeat.
  *
  * <p>Statements run on a few threads of the client's own ({@value #THREADS} at most), so callers
  * never block on JDBC.
@@ -183,12 +184,22 @@ public final class PgClient implements AutoCloseable {
     try {
       return callOnce(work);
     } catch (SQLException e) {
-      if (closed || !PgErrors.isConnectionFailure(e) || isConnectFailure(e)) {
+      boolean conflict = isConflict(e);
+      if (closed || !(conflict || PgErrors.isConnectionFailure(e)) || isConnectFailure(e)) {
         throw e;
       }
-      LOG.debug("a connection was gone; trying once more on a fresh one: {}", e.toString());
+      LOG.debug(
+          "{}; trying once more: {}",
+          conflict ? "a deadlock or serialization conflict" : "a connection was gone",
+          e.toString());
       return callOnce(work);
     }
+  }
+
+  /** A deadlock or serialization failure: the server rolled the statement back. */
+  private static boolean isConflict(SQLException e) {
+    String state = PgErrors.sqlState(e);
+    return "40P01".equals(state) || "40001".equals(state);
   }
 
   private static boolean isConnectFailure(SQLException e) {
