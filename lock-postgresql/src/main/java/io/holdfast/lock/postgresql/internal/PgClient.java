@@ -192,6 +192,10 @@ public final class PgClient implements AutoCloseable {
           "{}; trying once more: {}",
           conflict ? "a deadlock or serialization conflict" : "a connection was gone",
           e.toString());
+      if (!conflict) {
+        // The idle ones are most likely gone too (a restart, a failover): retry on a new one.
+        closeIdle();
+      }
       return callOnce(work);
     }
   }
@@ -322,6 +326,10 @@ public final class PgClient implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     io.shutdownNow();
+    closeIdle();
+  }
+
+  private void closeIdle() {
     Connection c;
     while ((c = idle.poll()) != null) {
       closeQuietly(c);
