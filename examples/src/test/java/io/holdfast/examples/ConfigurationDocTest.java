@@ -7,9 +7,11 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import io.holdfast.lock.InMemoryLockService;
 import io.holdfast.lock.internal.ServiceConfig;
+import io.holdfast.lock.postgresql.PostgresLockService;
 import io.holdfast.lock.redis.RedisLockService;
 import io.holdfast.lock.zookeeper.ZooKeeperLockService;
 import io.holdfast.membership.MemberInfo;
+import io.holdfast.membership.postgresql.PostgresMembership;
 import io.holdfast.membership.redis.RedisMembership;
 import io.holdfast.membership.zookeeper.ZooKeeperMembership;
 import io.lettuce.core.RedisURI;
@@ -62,7 +64,9 @@ class ConfigurationDocTest {
           "lock-zookeeper",
           "cluster-membership",
           "cluster-membership-redis",
-          "cluster-membership-zookeeper");
+          "cluster-membership-zookeeper",
+          "lock-postgresql",
+          "cluster-membership-postgresql");
   static final Pattern MARKER = Pattern.compile("<!-- builder: ([\\w.$]+) -->");
   static final Pattern OPTION = Pattern.compile("`(\\w+)\\(([^)]*)\\)`");
   static final Pattern DURATION = Pattern.compile("(\\d+) (ns|µs|ms|s|min|h|days?)");
@@ -83,7 +87,11 @@ class ConfigurationDocTest {
           ZooKeeperMembership.Builder.class,
           () -> ZooKeeperMembership.builder("localhost:2181"),
           MemberInfo.Builder.class,
-          () -> MemberInfo.builder("docs"));
+          () -> MemberInfo.builder("docs"),
+          PostgresLockService.Builder.class,
+          () -> PostgresLockService.builder("jdbc:postgresql://localhost:5432/postgres"),
+          PostgresMembership.Builder.class,
+          () -> PostgresMembership.builder("jdbc:postgresql://localhost:5432/postgres"));
 
   /** Options whose value the builder keeps under another field name. */
   static final Map<String, String> FIELD_OF =
@@ -266,6 +274,12 @@ class ConfigurationDocTest {
     constants.put(
         ZooKeeperMembership.Builder.class.getName() + "#rootPath",
         ZooKeeperMembership.DEFAULT_ROOT_PATH);
+    constants.put(
+        PostgresLockService.Builder.class.getName() + "#tablePrefix",
+        PostgresLockService.DEFAULT_TABLE_PREFIX);
+    constants.put(
+        PostgresMembership.Builder.class.getName() + "#heartbeatTtl",
+        PostgresMembership.DEFAULT_TTL);
     for (Map.Entry<String, Object> c : constants.entrySet()) {
       String[] key = c.getKey().split("#");
       Row row = row(key[0], key[1]);

@@ -18,10 +18,10 @@ import org.junit.jupiter.api.extension.ParameterResolutionException;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
- * The JUnit 5 extension behind {@link HoldfastRedis} and {@link HoldfastZooKeeper}: resolves
- * annotated parameters, sets annotated static fields before all tests of a class and instance
- * fields before each test. A dedicated server lives in the test class's store, which closes it
- * after the class.
+ * The JUnit 5 extension behind {@link HoldfastRedis}, {@link HoldfastZooKeeper} and {@link
+ * HoldfastPostgres}: resolves annotated parameters, sets annotated static fields before all tests
+ * of a class and instance fields before each test. A dedicated server lives in the test class's
+ * store, which closes it after the class.
  */
 final class HoldfastServersExtension
     implements ParameterResolver, BeforeAllCallback, BeforeEachCallback {
@@ -31,7 +31,8 @@ final class HoldfastServersExtension
   @Override
   public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
     return parameter.isAnnotated(HoldfastRedis.class)
-        || parameter.isAnnotated(HoldfastZooKeeper.class);
+        || parameter.isAnnotated(HoldfastZooKeeper.class)
+        || parameter.isAnnotated(HoldfastPostgres.class);
   }
 
   @Override
@@ -41,7 +42,7 @@ final class HoldfastServersExtension
       Object value = valueFor(parameter.getParameter(), type, context);
       if (value == null) {
         throw new ParameterResolutionException(
-            "no @HoldfastRedis or @HoldfastZooKeeper on " + parameter);
+            "no @HoldfastRedis, @HoldfastZooKeeper or @HoldfastPostgres on " + parameter);
       }
       return value;
     } catch (ExtensionConfigurationException e) {
@@ -75,7 +76,9 @@ final class HoldfastServersExtension
       throws IllegalAccessException {
     if (Modifier.isFinal(f.getModifiers())) {
       throw new ExtensionConfigurationException(
-          "a field annotated @HoldfastRedis or @HoldfastZooKeeper must not be final: " + f);
+          "a field annotated @HoldfastRedis, @HoldfastZooKeeper or @HoldfastPostgres must not be"
+              + " final: "
+              + f);
     }
     Object value = valueFor(f, f.getType(), context);
     f.setAccessible(true);
@@ -87,7 +90,8 @@ final class HoldfastServersExtension
     for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
       for (Field f : c.getDeclaredFields()) {
         if (f.isAnnotationPresent(HoldfastRedis.class)
-            || f.isAnnotationPresent(HoldfastZooKeeper.class)) {
+            || f.isAnnotationPresent(HoldfastZooKeeper.class)
+            || f.isAnnotationPresent(HoldfastPostgres.class)) {
           fields.add(f);
         }
       }
@@ -95,14 +99,19 @@ final class HoldfastServersExtension
     return fields;
   }
 
-  /** What to inject into {@code element} of {@code type}; null if it has neither annotation. */
+  /**
+   * What to inject into {@code element} of {@code type}; null if it has none of the annotations.
+   */
   private static @Nullable Object valueFor(
       AnnotatedElement element, Class<?> type, ExtensionContext context) {
     HoldfastRedis redis = element.getAnnotation(HoldfastRedis.class);
     HoldfastZooKeeper zk = element.getAnnotation(HoldfastZooKeeper.class);
-    if (redis != null && zk != null) {
+    HoldfastPostgres pg = element.getAnnotation(HoldfastPostgres.class);
+    if ((redis != null ? 1 : 0) + (zk != null ? 1 : 0) + (pg != null ? 1 : 0) > 1) {
       throw new ExtensionConfigurationException(
-          "@HoldfastRedis and @HoldfastZooKeeper on the same element: " + element);
+          "more than one of @HoldfastRedis, @HoldfastZooKeeper and @HoldfastPostgres on the same"
+              + " element: "
+              + element);
     }
     if (redis != null) {
       RedisServer server =
@@ -130,6 +139,19 @@ final class HoldfastServersExtension
         return server.connectString();
       }
       throw wrongType(HoldfastZooKeeper.class, "ZooKeeperServer or String", type);
+    }
+    if (pg != null) {
+      PostgresServer server =
+          pg.dedicated()
+              ? dedicated(
+                  context, "postgres", PostgresServer.class, k -> PostgresServers.dedicated())
+              : PostgresServers.shared();
+      if (type == PostgresServer.class) {
+        return server;
+      } else if (type == String.class) {
+        return server.jdbcUrl();
+      }
+      throw wrongType(HoldfastPostgres.class, "PostgresServer or String", type);
     }
     return null;
   }

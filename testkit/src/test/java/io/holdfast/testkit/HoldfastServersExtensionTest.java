@@ -63,7 +63,7 @@ class HoldfastServersExtensionTest {
   @Test
   void wrongType_failsTheTest_sayingWhatIsAllowed() {
     Events tests = run(WrongType.class);
-    tests.assertStatistics(s -> s.started(2).failed(2));
+    tests.assertStatistics(s -> s.started(3).failed(3));
     assertThat(
             tests.failed().stream()
                 .map(e -> e.getPayload(org.junit.platform.engine.TestExecutionResult.class))
@@ -80,7 +80,13 @@ class HoldfastServersExtensionTest {
                 assertThat(m)
                     .contains(
                         "@HoldfastZooKeeper goes on a ZooKeeperServer or String, not a"
-                            + " io.lettuce.core.RedisURI"));
+                            + " io.lettuce.core.RedisURI"))
+        .anySatisfy(
+            m ->
+                assertThat(m)
+                    .contains(
+                        "@HoldfastPostgres goes on a PostgresServer or String, not a"
+                            + " java.lang.Integer"));
   }
 
   @Test
@@ -178,12 +184,15 @@ class HoldfastServersExtensionTest {
     }
   }
 
-  /** Run by the engine above: both tests fail, with a message. */
+  /** Run by the engine above: every test fails, with a message. */
   static class WrongType {
     @Test
     void redisAsInteger(@HoldfastRedis Integer port) {}
 
     @Test
     void zooKeeperAsRedisUri(@HoldfastZooKeeper RedisURI uri) {}
+
+    @Test
+    void postgresAsInteger(@HoldfastPostgres Integer port) {}
   }
 }

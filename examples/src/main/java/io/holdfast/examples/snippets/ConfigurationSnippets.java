@@ -2,15 +2,18 @@ package io.holdfast.examples.snippets;
 
 import io.holdfast.lock.InMemoryLockService;
 import io.holdfast.lock.LockService;
+import io.holdfast.lock.postgresql.PostgresLockService;
 import io.holdfast.lock.redis.RedisLockService;
 import io.holdfast.lock.zookeeper.ZooKeeperLockService;
 import io.holdfast.membership.MemberInfo;
 import io.holdfast.membership.Membership;
+import io.holdfast.membership.postgresql.PostgresMembership;
 import io.holdfast.membership.redis.RedisMembership;
 import io.holdfast.membership.zookeeper.ZooKeeperMembership;
 import io.lettuce.core.RedisURI;
 import java.time.Duration;
 import java.util.concurrent.Executor;
+import javax.sql.DataSource;
 
 /** The code shown in docs/configuration.md: every option, set to its default where it has one. */
 final class ConfigurationSnippets {
@@ -99,5 +102,36 @@ final class ConfigurationSnippets {
             .build();
     // end::member-info[]
     return self;
+  }
+
+  static LockService postgres(DataSource dataSource, Executor callbacks) {
+    // tag::postgres[]
+    LockService locks =
+        PostgresLockService.builder(dataSource)
+            .leaseTime(Duration.ofSeconds(10))
+            .defaultWait(Duration.ofSeconds(30))
+            .commandTimeout(Duration.ofSeconds(3))
+            .tablePrefix("holdfast_")
+            .schemaManagedExternally(false)
+            .callbackExecutor(callbacks)
+            .build();
+    // end::postgres[]
+    return locks;
+  }
+
+  static Membership postgresMembership(String password, Executor callbacks) {
+    // tag::postgres-membership[]
+    Membership membership =
+        PostgresMembership.builder("jdbc:postgresql://db:5432/orders")
+            .user("orders")
+            .password(password)
+            .heartbeatTtl(Duration.ofSeconds(10))
+            .reconcileInterval(Duration.ofSeconds(10).dividedBy(3))
+            .commandTimeout(Duration.ofSeconds(3))
+            .tablePrefix("holdfast_")
+            .callbackExecutor(callbacks)
+            .build();
+    // end::postgres-membership[]
+    return membership;
   }
 }
