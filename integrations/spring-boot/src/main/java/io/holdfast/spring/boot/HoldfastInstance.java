@@ -43,7 +43,9 @@ public final class HoldfastInstance
   private final ApplicationEventPublisher events;
 
   private final @Nullable MeterHook meters;
+  private final boolean autoRegister;
 
+  private @Nullable String id;
   private @Nullable Registration registration;
   private @Nullable LeaderElection election;
   private @Nullable AutoCloseable registered;
@@ -66,7 +68,14 @@ public final class HoldfastInstance
     this.env = env;
     this.events = events;
     this.meters = meters;
+    // Spring Cloud's switch for every registry's auto-registration applies to this one too.
+    this.autoRegister =
+        env.getProperty(AUTO_REGISTRATION_PROPERTY, Boolean.class, Boolean.TRUE).booleanValue();
   }
+
+  /** Spring Cloud's property that turns every registry's registration at startup off. */
+  static final String AUTO_REGISTRATION_PROPERTY =
+      "spring.cloud.service-registry.auto-registration.enabled";
 
   /**
    * This instance's registration, once the application is ready and until it stops.
@@ -89,13 +98,33 @@ public final class HoldfastInstance
 
   @Override
   public void onApplicationEvent(ApplicationReadyEvent event) {
-    register();
+    if (autoRegister) {
+      register();
+    }
   }
 
-  synchronized void register() {
+  /**
+   * Registers this instance now, unless it is registered already or its context is not running.
+   *
+   * @return whether it is registered when this returns
+   */
+  synchronized boolean register() {
     if (!running || registration != null) {
-      return;
+      return registration != null;
     }
+    doRegister();
+    return true;
+  }
+
+  /**
+   * Leaves the group (and the election) until {@link #register()} is called again; the context
+   * keeps running. Does nothing when not registered.
+   */
+  synchronized void deregister() {
+    leave();
+  }
+
+  private void doRegister() {
     MemberInfo self = self();
     Registration r = membership.register(self);
     registration = r;
@@ -120,13 +149,13 @@ public final class HoldfastInstance
     }
   }
 
-  /** The member this application registers as, from the properties and the environment. */
   /** The membership this instance registers with. */
   Membership membership() {
     return membership;
   }
 
-  MemberInfo self() {
+  /** The member this application registers as, from the properties and the environment. */
+  synchronized MemberInfo self() {
     String group = settings.getGroup();
     if (group == null) {
       group = env.getProperty("spring.application.name");
@@ -138,9 +167,13 @@ public final class HoldfastInstance
           "set holdfast.membership.group or spring.application.name to the group this"
               + " application registers in (or holdfast.membership.register=false)");
     }
-    String id = settings.getId();
+    String id = this.id;
     if (id == null) {
-      id = group + "-" + UUID.randomUUID().toString().substring(0, 12);
+      id = settings.getId();
+      if (id == null) {
+        id = group + "-" + UUID.randomUUID().toString().substring(0, 12);
+      }
+      this.id = id; // one id for the instance's life, also across a deregister and register
     }
     String host = settings.getHost();
     if (host == null) {
@@ -195,6 +228,10 @@ public final class HoldfastInstance
   @Override
   public synchronized void stop() {
     running = false;
+    leave();
+  }
+
+  private void leave() {
     AutoCloseable m = registered;
     registered = null;
     if (m != null) {

@@ -87,8 +87,9 @@ public class HoldfastProperties {
   /** Spring Cloud discovery (holdfast.discovery.*). */
   public static class Discovery {
     /**
-     * Whether to offer the membership as Spring Cloud's DiscoveryClient (services are groups,
-     * instances live members), when spring-cloud-commons is on the classpath.
+     * Whether to offer the membership as Spring Cloud's DiscoveryClient and ReactiveDiscoveryClient
+     * (services are groups, instances live members) and ServiceRegistry, when spring-cloud-commons
+     * is on the classpath.
      */
     private boolean enabled = true;
 
