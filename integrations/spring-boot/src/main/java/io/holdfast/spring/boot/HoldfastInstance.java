@@ -10,7 +10,9 @@ import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.net.UnknownHostException;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
@@ -42,18 +44,21 @@ public final class HoldfastInstance
   private final Environment env;
   private final ApplicationEventPublisher events;
 
-  private final @Nullable MeterHook meters;
+  private final List<Hook> hooks;
   private final boolean autoRegister;
 
   private @Nullable String id;
   private @Nullable Registration registration;
   private @Nullable LeaderElection election;
-  private @Nullable AutoCloseable registered;
+  private List<AutoCloseable> started = List.of();
   private boolean running;
 
-  /** Starts the membership meters for a registration; present when Micrometer is. */
+  /**
+   * Something started once this instance has registered (and its election, if any, exists), and
+   * closed when it leaves: the membership meters, the application's listener beans.
+   */
   @FunctionalInterface
-  interface MeterHook {
+  interface Hook {
     AutoCloseable start(HoldfastInstance instance, String group);
   }
 
@@ -62,12 +67,12 @@ public final class HoldfastInstance
       HoldfastProperties.MembershipSettings settings,
       Environment env,
       ApplicationEventPublisher events,
-      @Nullable MeterHook meters) {
+      List<Hook> hooks) {
     this.membership = membership;
     this.settings = settings;
     this.env = env;
     this.events = events;
-    this.meters = meters;
+    this.hooks = List.copyOf(hooks);
     // Spring Cloud's switch for every registry's auto-registration applies to this one too.
     this.autoRegister =
         env.getProperty(AUTO_REGISTRATION_PROPERTY, Boolean.class, Boolean.TRUE).booleanValue();
@@ -131,22 +136,27 @@ public final class HoldfastInstance
     if (settings.getElection().isEnabled()) {
       LeaderElection e = membership.election(r);
       e.addListener(
-          new LeadershipListener() {
-            @Override
-            public void gained(long epoch) {
-              events.publishEvent(new HoldfastLeadershipEvent(HoldfastInstance.this, true, epoch));
-            }
+          new OncePerEpoch(
+              new LeadershipListener() {
+                @Override
+                public void gained(long epoch) {
+                  events.publishEvent(
+                      new HoldfastLeadershipEvent(HoldfastInstance.this, true, epoch));
+                }
 
-            @Override
-            public void lost(long epoch) {
-              events.publishEvent(new HoldfastLeadershipEvent(HoldfastInstance.this, false, epoch));
-            }
-          });
+                @Override
+                public void lost(long epoch) {
+                  events.publishEvent(
+                      new HoldfastLeadershipEvent(HoldfastInstance.this, false, epoch));
+                }
+              }));
       election = e;
     }
-    if (meters != null) {
-      registered = meters.start(this, self.group());
+    List<AutoCloseable> now = new ArrayList<>();
+    for (Hook h : hooks) {
+      now.add(h.start(this, self.group()));
     }
+    started = now;
   }
 
   /** The membership this instance registers with. */
@@ -232,13 +242,13 @@ public final class HoldfastInstance
   }
 
   private void leave() {
-    AutoCloseable m = registered;
-    registered = null;
-    if (m != null) {
+    List<AutoCloseable> hooked = started;
+    started = List.of();
+    for (AutoCloseable h : hooked) {
       try {
-        m.close();
+        h.close();
       } catch (Exception ex) {
-        // meters only: nothing to undo
+        // meters and listeners only: nothing to undo
       }
     }
     LeaderElection e = election;

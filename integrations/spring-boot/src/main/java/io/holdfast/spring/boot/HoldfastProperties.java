@@ -110,6 +110,13 @@ public class HoldfastProperties {
      */
     private boolean enabled = true;
 
+    /**
+     * Whether lock meters carry a "lock" tag mapped from the lock name: none (the default: names
+     * are not tags), or prefix (the part before the first ':', "sku" for "sku:42"). A
+     * LockNameTagger bean overrides it.
+     */
+    private LockNameTag lockNameTag = LockNameTag.NONE;
+
     public boolean isEnabled() {
       return enabled;
     }
@@ -117,6 +124,22 @@ public class HoldfastProperties {
     public void setEnabled(boolean enabled) {
       this.enabled = enabled;
     }
+
+    public LockNameTag getLockNameTag() {
+      return lockNameTag;
+    }
+
+    public void setLockNameTag(LockNameTag lockNameTag) {
+      this.lockNameTag = lockNameTag;
+    }
+  }
+
+  /** How lock names become the lock meters' "lock" tag. */
+  public enum LockNameTag {
+    /** Not at all. */
+    NONE,
+    /** The part before the first ':'. */
+    PREFIX
   }
 
   /** The lock service (holdfast.lock.*). */
