@@ -161,9 +161,10 @@ public class HoldfastAutoConfiguration {
         ObjectProvider<HoldfastInstance> instance,
         Environment env) {
       return new HoldfastHealthIndicator(
-          locks.getIfUnique(),
-          instance.getIfUnique(),
-          BackendResolver.tag(env, Health.class.getClassLoader()));
+          new HoldfastHealthCheck(
+              locks.getIfUnique(),
+              instance.getIfUnique(),
+              BackendResolver.tag(env, Health.class.getClassLoader())));
     }
   }
 
