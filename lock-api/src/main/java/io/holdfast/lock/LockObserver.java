@@ -42,6 +42,16 @@ public interface LockObserver {
   default void acquireEnded(String name, Outcome outcome, Duration waited) {}
 
   /**
+   * A grant began: reported just before {@link #acquireEnded} with {@link Outcome#ACQUIRED}, with
+   * the token that {@link #released} or {@link #lost} will report when it ends. For observers that
+   * track what is held now (the Spring Boot starter's Actuator endpoint).
+   *
+   * @param name the lock name
+   * @param fencingToken the grant's token
+   */
+  default void granted(String name, long fencingToken) {}
+
+  /**
    * A grant ended by release: its last handle closed, or the service closed. Reported for lost
    * grants too, when their handles are closed.
    *

@@ -25,6 +25,11 @@ class LockObserverTest {
     }
 
     @Override
+    public void granted(String name, long fencingToken) {
+      events.add("granted " + name + " " + fencingToken);
+    }
+
+    @Override
     public void released(String name, long fencingToken, Duration held) {
       assertThat(held.isNegative()).isFalse();
       events.add("released " + name + " " + fencingToken);
@@ -59,10 +64,12 @@ class LockObserverTest {
       revoked.close();
       assertThat(seen.events)
           .containsExactly(
+              "granted a " + token,
               "ACQUIRED a",
               "released a " + token,
               "TIMEOUT b",
               "TIMEOUT b",
+              "granted c " + revokedToken,
               "ACQUIRED c",
               "lost c " + revokedToken,
               "released c " + revokedToken);

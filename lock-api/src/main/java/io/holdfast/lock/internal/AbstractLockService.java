@@ -464,6 +464,10 @@ public abstract class AbstractLockService implements LockService {
       outcome = LockObserver.Outcome.ERROR;
     }
     Duration waited = Duration.ofNanos(System.nanoTime() - startedNanos);
+    if (lease != null && outcome == LockObserver.Outcome.ACQUIRED) {
+      long token = lease.token();
+      observe(o -> o.granted(name, token));
+    }
     observe(o -> o.acquireEnded(name, outcome, waited));
   }
 

@@ -4,12 +4,16 @@ import io.holdfast.lock.LockObserver;
 import io.holdfast.lock.LockService;
 import io.holdfast.lock.redis.RedisLockService;
 import io.holdfast.lock.zookeeper.ZooKeeperLockService;
+import io.holdfast.membership.LeadershipListener;
 import io.holdfast.membership.Membership;
+import io.holdfast.membership.MembershipListener;
+import io.holdfast.membership.Subscription;
 import io.holdfast.membership.redis.RedisMembership;
 import io.holdfast.membership.zookeeper.ZooKeeperMembership;
 import io.holdfast.spring.boot.HoldfastProperties.Backend;
 import io.lettuce.core.RedisURI;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -20,6 +24,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.SpringBootCondition;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.ConditionContext;
@@ -72,9 +77,28 @@ public class HoldfastAutoConfiguration {
       HoldfastProperties props,
       Environment env,
       ApplicationEventPublisher events,
-      ObjectProvider<HoldfastInstance.MeterHook> meters) {
+      ObjectProvider<HoldfastInstance.Hook> hooks) {
     return new HoldfastInstance(
-        membership, props.getMembership(), env, events, meters.getIfAvailable());
+        membership, props.getMembership(), env, events, hooks.orderedStream().toList());
+  }
+
+  /**
+   * The application's {@link MembershipListener} beans see the joins, updates and leaves of this
+   * instance's group, its {@link LeadershipListener} beans this instance's election, while it is
+   * registered.
+   */
+  @Bean
+  static HoldfastInstance.Hook holdfastListenerBeans(
+      ObjectProvider<MembershipListener> members, ObjectProvider<LeadershipListener> leadership) {
+    return (instance, group) -> {
+      List<Subscription> watches =
+          members.orderedStream().map(l -> instance.membership().watch(group, l)).toList();
+      instance
+          .election()
+          .ifPresent(
+              e -> leadership.orderedStream().forEach(l -> e.addListener(new OncePerEpoch(l))));
+      return () -> watches.forEach(Subscription::close);
+    };
   }
 
   /**
@@ -89,17 +113,29 @@ public class HoldfastAutoConfiguration {
     // known, so this works whichever auto-configuration defines the registry.
     @Bean
     static LockObserver holdfastLockMetrics(
-        ObjectProvider<MeterRegistry> registries, Environment env) {
+        ObjectProvider<MeterRegistry> registries,
+        ObjectProvider<LockNameTagger> taggers,
+        Environment env) {
       MeterRegistry registry = registries.getIfUnique();
       if (registry == null) {
         return LockObserver.NONE;
       }
+      LockNameTagger tagger = taggers.getIfUnique();
+      // Read from the environment, not HoldfastProperties: binding every holdfast.* property this
+      // early would fail on an invalid one before the startup report could name it.
+      if (tagger == null
+          && Binder.get(env)
+                  .bind("holdfast.metrics.lock-name-tag", HoldfastProperties.LockNameTag.class)
+                  .orElse(HoldfastProperties.LockNameTag.NONE)
+              == HoldfastProperties.LockNameTag.PREFIX) {
+        tagger = LockNameTagger.PREFIX;
+      }
       return new MicrometerLockObserver(
-          registry, BackendResolver.tag(env, Metrics.class.getClassLoader()));
+          registry, BackendResolver.tag(env, Metrics.class.getClassLoader()), tagger);
     }
 
     @Bean
-    static HoldfastInstance.MeterHook holdfastMembershipMeters(
+    static HoldfastInstance.Hook holdfastMembershipMeters(
         ObjectProvider<MeterRegistry> registries) {
       return (instance, group) -> {
         MeterRegistry registry = registries.getIfUnique();
@@ -125,9 +161,10 @@ public class HoldfastAutoConfiguration {
         ObjectProvider<HoldfastInstance> instance,
         Environment env) {
       return new HoldfastHealthIndicator(
-          locks.getIfUnique(),
-          instance.getIfUnique(),
-          BackendResolver.tag(env, Health.class.getClassLoader()));
+          new HoldfastHealthCheck(
+              locks.getIfUnique(),
+              instance.getIfUnique(),
+              BackendResolver.tag(env, Health.class.getClassLoader())));
     }
   }
 

@@ -90,12 +90,12 @@ final class HoldfastDiscoveryClient implements DiscoveryClient, AutoCloseable {
 
   private static ServiceInstance instance(Member m) {
     return new DefaultServiceInstance(
-        m.id(),
-        m.group(),
-        m.host(),
-        m.port(),
-        "true".equalsIgnoreCase(m.metadata().get("secure")),
-        m.metadata());
+        m.id(), m.group(), m.host(), m.port(), isSecure(m.metadata()), m.metadata());
+  }
+
+  /** Whether a member with this metadata is reached over https ({@code secure=true}). */
+  static boolean isSecure(Map<String, String> metadata) {
+    return "true".equalsIgnoreCase(metadata.get("secure"));
   }
 
   @Override

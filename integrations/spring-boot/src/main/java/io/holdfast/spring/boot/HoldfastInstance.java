@@ -10,7 +10,9 @@ import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.net.UnknownHostException;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
@@ -42,16 +44,21 @@ public final class HoldfastInstance
   private final Environment env;
   private final ApplicationEventPublisher events;
 
-  private final @Nullable MeterHook meters;
+  private final List<Hook> hooks;
+  private final boolean autoRegister;
 
+  private @Nullable String id;
   private @Nullable Registration registration;
   private @Nullable LeaderElection election;
-  private @Nullable AutoCloseable registered;
+  private List<AutoCloseable> started = List.of();
   private boolean running;
 
-  /** Starts the membership meters for a registration; present when Micrometer is. */
+  /**
+   * Something started once this instance has registered (and its election, if any, exists), and
+   * closed when it leaves: the membership meters, the application's listener beans.
+   */
   @FunctionalInterface
-  interface MeterHook {
+  interface Hook {
     AutoCloseable start(HoldfastInstance instance, String group);
   }
 
@@ -60,13 +67,20 @@ public final class HoldfastInstance
       HoldfastProperties.MembershipSettings settings,
       Environment env,
       ApplicationEventPublisher events,
-      @Nullable MeterHook meters) {
+      List<Hook> hooks) {
     this.membership = membership;
     this.settings = settings;
     this.env = env;
     this.events = events;
-    this.meters = meters;
+    this.hooks = List.copyOf(hooks);
+    // Spring Cloud's switch for every registry's auto-registration applies to this one too.
+    this.autoRegister =
+        env.getProperty(AUTO_REGISTRATION_PROPERTY, Boolean.class, Boolean.TRUE).booleanValue();
   }
+
+  /** Spring Cloud's property that turns every registry's registration at startup off. */
+  static final String AUTO_REGISTRATION_PROPERTY =
+      "spring.cloud.service-registry.auto-registration.enabled";
 
   /**
    * This instance's registration, once the application is ready and until it stops.
@@ -89,44 +103,69 @@ public final class HoldfastInstance
 
   @Override
   public void onApplicationEvent(ApplicationReadyEvent event) {
-    register();
+    if (autoRegister) {
+      register();
+    }
   }
 
-  synchronized void register() {
+  /**
+   * Registers this instance now, unless it is registered already or its context is not running.
+   *
+   * @return whether it is registered when this returns
+   */
+  synchronized boolean register() {
     if (!running || registration != null) {
-      return;
+      return registration != null;
     }
+    doRegister();
+    return true;
+  }
+
+  /**
+   * Leaves the group (and the election) until {@link #register()} is called again; the context
+   * keeps running. Does nothing when not registered.
+   */
+  synchronized void deregister() {
+    leave();
+  }
+
+  private void doRegister() {
     MemberInfo self = self();
     Registration r = membership.register(self);
     registration = r;
     if (settings.getElection().isEnabled()) {
       LeaderElection e = membership.election(r);
       e.addListener(
-          new LeadershipListener() {
-            @Override
-            public void gained(long epoch) {
-              events.publishEvent(new HoldfastLeadershipEvent(HoldfastInstance.this, true, epoch));
-            }
+          new OncePerEpoch(
+              new LeadershipListener() {
+                @Override
+                public void gained(long epoch) {
+                  events.publishEvent(
+                      new HoldfastLeadershipEvent(HoldfastInstance.this, true, epoch));
+                }
 
-            @Override
-            public void lost(long epoch) {
-              events.publishEvent(new HoldfastLeadershipEvent(HoldfastInstance.this, false, epoch));
-            }
-          });
+                @Override
+                public void lost(long epoch) {
+                  events.publishEvent(
+                      new HoldfastLeadershipEvent(HoldfastInstance.this, false, epoch));
+                }
+              }));
       election = e;
     }
-    if (meters != null) {
-      registered = meters.start(this, self.group());
+    List<AutoCloseable> now = new ArrayList<>();
+    for (Hook h : hooks) {
+      now.add(h.start(this, self.group()));
     }
+    started = now;
   }
 
-  /** The member this application registers as, from the properties and the environment. */
   /** The membership this instance registers with. */
   Membership membership() {
     return membership;
   }
 
-  MemberInfo self() {
+  /** The member this application registers as, from the properties and the environment. */
+  synchronized MemberInfo self() {
     String group = settings.getGroup();
     if (group == null) {
       group = env.getProperty("spring.application.name");
@@ -138,9 +177,13 @@ public final class HoldfastInstance
           "set holdfast.membership.group or spring.application.name to the group this"
               + " application registers in (or holdfast.membership.register=false)");
     }
-    String id = settings.getId();
+    String id = this.id;
     if (id == null) {
-      id = group + "-" + UUID.randomUUID().toString().substring(0, 12);
+      id = settings.getId();
+      if (id == null) {
+        id = group + "-" + UUID.randomUUID().toString().substring(0, 12);
+      }
+      this.id = id; // one id for the instance's life, also across a deregister and register
     }
     String host = settings.getHost();
     if (host == null) {
@@ -195,13 +238,17 @@ public final class HoldfastInstance
   @Override
   public synchronized void stop() {
     running = false;
-    AutoCloseable m = registered;
-    registered = null;
-    if (m != null) {
+    leave();
+  }
+
+  private void leave() {
+    List<AutoCloseable> hooked = started;
+    started = List.of();
+    for (AutoCloseable h : hooked) {
       try {
-        m.close();
+        h.close();
       } catch (Exception ex) {
-        // meters only: nothing to undo
+        // meters and listeners only: nothing to undo
       }
     }
     LeaderElection e = election;

@@ -87,8 +87,9 @@ public class HoldfastProperties {
   /** Spring Cloud discovery (holdfast.discovery.*). */
   public static class Discovery {
     /**
-     * Whether to offer the membership as Spring Cloud's DiscoveryClient (services are groups,
-     * instances live members), when spring-cloud-commons is on the classpath.
+     * Whether to offer the membership as Spring Cloud's DiscoveryClient and ReactiveDiscoveryClient
+     * (services are groups, instances live members) and ServiceRegistry, when spring-cloud-commons
+     * is on the classpath.
      */
     private boolean enabled = true;
 
@@ -109,6 +110,13 @@ public class HoldfastProperties {
      */
     private boolean enabled = true;
 
+    /**
+     * Whether lock meters carry a "lock" tag mapped from the lock name: none (the default: names
+     * are not tags), or prefix (the part before the first ':', "sku" for "sku:42"). A
+     * LockNameTagger bean overrides it.
+     */
+    private LockNameTag lockNameTag = LockNameTag.NONE;
+
     public boolean isEnabled() {
       return enabled;
     }
@@ -116,6 +124,22 @@ public class HoldfastProperties {
     public void setEnabled(boolean enabled) {
       this.enabled = enabled;
     }
+
+    public LockNameTag getLockNameTag() {
+      return lockNameTag;
+    }
+
+    public void setLockNameTag(LockNameTag lockNameTag) {
+      this.lockNameTag = lockNameTag;
+    }
+  }
+
+  /** How lock names become the lock meters' "lock" tag. */
+  public enum LockNameTag {
+    /** Not at all. */
+    NONE,
+    /** The part before the first ':'. */
+    PREFIX
   }
 
   /** The lock service (holdfast.lock.*). */

@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.holdfast.membership.LeadershipListener;
 import io.holdfast.membership.Member;
 import io.holdfast.membership.MemberInfo;
 import io.holdfast.membership.Membership;
+import io.holdfast.membership.MembershipListener;
 import io.holdfast.membership.Registration;
 import io.holdfast.membership.redis.RedisMembership;
 import io.holdfast.testkit.RedisServers;
@@ -141,12 +143,32 @@ class HoldfastInstanceTest {
     }
   }
 
+  /** The application's listener beans: told of its group's changes and its election's. */
+  static final class Listeners implements MembershipListener, LeadershipListener {
+    final List<String> events = new CopyOnWriteArrayList<>();
+
+    @Override
+    public void joined(Member member) {
+      events.add("joined " + member.id());
+    }
+
+    @Override
+    public void left(Member member) {
+      events.add("left " + member.id());
+    }
+
+    @Override
+    public void gained(long epoch) {
+      events.add("gained");
+    }
+  }
+
   @Test
-  void membershipMeters_followTheGroupAndTheLeadership_andGoAwayOnLeave() {
+  void membershipMeters_andListenerBeans_followTheGroupAndTheLeadership_andGoAwayOnLeave() {
     String group = "metered-" + System.nanoTime();
     GracefulShutdownProbe.group = group;
     ConfigurableApplicationContext context =
-        new SpringApplicationBuilder(App.class, WithMeters.class)
+        new SpringApplicationBuilder(App.class, WithMeters.class, Listeners.class)
             .web(WebApplicationType.NONE)
             .properties(
                 "spring.application.name=" + group,
@@ -168,10 +190,38 @@ class HoldfastInstanceTest {
               () ->
                   registry.get("holdfast.membership.leader").tag("group", group).gauge().value()
                       == 1.0);
+      await() // the gauge reads the election; the counter waits for its listener's call
+          .atMost(Duration.ofSeconds(30))
+          .untilAsserted(
+              () ->
+                  assertThat(
+                          registry
+                              .get("holdfast.membership.leadership.changes")
+                              .tags("group", group, "change", "gained")
+                              .counter()
+                              .count())
+                      .isEqualTo(1.0));
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () ->
+                  registry.get("holdfast.membership.joins").tag("group", group).counter().count()
+                      == 1.0);
+      peer.close();
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () ->
+                  registry.get("holdfast.membership.leaves").tag("group", group).counter().count()
+                      == 1.0);
+      assertThat(registry.get("holdfast.membership.joins").counter().count()).isEqualTo(1.0);
+      assertThat(context.getBean(Listeners.class).events)
+          .contains("gained", "joined peer", "left peer");
     } finally {
       context.close();
     }
     assertThat(registry.find("holdfast.membership.members").meters()).isEmpty();
+    assertThat(registry.find("holdfast.membership.joins").meters()).isEmpty();
   }
 
   @Test

@@ -88,4 +88,64 @@ class LockMetersTest {
                   .isEmpty();
             });
   }
+
+  @Test
+  void lockNamesAreNotTagsByDefault_prefixTagsByKind_aTaggerBeanWins() {
+    String run = "k" + System.nanoTime();
+    runner.run(
+        context -> {
+          try (LockHandle h = context.getBean(LockService.class).acquire(run + ":1")) {
+            assertThat(h.isHeld()).isTrue();
+          }
+          assertThat(context.getBean(MeterRegistry.class).get("holdfast.lock.acquire").meters())
+              .allSatisfy(m -> assertThat(m.getId().getTag("lock")).isNull());
+        });
+    runner
+        .withPropertyValues("holdfast.metrics.lock-name-tag=prefix")
+        .run(
+            context -> {
+              LockService locks = context.getBean(LockService.class);
+              for (String name : new String[] {run + ":1", run + ":2", "plain-" + run}) {
+                locks.acquire(name).close();
+              }
+              MeterRegistry registry = context.getBean(MeterRegistry.class);
+              assertThat(
+                      registry
+                          .get("holdfast.lock.acquire")
+                          .tags("lock", run, "outcome", "acquired")
+                          .timer()
+                          .count())
+                  .isEqualTo(2);
+              assertThat(registry.get("holdfast.lock.held").tag("lock", "none").timer().count())
+                  .isEqualTo(1);
+            });
+    runner
+        .withPropertyValues("holdfast.metrics.lock-name-tag=prefix")
+        .withBean(LockNameTagger.class, () -> name -> name.startsWith(run) ? "mine" : "theirs")
+        .run(
+            context -> {
+              context.getBean(LockService.class).acquire(run + ":3").close();
+              assertThat(
+                      context
+                          .getBean(MeterRegistry.class)
+                          .get("holdfast.lock.held")
+                          .tag("lock", "mine")
+                          .timer()
+                          .count())
+                  .isEqualTo(1);
+            });
+  }
+
+  @Test
+  void taggedValues_areBounded() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    LockObserver meters = new MicrometerLockObserver(registry, "redis", name -> name);
+    for (int i = 0; i < LockNameTagger.MAX_VALUES + 50; i++) {
+      meters.lost("lock-" + i, i, "test");
+    }
+    assertThat(registry.get("holdfast.lock.lost").counters())
+        .hasSize(LockNameTagger.MAX_VALUES + 1);
+    assertThat(registry.get("holdfast.lock.lost").tag("lock", "other").counter().count())
+        .isEqualTo(50.0);
+  }
 }

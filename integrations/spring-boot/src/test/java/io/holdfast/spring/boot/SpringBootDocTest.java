@@ -20,7 +20,8 @@ class SpringBootDocTest {
   private static final Pattern PROPERTIES =
       Pattern.compile("\"properties\"\\s*:\\s*\\[(.*?)\\]\\s*[,}]", Pattern.DOTALL);
   private static final Pattern NAME = Pattern.compile("\"name\"\\s*:\\s*\"([^\"]+)\"");
-  private static final Pattern ROW = Pattern.compile("^\\| `(holdfast\\.[a-z.-]+)` \\|");
+  private static final Pattern ROW =
+      Pattern.compile("^\\| `((?:management\\.endpoint\\.)?holdfast\\.[a-z.-]+)` \\|");
 
   @Test
   void thePropertyTable_matchesTheConfigurationMetadata() throws IOException {
