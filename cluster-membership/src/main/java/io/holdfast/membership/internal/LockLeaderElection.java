@@ -8,6 +8,7 @@ import io.holdfast.membership.LeadershipListener;
 import io.holdfast.membership.Member;
 import io.holdfast.membership.MembershipView;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -89,6 +90,7 @@ final class LockLeaderElection implements LeaderElection {
       return;
     }
     long e = h.fencingToken();
+    List<LeadershipListener> toTell;
     synchronized (this) {
       if (closed) {
         h.close();
@@ -97,10 +99,13 @@ final class LockLeaderElection implements LeaderElection {
       pending = null;
       handle = h;
       epoch = e;
+      // Taken together with the handle, so that a listener added concurrently hears of this
+      // epoch exactly once: from here, or from addListener().
+      toTell = List.copyOf(listeners);
     }
     h.onLost(lost -> ended(lost, true));
     advertise(h, e);
-    for (LeadershipListener l : listeners) {
+    for (LeadershipListener l : toTell) {
       owner.dispatch(() -> l.gained(e));
     }
   }
@@ -209,9 +214,9 @@ final class LockLeaderElection implements LeaderElection {
   @Override
   public LeaderElection addListener(LeadershipListener listener) {
     Objects.requireNonNull(listener, "listener");
-    listeners.add(listener);
     long e;
     synchronized (this) {
+      listeners.add(listener);
       e = handle != null ? epoch : 0;
     }
     if (e > 0 && isLeader()) {
