@@ -8,6 +8,8 @@ import io.holdfast.membership.Membership;
 import io.holdfast.testkit.JvmProcess;
 import io.holdfast.testkit.RedisServer;
 import io.holdfast.testkit.RedisServers;
+import io.holdfast.testkit.ZooKeeperServer;
+import io.holdfast.testkit.ZooKeeperServers;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -18,7 +20,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -37,10 +40,10 @@ import org.springframework.web.client.RestClient;
 
 /**
  * Two real Spring Boot web applications (Tomcat, random ports) and a third in a child JVM, one
- * group over a real Redis: a load-balanced client reaches both web instances by the service name;
- * the child, killed with {@code kill -9}, leaves when its heartbeat TTL runs out; a graceful
- * shutdown leaves the group before the web server stops taking requests; the health follows the
- * server going away and coming back.
+ * group over a real Redis, and again over a real ZooKeeper: a load-balanced client reaches both web
+ * instances by the service name; the child, killed with {@code kill -9}, leaves when its heartbeat
+ * TTL (Redis) or its session (ZooKeeper) runs out; a graceful shutdown leaves the group before the
+ * web server stops taking requests; the health follows the server going away and coming back.
  */
 class TwoWebApplicationsTest {
   private static final Duration CHILD_TTL = Duration.ofSeconds(2);
@@ -133,8 +136,83 @@ class TwoWebApplicationsTest {
         .statusCode();
   }
 
+  /** A real server of one backend, as the applications are told about it. */
+  private interface Backend extends AutoCloseable {
+    /** The property that points an application at this server, without the leading dashes. */
+    String property();
+
+    /** A member of a killed process is gone after at most this (heartbeat TTL, session). */
+    String lossBoundProperty(Duration bound);
+
+    void stop();
+
+    void start();
+
+    @Override
+    void close();
+
+    static Backend of(String name) {
+      if (name.equals("redis")) {
+        RedisServer redis = RedisServers.dedicated();
+        return new Backend() {
+          @Override
+          public String property() {
+            return "holdfast.redis.uri=" + redis.uri();
+          }
+
+          @Override
+          public String lossBoundProperty(Duration bound) {
+            return "holdfast.membership.heartbeat-ttl=" + bound.toMillis() + "ms";
+          }
+
+          @Override
+          public void stop() {
+            backend.stop();
+          }
+
+          @Override
+          public void start() {
+            backend.start();
+          }
+
+          @Override
+          public void close() {
+            redis.close();
+          }
+        };
+      }
+      ZooKeeperServer zk = ZooKeeperServers.dedicated();
+      return new Backend() {
+        @Override
+        public String property() {
+          return "holdfast.zookeeper.connect-string=" + zk.connectString();
+        }
+
+        @Override
+        public String lossBoundProperty(Duration bound) {
+          return "holdfast.zookeeper.session-timeout=" + bound.toMillis() + "ms";
+        }
+
+        @Override
+        public void stop() {
+          zk.stop();
+        }
+
+        @Override
+        public void start() {
+          zk.start();
+        }
+
+        @Override
+        public void close() {
+          zk.close();
+        }
+      };
+    }
+  }
+
   private static ConfigurableApplicationContext start(
-      RedisServer redis, String group, String id, Class<?>... sources) {
+      Backend backend, String group, String id, Class<?>... sources) {
     return new SpringApplicationBuilder(sources)
         .web(WebApplicationType.SERVLET)
         .logStartupInfo(false)
@@ -142,7 +220,7 @@ class TwoWebApplicationsTest {
             "server.port=0",
             "server.address=127.0.0.1",
             "spring.application.name=" + group,
-            "holdfast.redis.uri=" + redis.uri(),
+            backend.property(),
             "holdfast.command-timeout=2s",
             "holdfast.membership.id=" + id,
             "holdfast.membership.host=127.0.0.1",
@@ -164,26 +242,27 @@ class TwoWebApplicationsTest {
     return ids;
   }
 
-  @Test
-  void loadBalancedCallsReachBoth_aKilledChildLeaves_aGracefulOneLeavesFirst_healthFollowsRedis()
-      throws Exception {
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"redis", "zookeeper"})
+  void loadBalancedCallsReachBoth_aKilledChildLeaves_aGracefulOneLeavesFirst_healthFollowsServer(
+      String backendName) throws Exception {
     String group = "inventory-" + System.nanoTime();
     long t0 = System.nanoTime();
-    try (RedisServer redis = RedisServers.dedicated()) {
+    try (Backend backend = Backend.of(backendName)) {
       CompletableFuture<JvmProcess> child =
           CompletableFuture.supplyAsync(
               () ->
                   JvmProcess.start(
                       RegisteredChild.class,
                       "--spring.application.name=" + group,
-                      "--holdfast.redis.uri=" + redis.uri(),
+                      "--" + backend.property(),
                       "--holdfast.membership.id=child",
                       "--holdfast.membership.host=127.0.0.1",
                       "--holdfast.membership.port=1",
-                      "--holdfast.membership.heartbeat-ttl=" + CHILD_TTL.toMillis() + "ms"));
-      try (ConfigurableApplicationContext a = start(redis, group, "a", Service.class);
+                      "--" + backend.lossBoundProperty(CHILD_TTL)));
+      try (ConfigurableApplicationContext a = start(backend, group, "a", Service.class);
           JvmProcess killed = child.join()) {
-        ConfigurableApplicationContext b = start(redis, group, "b", Service.class, Probe.class);
+        ConfigurableApplicationContext b = start(backend, group, "b", Service.class, Probe.class);
         phase("started a, b and the child", t0);
         DiscoveryClient discovery = a.getBean(DiscoveryClient.class);
         await()
@@ -222,12 +301,12 @@ class TwoWebApplicationsTest {
         // Health follows the server.
         int port = a.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
         assertThat(get(port, "/actuator/health/holdfast")).isEqualTo(200);
-        redis.stop();
+        backend.stop();
         await()
             .atMost(Duration.ofSeconds(20))
             .until(() -> get(port, "/actuator/health/holdfast") == 503);
         phase("health DOWN", t0);
-        redis.start();
+        backend.start();
         await()
             .atMost(Duration.ofSeconds(30))
             .until(() -> get(port, "/actuator/health/holdfast") == 200);
