@@ -203,6 +203,16 @@ public final class EtcdSupport {
   }
 
   /**
+   * Decodes a key segment made by {@link #segment}.
+   *
+   * @param segment the segment
+   * @return the name
+   */
+  public static String unsegment(String segment) {
+    return segment.replace("%2F", "/").replace("%25", "%");
+  }
+
+  /**
    * Bounds a call by the command timeout.
    *
    * @param <T> the result type

@@ -163,6 +163,13 @@ public final class LeaseKeeper {
     leaseId = id;
     confirmedSentNanos = sent;
     LOG.debug("granted etcd lease {}", Long.toHexString(id));
+    // Renew once at once: the first keep-alive of a JVM is slow (class loading, a new stream),
+    // better now than a third of the lease time later.
+    try {
+      scheduler.execute(this::tick);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      LOG.trace("not renewing at once: shutting down", e);
+    }
     return new Current(id, sent);
   }
 
