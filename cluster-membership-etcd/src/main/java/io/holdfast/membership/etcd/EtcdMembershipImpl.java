@@ -157,10 +157,23 @@ final class EtcdMembershipImpl extends AbstractMembership implements LeaseKeeper
   @Override
   protected AbstractRegistration doRegister(MemberInfo info) {
     String what = "registering '" + info.id() + "' in '" + info.group() + "'";
-    LeaseKeeper.Current cur = await(keeper.current(), what);
     Member m = new Member(info, Instant.now(), 0);
     String key = key(info);
-    TxnResponse r = putIfAbsent(key, m, cur.id(), what);
+    LeaseKeeper.Current cur;
+    TxnResponse r;
+    for (int attempt = 1; ; attempt++) {
+      cur = await(keeper.current(), what);
+      try {
+        r = putIfAbsent(key, m, cur.id(), what);
+        break;
+      } catch (MembershipBackendException e) {
+        // The lease was dropped between our read of it and the put (it ran out locally): once
+        // more, on a new one.
+        if (attempt >= 3 || !EtcdSupport.leaseNotFound(e.getCause())) {
+          throw e;
+        }
+      }
+    }
     if (!r.isSucceeded()) {
       throw new DuplicateMemberException(info.group(), info.id());
     }
@@ -255,15 +268,24 @@ final class EtcdMembershipImpl extends AbstractMembership implements LeaseKeeper
       }
       String what = "updating '" + info.id() + "' in '" + info.group() + "'";
       ByteSequence k = EtcdSupport.bytes(key);
-      TxnResponse r =
-          await(
-              client
-                  .getKVClient()
-                  .txn()
-                  .If(new Cmp(k, Cmp.Op.EQUAL, CmpTarget.createRevision(revision)))
-                  .Then(Op.put(k, value(m), PutOption.builder().withLeaseId(leaseId).build()))
-                  .commit(),
-              what);
+      TxnResponse r;
+      try {
+        r =
+            await(
+                client
+                    .getKVClient()
+                    .txn()
+                    .If(new Cmp(k, Cmp.Op.EQUAL, CmpTarget.createRevision(revision)))
+                    .Then(Op.put(k, value(m), PutOption.builder().withLeaseId(leaseId).build()))
+                    .commit(),
+                what);
+      } catch (MembershipBackendException e) {
+        if (!EtcdSupport.leaseNotFound(e.getCause())) {
+          throw e;
+        }
+        lostKey(); // our lease is gone: it comes back on a new one, with the new values
+        return;
+      }
       if (!r.isSucceeded()) {
         lostKey();
       }

@@ -53,6 +53,8 @@ final class EtcdAttempt {
   private @Nullable String lastHead;
   private boolean granted;
   private boolean waitOver;
+  private final java.util.concurrent.atomic.AtomicInteger leaseRetries =
+      new java.util.concurrent.atomic.AtomicInteger();
 
   EtcdAttempt(
       EtcdLockServiceImpl service,
@@ -131,10 +133,19 @@ final class EtcdAttempt {
         .enqueue(k, mark, cur.id(), prefix)
         .whenComplete(
             (r, e) -> {
-              if (e != null) {
-                fail("acquiring '" + name + "'", e);
-              } else {
+              if (e == null) {
                 enqueued(k, r);
+              } else if (EtcdSupport.leaseNotFound(e) && leaseRetries.incrementAndGet() <= 3) {
+                // The lease was dropped between our read of it and the put (it ran out
+                // locally): queue again on a new one.
+                synchronized (this) {
+                  if (k.equals(key)) {
+                    key = null;
+                  }
+                }
+                enqueue();
+              } else {
+                fail("acquiring '" + name + "'", e);
               }
             });
   }
