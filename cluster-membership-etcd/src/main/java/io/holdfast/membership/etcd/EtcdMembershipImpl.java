@@ -11,7 +11,6 @@ import io.etcd.jetcd.op.CmpTarget;
 import io.etcd.jetcd.op.Op;
 import io.etcd.jetcd.options.DeleteOption;
 import io.etcd.jetcd.options.GetOption;
-import io.etcd.jetcd.options.LeaseOption;
 import io.etcd.jetcd.options.PutOption;
 import io.etcd.jetcd.options.WatchOption;
 import io.etcd.jetcd.watch.WatchEvent;
@@ -323,18 +322,13 @@ final class EtcdMembershipImpl extends AbstractMembership implements LeaseKeeper
     if (mine.isEmpty()) {
       return;
     }
-    EtcdSupport.bounded(
-            client
-                .getLeaseClient()
-                .timeToLive(leaseId, LeaseOption.builder().withAttachedKeys().build()),
-            commandTimeout)
-        .whenComplete(
-            (r, e) -> {
-              if (e != null || r.getTTL() <= 0) {
-                return; // the renewals decide
+    keeper
+        .attachedKeys(leaseId)
+        .thenAccept(
+            keys -> {
+              if (keys == null) {
+                return;
               }
-              Set<String> keys = new HashSet<>();
-              r.getKeys().forEach(k -> keys.add(k.toString(StandardCharsets.UTF_8)));
               for (EtcdRegistration reg : mine) {
                 if (reg.leaseId() == leaseId && !keys.contains(reg.key)) {
                   reg.lostKey();

@@ -9,7 +9,6 @@ import io.etcd.jetcd.op.CmpTarget;
 import io.etcd.jetcd.op.Op;
 import io.etcd.jetcd.options.DeleteOption;
 import io.etcd.jetcd.options.GetOption;
-import io.etcd.jetcd.options.LeaseOption;
 import io.etcd.jetcd.options.PutOption;
 import io.etcd.jetcd.options.WatchOption;
 import io.holdfast.lock.etcd.internal.EtcdSupport;
@@ -17,9 +16,7 @@ import io.holdfast.lock.etcd.internal.LeaseKeeper;
 import io.holdfast.lock.internal.AbstractLockService;
 import io.holdfast.lock.internal.Lease;
 import io.holdfast.lock.internal.ServiceConfig;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -263,17 +260,13 @@ final class EtcdLockServiceImpl extends AbstractLockService implements LeaseKeep
 
   /** Grants whose key is no longer attached to the lease were deleted behind our back. */
   private void checkKeys(long leaseId, List<EtcdLease> leases) {
-    bounded(
-            client
-                .getLeaseClient()
-                .timeToLive(leaseId, LeaseOption.builder().withAttachedKeys().build()))
-        .whenComplete(
-            (r, e) -> {
-              if (e != null || r.getTTL() <= 0) {
-                return; // the renewals decide
+    keeper
+        .attachedKeys(leaseId)
+        .thenAccept(
+            keys -> {
+              if (keys == null) {
+                return;
               }
-              Set<String> keys = new HashSet<>();
-              r.getKeys().forEach(k -> keys.add(k.toString(StandardCharsets.UTF_8)));
               for (EtcdLease l : leases) {
                 if (!l.isOver() && !keys.contains(l.key())) {
                   l.lostAndCleanUp("its key " + l.key() + " was deleted by someone else");

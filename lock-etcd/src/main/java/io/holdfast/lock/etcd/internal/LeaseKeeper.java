@@ -284,6 +284,33 @@ public final class LeaseKeeper {
   }
 
   /**
+   * The keys attached to a lease, to find keys deleted behind our back: a key created before this
+   * call was sent and missing from the answer is gone.
+   *
+   * @param id the lease
+   * @return the keys, or {@code null} if the lease is gone or the call failed (the renewals decide
+   *     then)
+   */
+  public CompletableFuture<java.util.@Nullable Set<String>> attachedKeys(long id) {
+    return EtcdSupport.bounded(
+            client
+                .getLeaseClient()
+                .timeToLive(
+                    id, io.etcd.jetcd.options.LeaseOption.builder().withAttachedKeys().build()),
+            commandTimeout)
+        .handle(
+            (r, e) -> {
+              if (e != null || r.getTTL() <= 0) {
+                return null;
+              }
+              java.util.Set<String> keys = new java.util.HashSet<>();
+              r.getKeys()
+                  .forEach(k -> keys.add(k.toString(java.nio.charset.StandardCharsets.UTF_8)));
+              return keys;
+            });
+  }
+
+  /**
    * Stops renewing and revokes the lease, deleting every key attached to it.
    *
    * @return completes when etcd confirmed the revoke (or failed)
