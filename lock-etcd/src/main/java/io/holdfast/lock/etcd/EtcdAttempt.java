@@ -87,7 +87,7 @@ final class EtcdAttempt {
     boolean queued;
     synchronized (this) {
       waitOver = true;
-      queued = revision != 0;
+      queued = key != null && revision != 0;
     }
     if (queued) {
       EtcdLockServiceImpl.notGranted(future, "another holder or waiter of '" + name + "'");
@@ -140,7 +140,7 @@ final class EtcdAttempt {
                 // locally): queue again on a new one.
                 synchronized (this) {
                   if (k.equals(key)) {
-                    key = null;
+                    forgetKey();
                   }
                 }
                 enqueue();
@@ -198,7 +198,7 @@ final class EtcdAttempt {
               && tryRounds++ < TRY_ROUNDS
               && (lastHead == null || !lastHead.equals(headKey));
       lastHead = headKey;
-      key = null;
+      forgetKey();
     }
     CompletableFuture<?> deleted = service.deleteKey(k, rev);
     if (!again) {
@@ -281,7 +281,7 @@ final class EtcdAttempt {
                   if (!k.equals(key)) {
                     return;
                   }
-                  key = null;
+                  forgetKey();
                 }
                 enqueue();
                 return;
@@ -305,7 +305,7 @@ final class EtcdAttempt {
       }
       k = key;
       rev = revision;
-      key = null;
+      forgetKey();
     }
     if (rev != 0) {
       service.deleteKey(k, rev);
@@ -361,13 +361,19 @@ final class EtcdAttempt {
       if (result != null && ((EtcdLease) result).key().equals(k)) {
         return;
       }
-      key = null;
+      forgetKey();
     }
     if (k != null) {
       if (rev != 0) {
         service.deleteKey(k, rev);
       } // else the put is in flight: enqueued() sees the future done and deletes the key
     }
+  }
+
+  // Guarded by this. Our key is no longer the one we wait with (a new one may follow).
+  private void forgetKey() {
+    key = null;
+    revision = 0;
   }
 
   // Guarded by this.

@@ -44,7 +44,7 @@ class EtcdClusterFaultsTest {
             EtcdLockService.builder(cluster.endpoints().get(1), cluster.endpoints().get(2))
                 .leaseTime(LEASE)
                 .build()) {
-      LockHandle h = holder.acquire("frozen-member", Duration.ofSeconds(10));
+      LockHandle h = holder.acquire("frozen-member", Duration.ofSeconds(30));
       AtomicInteger lost = new AtomicInteger();
       h.onLost(x -> lost.incrementAndGet());
       long frozenAt = System.nanoTime();
