@@ -6,11 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.holdfast.lock.InMemoryLockService;
+import io.holdfast.lock.etcd.EtcdLockService;
 import io.holdfast.lock.internal.ServiceConfig;
 import io.holdfast.lock.postgresql.PostgresLockService;
 import io.holdfast.lock.redis.RedisLockService;
 import io.holdfast.lock.zookeeper.ZooKeeperLockService;
 import io.holdfast.membership.MemberInfo;
+import io.holdfast.membership.etcd.EtcdMembership;
 import io.holdfast.membership.postgresql.PostgresMembership;
 import io.holdfast.membership.redis.RedisMembership;
 import io.holdfast.membership.zookeeper.ZooKeeperMembership;
@@ -62,11 +64,13 @@ class ConfigurationDocTest {
           "lock-api",
           "lock-redis",
           "lock-zookeeper",
+          "lock-etcd",
           "cluster-membership",
           "cluster-membership-redis",
           "cluster-membership-zookeeper",
           "lock-postgresql",
-          "cluster-membership-postgresql");
+          "cluster-membership-postgresql",
+          "cluster-membership-etcd");
   static final Pattern MARKER = Pattern.compile("<!-- builder: ([\\w.$]+) -->");
   static final Pattern OPTION = Pattern.compile("`(\\w+)\\(([^)]*)\\)`");
   static final Pattern DURATION = Pattern.compile("(\\d+) (ns|µs|ms|s|min|h|days?)");
@@ -91,7 +95,11 @@ class ConfigurationDocTest {
           PostgresLockService.Builder.class,
           () -> PostgresLockService.builder("jdbc:postgresql://localhost:5432/postgres"),
           PostgresMembership.Builder.class,
-          () -> PostgresMembership.builder("jdbc:postgresql://localhost:5432/postgres"));
+          () -> PostgresMembership.builder("jdbc:postgresql://localhost:5432/postgres"),
+          EtcdLockService.Builder.class,
+          () -> EtcdLockService.builder("http://localhost:2379"),
+          EtcdMembership.Builder.class,
+          () -> EtcdMembership.builder("http://localhost:2379"));
 
   /** Options whose value the builder keeps under another field name. */
   static final Map<String, String> FIELD_OF =

@@ -6,11 +6,14 @@ import java.lang.reflect.AnnotatedElement;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
@@ -18,21 +21,41 @@ import org.junit.jupiter.api.extension.ParameterResolutionException;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
- * The JUnit 5 extension behind {@link HoldfastRedis}, {@link HoldfastZooKeeper} and {@link
- * HoldfastPostgres}: resolves annotated parameters, sets annotated static fields before all tests
- * of a class and instance fields before each test. A dedicated server lives in the test class's
- * store, which closes it after the class.
+ * The JUnit 5 extension behind {@link HoldfastRedis}, {@link HoldfastZooKeeper}, {@link
+ * HoldfastPostgres} and {@link HoldfastEtcd}: resolves annotated parameters, sets annotated static
+ * fields before all tests of a class and instance fields before each test. A dedicated server lives
+ * in the test class's store, which closes it after the class.
  */
 final class HoldfastServersExtension
-    implements ParameterResolver, BeforeAllCallback, BeforeEachCallback {
+    implements ParameterResolver, BeforeAllCallback, BeforeEachCallback, ExecutionCondition {
   private static final ExtensionContext.Namespace NAMESPACE =
       ExtensionContext.Namespace.create(HoldfastServersExtension.class);
+
+  /**
+   * Skips (rather than fails) a test class or method that wants an etcd when none can be had: no
+   * etcd binary is published on Maven Central, so a machine may well have none.
+   */
+  @Override
+  public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+    boolean wantsEtcd =
+        context.getTestMethod().isPresent()
+            ? Arrays.stream(context.getRequiredTestMethod().getParameters())
+                .anyMatch(p -> p.isAnnotationPresent(HoldfastEtcd.class))
+            : context.getTestClass().stream()
+                .flatMap(c -> annotatedFields(c).stream())
+                .anyMatch(f -> f.isAnnotationPresent(HoldfastEtcd.class));
+    if (wantsEtcd && !EtcdServers.available()) {
+      return ConditionEvaluationResult.disabled(EtcdServers.HOW_TO_ENABLE);
+    }
+    return ConditionEvaluationResult.enabled("no etcd needed, or one is available");
+  }
 
   @Override
   public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
     return parameter.isAnnotated(HoldfastRedis.class)
         || parameter.isAnnotated(HoldfastZooKeeper.class)
-        || parameter.isAnnotated(HoldfastPostgres.class);
+        || parameter.isAnnotated(HoldfastPostgres.class)
+        || parameter.isAnnotated(HoldfastEtcd.class);
   }
 
   @Override
@@ -42,7 +65,8 @@ final class HoldfastServersExtension
       Object value = valueFor(parameter.getParameter(), type, context);
       if (value == null) {
         throw new ParameterResolutionException(
-            "no @HoldfastRedis, @HoldfastZooKeeper or @HoldfastPostgres on " + parameter);
+            "no @HoldfastRedis, @HoldfastZooKeeper, @HoldfastPostgres or @HoldfastEtcd on "
+                + parameter);
       }
       return value;
     } catch (ExtensionConfigurationException e) {
@@ -76,8 +100,8 @@ final class HoldfastServersExtension
       throws IllegalAccessException {
     if (Modifier.isFinal(f.getModifiers())) {
       throw new ExtensionConfigurationException(
-          "a field annotated @HoldfastRedis, @HoldfastZooKeeper or @HoldfastPostgres must not be"
-              + " final: "
+          "a field annotated @HoldfastRedis, @HoldfastZooKeeper, @HoldfastPostgres or"
+              + " @HoldfastEtcd must not be final: "
               + f);
     }
     Object value = valueFor(f, f.getType(), context);
@@ -91,7 +115,8 @@ final class HoldfastServersExtension
       for (Field f : c.getDeclaredFields()) {
         if (f.isAnnotationPresent(HoldfastRedis.class)
             || f.isAnnotationPresent(HoldfastZooKeeper.class)
-            || f.isAnnotationPresent(HoldfastPostgres.class)) {
+            || f.isAnnotationPresent(HoldfastPostgres.class)
+            || f.isAnnotationPresent(HoldfastEtcd.class)) {
           fields.add(f);
         }
       }
@@ -107,10 +132,15 @@ final class HoldfastServersExtension
     HoldfastRedis redis = element.getAnnotation(HoldfastRedis.class);
     HoldfastZooKeeper zk = element.getAnnotation(HoldfastZooKeeper.class);
     HoldfastPostgres pg = element.getAnnotation(HoldfastPostgres.class);
-    if ((redis != null ? 1 : 0) + (zk != null ? 1 : 0) + (pg != null ? 1 : 0) > 1) {
+    HoldfastEtcd etcd = element.getAnnotation(HoldfastEtcd.class);
+    if ((redis != null ? 1 : 0)
+            + (zk != null ? 1 : 0)
+            + (pg != null ? 1 : 0)
+            + (etcd != null ? 1 : 0)
+        > 1) {
       throw new ExtensionConfigurationException(
-          "more than one of @HoldfastRedis, @HoldfastZooKeeper and @HoldfastPostgres on the same"
-              + " element: "
+          "more than one of @HoldfastRedis, @HoldfastZooKeeper, @HoldfastPostgres and @HoldfastEtcd"
+              + " on the same element: "
               + element);
     }
     if (redis != null) {
@@ -152,6 +182,18 @@ final class HoldfastServersExtension
         return server.jdbcUrl();
       }
       throw wrongType(HoldfastPostgres.class, "PostgresServer or String", type);
+    }
+    if (etcd != null) {
+      EtcdServer server =
+          etcd.dedicated()
+              ? dedicated(context, "etcd", EtcdServer.class, k -> EtcdServers.dedicated())
+              : EtcdServers.shared();
+      if (type == EtcdServer.class) {
+        return server;
+      } else if (type == String.class) {
+        return server.endpointList();
+      }
+      throw wrongType(HoldfastEtcd.class, "EtcdServer or String", type);
     }
     return null;
   }

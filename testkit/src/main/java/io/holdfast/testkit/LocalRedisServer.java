@@ -238,7 +238,7 @@ final class LocalRedisServer implements RedisServer {
         || new String(buf, 0, n, StandardCharsets.US_ASCII).equals("-NOAUTH");
   }
 
-  private static void parkMillis(long ms) {
+  static void parkMillis(long ms) {
     CountDownLatch never = new CountDownLatch(1);
     try {
       never.await(ms, TimeUnit.MILLISECONDS);
@@ -282,7 +282,7 @@ final class LocalRedisServer implements RedisServer {
     return p;
   }
 
-  private static void signal(Process p, String sig) {
+  static void signal(Process p, String sig) {
     try {
       Process kill = new ProcessBuilder("kill", "-" + sig, Long.toString(p.pid())).start();
       if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
@@ -318,7 +318,7 @@ final class LocalRedisServer implements RedisServer {
     deleteTree(dir);
   }
 
-  private static void deleteTree(Path root) {
+  static void deleteTree(Path root) {
     try (var paths = Files.walk(root)) {
       paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     } catch (IOException e) {

@@ -26,6 +26,9 @@ final class QuietLogs {
   /** The loggers quieted when the testkit runs ZooKeeper. */
   static final List<String> ZOOKEEPER = List.of("org.apache.zookeeper", "org.apache.curator");
 
+  /** The loggers of jetcd and its transport, quieted when the testkit hands out an etcd. */
+  static final List<String> ETCD_CLIENT = List.of("io.etcd.jetcd", "io.vertx", "io.grpc");
+
   /** The loggers quieted when the testkit starts a container. */
   static final List<String> CONTAINERS =
       List.of("org.testcontainers", "tc", "com.github.dockerjava");

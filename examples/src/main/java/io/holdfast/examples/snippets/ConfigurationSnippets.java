@@ -2,11 +2,13 @@ package io.holdfast.examples.snippets;
 
 import io.holdfast.lock.InMemoryLockService;
 import io.holdfast.lock.LockService;
+import io.holdfast.lock.etcd.EtcdLockService;
 import io.holdfast.lock.postgresql.PostgresLockService;
 import io.holdfast.lock.redis.RedisLockService;
 import io.holdfast.lock.zookeeper.ZooKeeperLockService;
 import io.holdfast.membership.MemberInfo;
 import io.holdfast.membership.Membership;
+import io.holdfast.membership.etcd.EtcdMembership;
 import io.holdfast.membership.postgresql.PostgresMembership;
 import io.holdfast.membership.redis.RedisMembership;
 import io.holdfast.membership.zookeeper.ZooKeeperMembership;
@@ -132,6 +134,34 @@ final class ConfigurationSnippets {
             .callbackExecutor(callbacks)
             .build();
     // end::postgres-membership[]
+    return membership;
+  }
+
+  static LockService etcd(Executor callbacks, String password) {
+    // tag::etcd[]
+    LockService locks =
+        EtcdLockService.builder("http://etcd1:2379", "http://etcd2:2379", "http://etcd3:2379")
+            .leaseTime(Duration.ofSeconds(10))
+            .defaultWait(Duration.ofSeconds(30))
+            .commandTimeout(Duration.ofSeconds(3))
+            .namespace("/holdfast/")
+            .auth("orders", password)
+            .callbackExecutor(callbacks)
+            .build();
+    // end::etcd[]
+    return locks;
+  }
+
+  static Membership etcdMembership(Executor callbacks) {
+    // tag::etcd-membership[]
+    Membership membership =
+        EtcdMembership.builder("http://etcd1:2379", "http://etcd2:2379", "http://etcd3:2379")
+            .leaseTime(Duration.ofSeconds(10))
+            .commandTimeout(Duration.ofSeconds(3))
+            .namespace("/holdfast/")
+            .callbackExecutor(callbacks)
+            .build();
+    // end::etcd-membership[]
     return membership;
   }
 }

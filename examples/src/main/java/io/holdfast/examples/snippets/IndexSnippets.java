@@ -2,6 +2,7 @@ package io.holdfast.examples.snippets;
 
 import io.holdfast.lock.InMemoryLockService;
 import io.holdfast.lock.LockService;
+import io.holdfast.lock.etcd.EtcdLockService;
 import io.holdfast.lock.redis.RedisLockService;
 import io.holdfast.lock.zookeeper.ZooKeeperLockService;
 import io.lettuce.core.RedisURI;
@@ -21,6 +22,13 @@ final class IndexSnippets {
     // tag::zookeeper[]
     LockService locks = ZooKeeperLockService.builder("zk1:2181,zk2:2181,zk3:2181").build();
     // end::zookeeper[]
+    return locks;
+  }
+
+  static LockService etcd() {
+    // tag::etcd[]
+    LockService locks = EtcdLockService.builder("http://etcd1:2379", "http://etcd2:2379").build();
+    // end::etcd[]
     return locks;
   }
 

@@ -167,12 +167,12 @@ class TwoWebApplicationsTest {
 
           @Override
           public void stop() {
-            backend.stop();
+            redis.stop();
           }
 
           @Override
           public void start() {
-            backend.start();
+            redis.start();
           }
 
           @Override
