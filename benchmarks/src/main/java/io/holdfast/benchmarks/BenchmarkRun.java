@@ -164,7 +164,11 @@ public final class BenchmarkRun {
     Path root = Files.createTempDirectory("holdfast-bench-classpath-");
     List<String> entries = new ArrayList<>();
     int i = 0;
-    for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+    for (String entry :
+        System.getProperty("java.class.path", "").split(java.io.File.pathSeparator, -1)) {
+      if (entry.isEmpty()) {
+        continue; // not a path: Path.of("") would be the working directory
+      }
       Path p = Path.of(entry);
       if (Files.isDirectory(p)) {
         Path copy = root.resolve(Integer.toString(i++));
@@ -348,12 +352,9 @@ public final class BenchmarkRun {
               results.paired.add(Paired.Ratio.parse(line));
             }
           } catch (IllegalStateException e) {
+            String message = String.valueOf(e.getMessage());
             String first =
-                e.getMessage()
-                    .lines()
-                    .filter(l -> l.contains("Exception"))
-                    .findFirst()
-                    .orElse(e.getMessage());
+                message.lines().filter(l -> l.contains("Exception")).findFirst().orElse(message);
             results.problems.add("the paired ZooKeeper comparison failed: " + first.trim());
             System.out.println(e.getMessage());
           }
@@ -440,7 +441,7 @@ public final class BenchmarkRun {
         if (!name.endsWith(".handoff")) {
           continue;
         }
-        String[] parts = name.split("-");
+        String[] parts = name.split("-", -1); // -1: keep empty fields too
         String key = parts[0] + "-" + parts[1];
         List<Long> into = samples.computeIfAbsent(key, k -> new ArrayList<>());
         for (String line : Files.readAllLines(f, StandardCharsets.UTF_8)) {
@@ -453,7 +454,7 @@ public final class BenchmarkRun {
       }
     }
     for (Map.Entry<String, List<Long>> e : samples.entrySet()) {
-      String[] key = e.getKey().split("-");
+      String[] key = e.getKey().split("-", -1);
       long[] values = e.getValue().stream().mapToLong(Long::longValue).toArray();
       results.handOffs.add(
           Results.HandOffStats.of(key[0], key[1], values, overlaps.getOrDefault(e.getKey(), 0L)));
@@ -524,7 +525,7 @@ public final class BenchmarkRun {
     m.put(
         "zookeeper",
         "ZooKeeper "
-            + org.apache.zookeeper.Version.getFullVersion().split("[-,]")[0]
+            + org.apache.zookeeper.Version.getFullVersion().split("[-,]", -1)[0]
             + ", in-JVM server ("
             + zk.source()
             + ", no fsync)");
@@ -591,7 +592,7 @@ public final class BenchmarkRun {
   private static String loadAverage() {
     try {
       String[] f =
-          Files.readString(Path.of("/proc/loadavg"), StandardCharsets.UTF_8).trim().split(" ");
+          Files.readString(Path.of("/proc/loadavg"), StandardCharsets.UTF_8).trim().split(" ", -1);
       return f[0] + " " + f[1] + " " + f[2];
     } catch (IOException | RuntimeException e) {
       return "?";
@@ -614,7 +615,7 @@ public final class BenchmarkRun {
   private static String redisVersion(RedisServer redis) {
     RedisClient client = RedisClient.create(redis.uri());
     try (StatefulRedisConnection<String, String> c = client.connect()) {
-      for (String line : c.sync().info("server").split("\r?\n")) {
+      for (String line : c.sync().info("server").split("\r?\n", -1)) {
         if (line.startsWith("redis_version:")) {
           return line.substring("redis_version:".length()).trim();
         }

@@ -213,7 +213,7 @@ final class Cost {
   /** One numeric field ({@code calls=}, {@code usec=}) of every command in INFO commandstats. */
   static Map<String, Long> commandField(String info, String field) {
     Map<String, Long> calls = new TreeMap<>();
-    for (String line : info.split("\r?\n")) {
+    for (String line : info.split("\r?\n", -1)) {
       if (!line.startsWith("cmdstat_")) {
         continue;
       }
@@ -227,7 +227,7 @@ final class Cost {
 
   private static double serverCpu(String info) {
     double sum = 0;
-    for (String line : info.split("\r?\n")) {
+    for (String line : info.split("\r?\n", -1)) {
       if (line.startsWith("used_cpu_sys:") || line.startsWith("used_cpu_user:")) {
         sum += Double.parseDouble(line.substring(line.indexOf(':') + 1).trim());
       }
@@ -236,7 +236,7 @@ final class Cost {
   }
 
   private static long packetsReceived(String connect) {
-    for (String line : ZooKeeperServers.fourLetterWord(connect, "mntr").split("\n")) {
+    for (String line : ZooKeeperServers.fourLetterWord(connect, "mntr").split("\n", -1)) {
       if (line.startsWith("zk_packets_received")) {
         return Long.parseLong(line.substring("zk_packets_received".length()).trim());
       }

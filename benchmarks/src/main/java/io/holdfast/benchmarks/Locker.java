@@ -45,30 +45,22 @@ interface Locker extends AutoCloseable {
 
   /** The implementations measured against Redis. */
   static Locker redis(String impl, RedisURI uri) {
-    switch (impl) {
-      case "floor":
-        return new Floor(uri);
-      case "holdfast":
-        return new Holdfast(RedisLockService.builder(uri).build());
-      case "redisson":
-        return new RedissonLocker(uri);
-      case "scripts":
-        return new HoldfastScripts(uri);
-      default:
-        throw new IllegalArgumentException("unknown Redis implementation " + impl);
-    }
+    return switch (impl) {
+      case "floor" -> new Floor(uri);
+      case "holdfast" -> new Holdfast(RedisLockService.builder(uri).build());
+      case "redisson" -> new RedissonLocker(uri);
+      case "scripts" -> new HoldfastScripts(uri);
+      default -> throw new IllegalArgumentException("unknown Redis implementation " + impl);
+    };
   }
 
   /** The implementations measured against ZooKeeper. */
   static Locker zooKeeper(String impl, String connect) {
-    switch (impl) {
-      case "holdfast":
-        return new Holdfast(ZooKeeperLockService.builder(connect).build());
-      case "curator":
-        return new Curator(connect);
-      default:
-        throw new IllegalArgumentException("unknown ZooKeeper implementation " + impl);
-    }
+    return switch (impl) {
+      case "holdfast" -> new Holdfast(ZooKeeperLockService.builder(connect).build());
+      case "curator" -> new Curator(connect);
+      default -> throw new IllegalArgumentException("unknown ZooKeeper implementation " + impl);
+    };
   }
 
   /**
@@ -162,7 +154,7 @@ interface Locker extends AutoCloseable {
     private final String releaseSha;
     private final String owner = UUID.randomUUID().toString();
 
-    private record Held(String key, String value) {}
+    private record ScriptHeld(String key, String value) {}
 
     HoldfastScripts(RedisURI uri) {
       client = RedisClient.create(uri);
@@ -180,7 +172,7 @@ interface Locker extends AutoCloseable {
         List<Object> reply =
             commands.evalsha(acquireSha, ScriptOutputType.MULTI, keys, owner, "10000");
         if ((Long) reply.get(0) == 1L) {
-          return new Held(key, owner + ":" + reply.get(1));
+          return new ScriptHeld(key, owner + ":" + reply.get(1));
         }
         Thread.onSpinWait();
       }
@@ -188,7 +180,7 @@ interface Locker extends AutoCloseable {
 
     @Override
     public void unlock(Object held) {
-      Held h = (Held) held;
+      ScriptHeld h = (ScriptHeld) held;
       commands.evalsha(
           releaseSha, ScriptOutputType.INTEGER, new String[] {h.key()}, h.value(), h.key());
     }

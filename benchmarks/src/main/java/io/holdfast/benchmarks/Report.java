@@ -658,7 +658,7 @@ final class Report {
     return Double.isFinite(micros) ? fmt("%,.0f", micros) : "–";
   }
 
-  private static String fmt(String pattern, Object... args) {
+  private static String fmt(String pattern, @org.jspecify.annotations.Nullable Object... args) {
     return String.format(Locale.ROOT, pattern, args);
   }
 }

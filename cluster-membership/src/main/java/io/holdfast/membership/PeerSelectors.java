@@ -59,11 +59,11 @@ public final class PeerSelectors {
       Objects.requireNonNull(key, "key");
       List<Member> members = nonEmpty(view, "");
       long keyHash = hash(key, 0x9E3779B97F4A7C15L);
-      Member best = null;
-      long bestWeight = 0;
-      for (Member m : members) {
-        long w = new SplittableRandom(keyHash ^ hash(m.id(), 0xC2B2AE3D27D4EB4FL)).nextLong();
-        if (best == null || Long.compareUnsigned(w, bestWeight) > 0) {
+      Member best = members.get(0);
+      long bestWeight = weight(keyHash, best);
+      for (Member m : members.subList(1, members.size())) {
+        long w = weight(keyHash, m);
+        if (Long.compareUnsigned(w, bestWeight) > 0) {
           best = m;
           bestWeight = w;
         }
@@ -123,6 +123,11 @@ public final class PeerSelectors {
   }
 
   /** FNV-1a over UTF-8, then mixed: a stable 64-bit hash (String.hashCode is only 32 bits). */
+  /** A member's rendezvous weight for a key's hash. */
+  private static long weight(long keyHash, Member m) {
+    return new SplittableRandom(keyHash ^ hash(m.id(), 0xC2B2AE3D27D4EB4FL)).nextLong();
+  }
+
   private static long hash(String s, long seed) {
     long h = 0xcbf29ce484222325L ^ seed;
     for (byte b : s.getBytes(StandardCharsets.UTF_8)) {

@@ -43,7 +43,7 @@ public final class ZooKeeperFencedStock implements FencedStock {
   /** stock, token, accepted, rejected */
   private record Row(long stock, long token, long accepted, long rejected) {
     static Row parse(byte[] data) {
-      String[] f = new String(data, StandardCharsets.UTF_8).split(" ");
+      String[] f = new String(data, StandardCharsets.UTF_8).split(" ", -1); // as written: 4 fields
       return new Row(
           Long.parseLong(f[0]), Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3]));
     }
@@ -65,6 +65,8 @@ public final class ZooKeeperFencedStock implements FencedStock {
   }
 
   /** Applies {@code change} to the SKU's row with compare-and-set, retrying on a conflict. */
+  // change returns its argument itself to mean "leave as is": identity, not equal values.
+  @SuppressWarnings("ReferenceEquality")
   private Row update(String sku, java.util.function.UnaryOperator<Row> change) {
     while (true) {
       Stat stat = new Stat();

@@ -2,6 +2,7 @@ package io.holdfast.lock;
 
 import io.holdfast.lock.internal.AbstractLockService;
 import io.holdfast.lock.internal.Checks;
+import io.holdfast.lock.internal.Futures;
 import io.holdfast.lock.internal.Lease;
 import io.holdfast.lock.internal.ServiceConfig;
 import java.time.Duration;
@@ -123,7 +124,8 @@ public final class InMemoryLockService extends AbstractLockService {
     } else {
       ScheduledFuture<?> timer =
           scheduleQuietly(() -> future.complete(null), maxWaitNanos, TimeUnit.NANOSECONDS);
-      future.whenComplete(
+      Futures.onComplete(
+          future,
           (l, e) -> {
             timer.cancel(false);
             if (l == null) {

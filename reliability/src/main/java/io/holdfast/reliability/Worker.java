@@ -5,8 +5,8 @@ import io.holdfast.lock.LockService;
 import io.holdfast.lock.redis.RedisLockService;
 import io.holdfast.lock.zookeeper.ZooKeeperLockService;
 import io.holdfast.testkit.JvmProcess;
+import io.holdfast.testkit.history.Event;
 import io.holdfast.testkit.history.Event.Op;
-import io.holdfast.testkit.history.Event.Type;
 import io.holdfast.testkit.history.FencedRegister;
 import io.holdfast.testkit.history.HistoryFile;
 import io.lettuce.core.RedisURI;
@@ -164,33 +164,33 @@ public final class Worker {
     int granted = 0;
     for (int attempt = 0; granted < ops && attempt < ops * 200; attempt++) {
       String name = names.get(ThreadLocalRandom.current().nextInt(names.size()));
-      history.record(client, Op.ACQUIRE, Type.INVOKE, name, 0, 0);
+      history.record(client, Op.ACQUIRE, Event.Type.INVOKE, name, 0, 0);
       LockHandle h;
       try {
         h = locks.acquire(name, Duration.ofSeconds(30));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        history.record(client, Op.ACQUIRE, Type.FAIL, name, 0, 0);
+        history.record(client, Op.ACQUIRE, Event.Type.FAIL, name, 0, 0);
         return;
       } catch (RuntimeException e) {
-        history.record(client, Op.ACQUIRE, Type.FAIL, name, 0, 0);
+        history.record(client, Op.ACQUIRE, Event.Type.FAIL, name, 0, 0);
         LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
         continue;
       }
       granted++;
       long token = h.fencingToken();
-      history.record(client, Op.ACQUIRE, Type.OK, name, token, 0);
+      history.record(client, Op.ACQUIRE, Event.Type.OK, name, token, 0);
       if (FREEZE.compareAndSet(true, false)) {
         System.out.println("FROZEN " + name + " " + token);
         while (true) {
           LockSupport.park(); // inside the section until the test kills this process
         }
       }
-      h.onLost(x -> history.record(client, Op.ACQUIRE, Type.LOST, name, token, 0));
+      h.onLost(x -> history.record(client, Op.ACQUIRE, Event.Type.LOST, name, token, 0));
       increment(client, name, token, sleepNanos, register, history);
-      history.record(client, Op.RELEASE, Type.INVOKE, name, token, 0);
+      history.record(client, Op.RELEASE, Event.Type.INVOKE, name, token, 0);
       h.close();
-      history.record(client, Op.RELEASE, Type.OK, name, token, 0);
+      history.record(client, Op.RELEASE, Event.Type.OK, name, token, 0);
     }
   }
 
@@ -214,12 +214,12 @@ public final class Worker {
     if (sleepNanos > 0) {
       LockSupport.parkNanos(sleepNanos);
     }
-    history.record(client, Op.WRITE, Type.INVOKE, name, token, v + 1);
+    history.record(client, Op.WRITE, Event.Type.INVOKE, name, token, v + 1);
     try {
       boolean ok = register.write(name, v + 1, token);
-      history.record(client, Op.WRITE, ok ? Type.OK : Type.FAIL, name, token, v + 1);
+      history.record(client, Op.WRITE, ok ? Event.Type.OK : Event.Type.FAIL, name, token, v + 1);
     } catch (RuntimeException e) {
-      history.record(client, Op.WRITE, Type.INFO, name, token, v + 1);
+      history.record(client, Op.WRITE, Event.Type.INFO, name, token, v + 1);
     }
   }
 
@@ -232,14 +232,14 @@ public final class Worker {
       HistoryFile history,
       BlockingQueue<String> stdin)
       throws InterruptedException {
-    history.record(client, Op.ACQUIRE, Type.INVOKE, name, 0, 0);
+    history.record(client, Op.ACQUIRE, Event.Type.INVOKE, name, 0, 0);
     try (LockHandle h = locks.acquire(name, Duration.ofSeconds(30))) {
       long token = h.fencingToken();
-      history.record(client, Op.ACQUIRE, Type.OK, name, token, 0);
+      history.record(client, Op.ACQUIRE, Event.Type.OK, name, token, 0);
       java.util.concurrent.CountDownLatch lostReported = new java.util.concurrent.CountDownLatch(1);
       h.onLost(
           x -> {
-            history.record(client, Op.ACQUIRE, Type.LOST, name, token, 0);
+            history.record(client, Op.ACQUIRE, Event.Type.LOST, name, token, 0);
             System.out.println("LOST");
             lostReported.countDown();
           });
@@ -248,18 +248,18 @@ public final class Worker {
       while (!"WRITE".equals(stdin.take())) {
         // wait for the test
       }
-      history.record(client, Op.WRITE, Type.INVOKE, name, token, v + 1);
+      history.record(client, Op.WRITE, Event.Type.INVOKE, name, token, v + 1);
       boolean ok = register.write(name, v + 1, token);
-      history.record(client, Op.WRITE, ok ? Type.OK : Type.FAIL, name, token, v + 1);
+      history.record(client, Op.WRITE, ok ? Event.Type.OK : Event.Type.FAIL, name, token, v + 1);
       boolean held = h.isHeld();
       System.out.println("WROTE " + (ok ? "accepted" : "rejected") + " held=" + held);
       if (!held) {
         // The loss notice runs on the library's callback thread: let it report before exiting.
         lostReported.await(30, java.util.concurrent.TimeUnit.SECONDS);
       }
-      history.record(client, Op.RELEASE, Type.INVOKE, name, token, 0);
+      history.record(client, Op.RELEASE, Event.Type.INVOKE, name, token, 0);
     }
-    history.record(client, Op.RELEASE, Type.OK, name, 0, 0);
+    history.record(client, Op.RELEASE, Event.Type.OK, name, 0, 0);
     System.out.println("DONE");
   }
 }

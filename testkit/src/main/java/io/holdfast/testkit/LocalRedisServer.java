@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -77,7 +78,11 @@ final class LocalRedisServer implements RedisServer {
     }
     String path = System.getenv("PATH");
     if (path != null) {
-      for (String dir : path.split(java.io.File.pathSeparator)) {
+      // -1: keep every entry; empty ones (no directory) are skipped below.
+      for (String dir : path.split(java.io.File.pathSeparator, -1)) {
+        if (dir.isEmpty()) {
+          continue;
+        }
         Path candidate = Path.of(dir, "redis-server");
         if (Files.isExecutable(candidate)) {
           LOG.info("using redis-server from the PATH: {}", candidate);
@@ -216,7 +221,9 @@ final class LocalRedisServer implements RedisServer {
             "redis-server on port " + port + " exited with " + p.exitValue() + " at start");
       }
       try (Socket s = new Socket()) {
-        s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+        // The server binds 127.0.0.1 only: connect to that address, not to what a name resolves to.
+        s.connect(
+            new InetSocketAddress(InetAddress.getByAddress(new byte[] {127, 0, 0, 1}), port), 200);
         if (ping(s)) {
           return;
         }

@@ -173,7 +173,8 @@ public final class ZooKeeperServers {
   public static String fourLetterWord(String connectString, String command) {
     Objects.requireNonNull(connectString, "connectString");
     Objects.requireNonNull(command, "command");
-    String first = connectString.split(",")[0].trim();
+    int comma = connectString.indexOf(',');
+    String first = (comma < 0 ? connectString : connectString.substring(0, comma)).trim();
     int slash = first.indexOf('/');
     if (slash >= 0) {
       first = first.substring(0, slash);

@@ -1,6 +1,7 @@
 package io.holdfast.membership.postgresql;
 
 import io.holdfast.lock.LockService;
+import io.holdfast.lock.internal.Futures;
 import io.holdfast.lock.postgresql.internal.PgClient;
 import io.holdfast.lock.postgresql.internal.PgErrors;
 import io.holdfast.lock.postgresql.internal.PgListener;
@@ -205,7 +206,7 @@ final class PostgresMembershipImpl extends AbstractMembership {
                   // drain
                 }
               }
-              return null;
+              return Boolean.TRUE; // done: Work has no void form
             });
       } catch (MembershipBackendException e) {
         LOG.warn(
@@ -271,8 +272,8 @@ final class PostgresMembershipImpl extends AbstractMembership {
       p.put("ids", ids);
       p.put("sessions", sessions);
       long sentAt = System.nanoTime();
-      client
-          .submit(
+      Futures.onComplete(
+          client.submit(
               c -> {
                 Set<String> renewed = new HashSet<>();
                 try (PreparedStatement s =
@@ -286,26 +287,25 @@ final class PostgresMembershipImpl extends AbstractMembership {
                   }
                 }
                 return renewed;
-              })
-          .whenComplete(
-              (renewed, err) -> {
-                if (err != null || renewed == null) {
-                  LOG.debug(
-                      "heartbeat of group '{}' failed: {}",
-                      e.getKey(),
-                      err == null ? "no reply" : client.errors().describe(err),
-                      err);
-                  regs.forEach(PgRegistration::unconfirmed);
-                  return;
-                }
-                for (PgRegistration r : regs) {
-                  if (renewed.contains(r.member().id())) {
-                    r.confirmed(sentAt);
-                  } else if (!r.isClosed()) {
-                    schedule(r::rejoin, 0, TimeUnit.MILLISECONDS);
-                  }
-                }
-              });
+              }),
+          (renewed, err) -> {
+            if (err != null || renewed == null) {
+              LOG.debug(
+                  "heartbeat of group '{}' failed: {}",
+                  e.getKey(),
+                  err == null ? "no reply" : client.errors().describe(err),
+                  err);
+              regs.forEach(PgRegistration::unconfirmed);
+              return;
+            }
+            for (PgRegistration r : regs) {
+              if (renewed.contains(r.member().id())) {
+                r.confirmed(sentAt);
+              } else if (!r.isClosed()) {
+                schedule(r::rejoin, 0, TimeUnit.MILLISECONDS);
+              }
+            }
+          });
     }
   }
 
@@ -405,35 +405,34 @@ final class PostgresMembershipImpl extends AbstractMembership {
     }
 
     private void read() {
-      client
-          .submit(c -> PostgresMembershipImpl.this.read(c, group))
-          .whenComplete(
-              (snap, e) -> {
-                if (e != null || snap == null) {
-                  LOG.debug(
-                      "reading group '{}' failed; the next reconciliation retries: {}",
-                      group,
-                      e == null ? "no reply" : client.errors().describe(e),
-                      e);
-                } else if (!closed) {
-                  synchronized (order) {
-                    sink.snapshot(snap.version(), snap.members());
-                    if (!snapshotApplied) {
-                      // An event can arrive before the first snapshot that it is newer than:
-                      // replay them; the sink skips what the snapshot already holds.
-                      snapshotApplied = true;
-                      List<String[]> replay = early;
-                      early = List.of();
-                      replay.forEach(ev -> apply(ev[0], ev[1], ev[2]));
-                    }
-                  }
+      Futures.onComplete(
+          client.submit(c -> PostgresMembershipImpl.this.read(c, group)),
+          (snap, e) -> {
+            if (e != null || snap == null) {
+              LOG.debug(
+                  "reading group '{}' failed; the next reconciliation retries: {}",
+                  group,
+                  e == null ? "no reply" : client.errors().describe(e),
+                  e);
+            } else if (!closed) {
+              synchronized (order) {
+                sink.snapshot(snap.version(), snap.members());
+                if (!snapshotApplied) {
+                  // An event can arrive before the first snapshot that it is newer than:
+                  // replay them; the sink skips what the snapshot already holds.
+                  snapshotApplied = true;
+                  List<String[]> replay = early;
+                  early = List.of();
+                  replay.forEach(ev -> apply(ev[0], ev[1], ev[2]));
                 }
-                if (state.compareAndSet(2, 1)) {
-                  read();
-                } else {
-                  state.set(0);
-                }
-              });
+              }
+            }
+            if (state.compareAndSet(2, 1)) {
+              read();
+            } else {
+              state.set(0);
+            }
+          });
     }
 
     void onEvent(String kind, String version, String body) {

@@ -1,6 +1,7 @@
 package io.holdfast.membership.redis;
 
 import io.holdfast.lock.LockService;
+import io.holdfast.lock.internal.Futures;
 import io.holdfast.lock.redis.internal.Connector;
 import io.holdfast.lock.redis.internal.Connector.Script;
 import io.holdfast.lock.redis.internal.RedisErrors;
@@ -294,28 +295,27 @@ final class RedisMembershipImpl extends AbstractMembership {
         args[3 + 2 * i] = Long.toString(regs.get(i).joinedMs);
       }
       long sentAt = System.nanoTime();
-      redis
-          .<List<Long>>eval(heartbeat, ScriptOutputType.MULTI, keys(e.getKey()), args)
-          .whenComplete(
-              (res, err) -> {
-                if (err != null || res == null) {
-                  LOG.debug(
-                      "heartbeat of group '{}' failed: {}",
-                      e.getKey(),
-                      err == null ? "no reply" : errors.describe(err),
-                      err);
-                  regs.forEach(RedisRegistration::unconfirmed);
-                  return;
-                }
-                for (int i = 0; i < regs.size(); i++) {
-                  RedisRegistration r = regs.get(i);
-                  if (res.get(i) == 1L) {
-                    r.confirmed(sentAt);
-                  } else if (!r.isClosed()) {
-                    schedule(r::rejoin, 0, TimeUnit.MILLISECONDS);
-                  }
-                }
-              });
+      Futures.onComplete(
+          redis.<List<Long>>eval(heartbeat, ScriptOutputType.MULTI, keys(e.getKey()), args),
+          (res, err) -> {
+            if (err != null || res == null) {
+              LOG.debug(
+                  "heartbeat of group '{}' failed: {}",
+                  e.getKey(),
+                  err == null ? "no reply" : errors.describe(err),
+                  err);
+              regs.forEach(RedisRegistration::unconfirmed);
+              return;
+            }
+            for (int i = 0; i < regs.size(); i++) {
+              RedisRegistration r = regs.get(i);
+              if (res.get(i) == 1L) {
+                r.confirmed(sentAt);
+              } else if (!r.isClosed()) {
+                schedule(r::rejoin, 0, TimeUnit.MILLISECONDS);
+              }
+            }
+          });
     }
   }
 
@@ -346,7 +346,8 @@ final class RedisMembershipImpl extends AbstractMembership {
   /** {@code s} with the characters SCAN's MATCH treats specially escaped. */
   private static String globEscaped(String s) {
     StringBuilder b = new StringBuilder(s.length());
-    for (char c : s.toCharArray()) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
       if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\') {
         b.append('\\');
       }
@@ -406,60 +407,58 @@ final class RedisMembershipImpl extends AbstractMembership {
     void start() {
       // Subscribe first, then read: a change between the two arrives as a message with a newer
       // version than the snapshot, and one before it is in the snapshot.
-      redis
-          .bounded(pubSub.async().subscribe(channel), Duration.ZERO)
-          .whenComplete(
-              (ok, e) -> {
-                if (e != null) {
-                  LOG.debug(
-                      "subscribing to group '{}' failed; the next reconciliation retries: {}",
-                      group,
-                      errors.describe(e),
-                      e);
-                } else {
-                  refresh();
-                }
-              });
+      Futures.onComplete(
+          redis.bounded(pubSub.async().subscribe(channel), Duration.ZERO),
+          (ok, e) -> {
+            if (e != null) {
+              LOG.debug(
+                  "subscribing to group '{}' failed; the next reconciliation retries: {}",
+                  group,
+                  errors.describe(e),
+                  e);
+            } else {
+              refresh();
+            }
+          });
     }
 
     void refresh() {
       if (closed) {
         return;
       }
-      redis
-          .<List<Object>>eval(snapshot, ScriptOutputType.MULTI, keys(group), channel)
-          .whenComplete(
-              (reply, e) -> {
-                if (e != null || reply == null) {
-                  LOG.debug(
-                      "reading group '{}' failed; the next reconciliation retries: {}",
-                      group,
-                      e == null ? "no reply" : errors.describe(e),
-                      e);
-                  return;
+      Futures.onComplete(
+          redis.<List<Object>>eval(snapshot, ScriptOutputType.MULTI, keys(group), channel),
+          (reply, e) -> {
+            if (e != null || reply == null) {
+              LOG.debug(
+                  "reading group '{}' failed; the next reconciliation retries: {}",
+                  group,
+                  e == null ? "no reply" : errors.describe(e),
+                  e);
+              return;
+            }
+            long v = Long.parseLong(String.valueOf(reply.get(0)));
+            List<Member> members = new ArrayList<>();
+            for (int i = 1; i < reply.size(); i++) {
+              members.add(decode(String.valueOf(reply.get(i))));
+            }
+            synchronized (order) {
+              sink.snapshot(v, members);
+              lastVersion = Math.max(lastVersion, v);
+              if (!snapshotApplied) {
+                // Messages and the snapshot's reply arrive on two connections, in either
+                // order: a change published after the snapshot was read can arrive first.
+                // Replay what came early; the sink skips what the snapshot already holds.
+                snapshotApplied = true;
+                List<String> replay = early;
+                early = List.of();
+                replay.forEach(this::apply);
+                if (earlyOverflowed) {
+                  refresh(); // some were dropped: read a snapshot newer than all of them
                 }
-                long v = Long.parseLong(String.valueOf(reply.get(0)));
-                List<Member> members = new ArrayList<>();
-                for (int i = 1; i < reply.size(); i++) {
-                  members.add(decode(String.valueOf(reply.get(i))));
-                }
-                synchronized (order) {
-                  sink.snapshot(v, members);
-                  lastVersion = Math.max(lastVersion, v);
-                  if (!snapshotApplied) {
-                    // Messages and the snapshot's reply arrive on two connections, in either
-                    // order: a change published after the snapshot was read can arrive first.
-                    // Replay what came early; the sink skips what the snapshot already holds.
-                    snapshotApplied = true;
-                    List<String> replay = early;
-                    early = List.of();
-                    replay.forEach(this::apply);
-                    if (earlyOverflowed) {
-                      refresh(); // some were dropped: read a snapshot newer than all of them
-                    }
-                  }
-                }
-              });
+              }
+            }
+          });
     }
 
     void reconcile() {
@@ -470,14 +469,13 @@ final class RedisMembershipImpl extends AbstractMembership {
         start();
         return;
       }
-      redis
-          .<String>eval(version, ScriptOutputType.VALUE, keys(group), channel)
-          .whenComplete(
-              (v, e) -> {
-                if (e == null && v != null && Long.parseLong(v) != lastVersion) {
-                  refresh();
-                }
-              });
+      Futures.onComplete(
+          redis.<String>eval(version, ScriptOutputType.VALUE, keys(group), channel),
+          (v, e) -> {
+            if (e == null && v != null && Long.parseLong(v) != lastVersion) {
+              refresh();
+            }
+          });
     }
 
     void onMessage(String message) {
@@ -524,7 +522,7 @@ final class RedisMembershipImpl extends AbstractMembership {
     public void close() {
       closed = true;
       feedsByChannel.remove(channel, this);
-      pubSub.async().unsubscribe(channel);
+      Futures.forget(pubSub.async().unsubscribe(channel), LOG, "unsubscribing " + channel);
     }
   }
 

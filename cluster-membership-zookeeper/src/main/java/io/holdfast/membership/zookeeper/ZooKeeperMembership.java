@@ -227,7 +227,7 @@ public final class ZooKeeperMembership {
         if (locks != null) {
           locks.close();
         }
-        if (owns) {
+        if (owns && c != null) {
           c.close();
         }
         throw new MembershipBackendException(

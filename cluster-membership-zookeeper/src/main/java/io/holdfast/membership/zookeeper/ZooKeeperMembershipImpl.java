@@ -1,6 +1,7 @@
 package io.holdfast.membership.zookeeper;
 
 import io.holdfast.lock.LockService;
+import io.holdfast.lock.internal.Futures;
 import io.holdfast.lock.zookeeper.internal.ZkSupport;
 import io.holdfast.membership.DuplicateMemberException;
 import io.holdfast.membership.Member;
@@ -129,7 +130,11 @@ final class ZooKeeperMembershipImpl extends AbstractMembership {
       Thread.currentThread().interrupt();
       throw new MembershipBackendException("interrupted while " + what, e);
     } catch (ExecutionException e) {
-      throw new MembershipBackendException(what + " failed: " + e.getCause(), e.getCause());
+      Throwable cause = e.getCause();
+      if (cause == null) {
+        cause = e;
+      }
+      throw new MembershipBackendException(what + " failed: " + cause, cause);
     } catch (TimeoutException e) {
       boolean connected = client.getZookeeperClient().isConnected();
       throw new MembershipBackendException(
@@ -215,8 +220,13 @@ final class ZooKeeperMembershipImpl extends AbstractMembership {
       } catch (MembershipBackendException timeout) {
         // The create may still succeed later. Unless a registration adopted that node meanwhile
         // (a retried register of the same id does), remove it once the caller has moved on.
-        f.thenAccept(
-            late -> {
+        // A create that failed late left nothing to remove.
+        Futures.onComplete(
+            f,
+            (late, lateError) -> {
+              if (late == null) {
+                return;
+              }
               Stat st = late.getStat();
               if (code(late) == KeeperException.Code.OK && st != null) {
                 schedule(
@@ -295,29 +305,44 @@ final class ZooKeeperMembershipImpl extends AbstractMembership {
 
   /** Deletes the node if it is that incarnation, of the current session. */
   private void deleteIfOwn(String path, long czxid) {
-    call(cb -> client.checkExists().inBackground(cb).forPath(path))
-        .thenAccept(
-            e -> {
-              Stat st = e.getStat();
-              if (code(e) != KeeperException.Code.OK || st == null) {
-                return;
-              }
-              long sid;
-              try {
-                sid = sessionId();
-              } catch (MembershipBackendException ex) {
-                return;
-              }
-              if (st.getEphemeralOwner() == sid && st.getCzxid() == czxid) {
+    Futures.onComplete(
+        call(cb -> client.checkExists().inBackground(cb).forPath(path)),
+        (e, error) -> {
+          if (e == null) {
+            // The ephemeral node goes with the session anyway.
+            LOG.debug("could not check {} for removal", path, error);
+            return;
+          }
+          Stat st = e.getStat();
+          if (code(e) != KeeperException.Code.OK || st == null) {
+            return;
+          }
+          long sid;
+          try {
+            sid = sessionId();
+          } catch (MembershipBackendException ex) {
+            return;
+          }
+          if (st.getEphemeralOwner() == sid && st.getCzxid() == czxid) {
+            Futures.onComplete(
                 call(
                     cb ->
                         client
                             .delete()
                             .withVersion(st.getVersion())
                             .inBackground(cb)
-                            .forPath(path));
-              }
-            });
+                            .forPath(path)),
+                (deleted, deleteError) -> {
+                  if (deleted == null || code(deleted) != KeeperException.Code.OK) {
+                    // The ephemeral node goes with the session anyway.
+                    LOG.debug(
+                        "could not remove {}: {}",
+                        path,
+                        deleted == null ? deleteError : code(deleted));
+                  }
+                });
+          }
+        });
   }
 
   // ---------------------------------------------------------------- register
@@ -367,7 +392,14 @@ final class ZooKeeperMembershipImpl extends AbstractMembership {
 
     /** Watches the node, so that a deletion by anyone else is noticed while the session lives. */
     void watch() {
-      call(cb -> client.checkExists().usingWatcher(watcher).inBackground(cb).forPath(path));
+      Futures.onComplete(
+          call(cb -> client.checkExists().usingWatcher(watcher).inBackground(cb).forPath(path)),
+          (e, error) -> {
+            if (e == null) {
+              // Unwatched, a deletion by anyone else would go unnoticed until the next reconcile.
+              LOG.warn("could not watch {}; deletions of it may go unnoticed", path, error);
+            }
+          });
     }
 
     private void onNodeEvent(WatchedEvent event) {
@@ -381,8 +413,8 @@ final class ZooKeeperMembershipImpl extends AbstractMembership {
       markLost();
     }
 
-    private synchronized boolean ours(@Nullable Stat st) {
-      return st != null && st.getCzxid() == czxid && st.getEphemeralOwner() == sessionId();
+    private synchronized boolean ours(Stat st) {
+      return st.getCzxid() == czxid && st.getEphemeralOwner() == sessionId();
     }
 
     /** Checks that the node is still ours (re-arming the watch) and registers again if not. */
@@ -395,7 +427,7 @@ final class ZooKeeperMembershipImpl extends AbstractMembership {
       try {
         long deadline = deadline();
         Stat st = exists(path, watcher, what, deadline);
-        if (ours(st)) {
+        if (st != null && ours(st)) {
           if (!isRegistered()) {
             markReRegistered(
                 new Member(m.info(), Instant.ofEpochMilli(st.getCtime()), m.leaderEpoch()));
@@ -439,7 +471,7 @@ final class ZooKeeperMembershipImpl extends AbstractMembership {
         // ZooKeeper can condition a write on the data version only, and a node that replaced
         // ours may have the same version: check that the node is our incarnation first.
         Stat st = exists(path, null, what, deadline);
-        if (!ours(st)) {
+        if (st == null || !ours(st)) {
           break;
         }
         int v = st.getVersion();
@@ -470,7 +502,7 @@ final class ZooKeeperMembershipImpl extends AbstractMembership {
           long deadline = deadline();
           for (int attempt = 0; attempt < 3; attempt++) {
             Stat st = exists(path, null, what, deadline);
-            if (!ours(st)) {
+            if (st == null || !ours(st)) {
               return; // gone, or someone else's: never delete another member's node
             }
             CuratorEvent e =
@@ -526,7 +558,8 @@ final class ZooKeeperMembershipImpl extends AbstractMembership {
   protected Collection<String> doGroups() {
     String what = "listing groups under " + rootPath;
     long deadline = deadline();
-    call(cb -> client.sync().inBackground(cb).forPath(rootPath));
+    // Not awaited: the reads below are queued after it, and they report any failure.
+    var unused = call(cb -> client.sync().inBackground(cb).forPath(rootPath));
     CuratorEvent children =
         await(call(cb -> client.getChildren().inBackground(cb).forPath(rootPath)), what, deadline);
     if (code(children) == KeeperException.Code.NONODE) {
@@ -572,7 +605,8 @@ final class ZooKeeperMembershipImpl extends AbstractMembership {
     String dir = groupPath(group);
     // A session's requests are served in order: after this sync, the reads below reflect every
     // write the leader had applied, such as a registration another client just completed.
-    call(cb -> client.sync().inBackground(cb).forPath(dir));
+    // Not awaited: the reads below are queued after it, and they report any failure.
+    var unused = call(cb -> client.sync().inBackground(cb).forPath(dir));
     CuratorEvent children =
         await(call(cb -> client.getChildren().inBackground(cb).forPath(dir)), what, deadline);
     if (code(children) == KeeperException.Code.NONODE) {

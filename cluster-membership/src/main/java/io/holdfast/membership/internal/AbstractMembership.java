@@ -371,13 +371,23 @@ public abstract class AbstractMembership implements Membership {
    * @param task the task
    * @param delay the delay
    * @param unit its unit
-   * @return the scheduled future, or {@code null} after close
    */
-  protected final @Nullable ScheduledFuture<?> schedule(Runnable task, long delay, TimeUnit unit) {
+  protected final void schedule(Runnable task, long delay, TimeUnit unit) {
     try {
-      return scheduler.schedule(task, delay, unit);
+      // Nobody reads the future: a task that throws is logged instead of failing it unseen.
+      var unused =
+          scheduler.schedule(
+              () -> {
+                try {
+                  task.run();
+                } catch (RuntimeException e) {
+                  LOG.warn("a scheduled membership task failed", e);
+                }
+              },
+              delay,
+              unit);
     } catch (RejectedExecutionException e) {
-      return null;
+      // Closed: dropped.
     }
   }
 

@@ -3,6 +3,7 @@ package io.holdfast.membership.internal;
 import io.holdfast.lock.LockHandle;
 import io.holdfast.lock.LockService;
 import io.holdfast.lock.LockTimeoutException;
+import io.holdfast.lock.internal.Futures;
 import io.holdfast.membership.LeaderElection;
 import io.holdfast.membership.LeadershipListener;
 import io.holdfast.membership.Member;
@@ -72,7 +73,8 @@ final class LockLeaderElection implements LeaderElection {
       }
       pending = f;
     }
-    f.whenComplete(this::onAcquired);
+    // onAcquired must not fail unseen: the election would stop without a word.
+    Futures.onComplete(f, this::onAcquired);
   }
 
   private void onAcquired(@Nullable LockHandle h, @Nullable Throwable error) {

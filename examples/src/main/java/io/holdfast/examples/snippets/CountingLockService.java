@@ -55,20 +55,23 @@ final class CountingLockService implements LockService {
   public CompletableFuture<LockHandle> acquireAsync(String name, Duration maxWait) {
     CompletableFuture<LockHandle> inner = delegate.acquireAsync(name, maxWait);
     CompletableFuture<LockHandle> outer = new CompletableFuture<>();
-    inner.whenComplete(
-        (h, error) -> {
-          if (error != null) {
-            outer.completeExceptionally(error);
-          } else if (!outer.complete(counted(h))) {
-            h.close(); // the caller cancelled meanwhile
-          }
-        });
-    outer.whenComplete(
-        (h, error) -> {
-          if (outer.isCancelled()) {
-            inner.cancel(false);
-          }
-        });
+    // These stages are not needed: outer carries the outcome to the caller.
+    var unused =
+        inner.whenComplete(
+            (h, error) -> {
+              if (error != null) {
+                outer.completeExceptionally(error);
+              } else if (!outer.complete(counted(h))) {
+                h.close(); // the caller cancelled meanwhile
+              }
+            });
+    var unused2 =
+        outer.whenComplete(
+            (h, error) -> {
+              if (outer.isCancelled()) {
+                inner.cancel(false);
+              }
+            });
     return outer;
   }
 

@@ -47,6 +47,7 @@ final class OtherPagesSnippets {
     try (MembershipView peers = membership.view("inventory")) {
       Member target =
           PeerSelectors.rendezvous(peers).select(customerId); // same customer, same peer
+      forwardTo(target.host(), target.port());
     }
 
     LeaderElection election = membership.election(me);
@@ -73,4 +74,10 @@ final class OtherPagesSnippets {
   }
 
   private static void stopReconciliationJob() {}
+
+  private static void forwardTo(String host, int port) {
+    if (host.isEmpty() || port <= 0) {
+      throw new IllegalArgumentException(host + ":" + port);
+    }
+  }
 }

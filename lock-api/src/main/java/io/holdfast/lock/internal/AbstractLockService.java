@@ -127,7 +127,19 @@ public abstract class AbstractLockService implements LockService {
             TimeUnit.MILLISECONDS.toNanos(5),
             Math.min(
                 TimeUnit.MILLISECONDS.toNanos(PAUSE_TICK_MILLIS), thresholdNanos.getAsLong() / 4));
-    scheduler.scheduleAtFixedRate(this::tick, period, period, TimeUnit.NANOSECONDS);
+    // A periodic task that throws is silently never run again: log and keep ticking instead.
+    var unused =
+        scheduler.scheduleAtFixedRate(
+            () -> {
+              try {
+                tick();
+              } catch (RuntimeException e) {
+                LOG.warn("pause detection failed on this tick; it goes on", e);
+              }
+            },
+            period,
+            period,
+            TimeUnit.NANOSECONDS);
   }
 
   private void tick() {
@@ -194,7 +206,7 @@ public abstract class AbstractLockService implements LockService {
    */
   protected static void deliver(CompletableFuture<@Nullable Lease> future, Lease lease) {
     if (!future.complete(lease)) {
-      lease.releaseNow();
+      var unused = lease.releaseNow(); // never fails: a failed release is logged and runs out
     }
   }
 
@@ -298,7 +310,8 @@ public abstract class AbstractLockService implements LockService {
     ensureOpen();
     CompletableFuture<@Nullable Lease> grant = start(name, maxWait.toNanos());
     CompletableFuture<LockHandle> result = new CompletableFuture<>();
-    grant.whenComplete(
+    Futures.onComplete(
+        grant,
         (lease, error) -> {
           if (error instanceof NotGranted ng) {
             result.completeExceptionally(ng.timeout(name, maxWait));
@@ -320,17 +333,18 @@ public abstract class AbstractLockService implements LockService {
               callbacks.execute(
                   () -> {
                     if (!result.complete(h)) {
-                      h.closeAsync();
+                      var unused = h.closeAsync(); // never fails (a failed release is logged)
                     }
                   });
             } catch (RejectedExecutionException e) {
-              h.closeAsync();
+              var unused = h.closeAsync(); // never fails (a failed release is logged)
               result.completeExceptionally(
                   new IllegalStateException("this " + kind + " lock service is closed", e));
             }
           }
         });
-    result.whenComplete(
+    Futures.onComplete(
+        result,
         (h, e) -> {
           if (result.isCancelled()) {
             grant.cancel(false);
@@ -439,7 +453,8 @@ public abstract class AbstractLockService implements LockService {
                         new TimeoutException())),
             limit,
             TimeUnit.NANOSECONDS);
-    grant.whenComplete(
+    Futures.onComplete(
+        grant,
         (l, e) -> {
           guard.cancel(false);
           observeAcquire(name, startedNanos, l, e);
@@ -520,10 +535,12 @@ public abstract class AbstractLockService implements LockService {
   /** The caller gave up: stop the attempt, and release a grant that raced the give-up. */
   private static void abandon(CompletableFuture<@Nullable Lease> grant) {
     if (!grant.cancel(false)) {
-      grant.thenAccept(
-          l -> {
+      // A grant that failed holds nothing to release.
+      Futures.onComplete(
+          grant,
+          (l, e) -> {
             if (l != null) {
-              l.releaseNow();
+              var unused = l.releaseNow(); // never fails (a failed release is logged)
             }
           });
     }
@@ -536,7 +553,7 @@ public abstract class AbstractLockService implements LockService {
       reentrant.put(new HoldKey(owner, lease.name()), lease);
     }
     if (closed.get()) {
-      lease.releaseNow();
+      var unused = lease.releaseNow(); // never fails (a failed release is logged)
       throw new IllegalStateException("this " + kind + " lock service is closed");
     }
     return lease.newHandle();
@@ -626,7 +643,7 @@ public abstract class AbstractLockService implements LockService {
    * @param listener the listener call
    */
   protected final void dispatch(Runnable listener) {
-    dispatchTracked(listener);
+    var unused = dispatchTracked(listener); // never fails; the listener's own throw is logged
   }
 
   /**

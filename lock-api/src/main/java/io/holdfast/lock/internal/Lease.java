@@ -145,7 +145,7 @@ public abstract class Lease {
     LOG.warn("lock '{}' (fencing token {}) lost: {}", name, token, reason);
     service.observeLost(this, reason);
     for (DefaultLockHandle h : toNotify) {
-      h.fireLost();
+      var unused = h.fireLost(); // never fails: each listener's throw is logged
     }
   }
 

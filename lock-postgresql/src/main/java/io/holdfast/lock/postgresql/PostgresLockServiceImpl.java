@@ -2,6 +2,7 @@ package io.holdfast.lock.postgresql;
 
 import io.holdfast.lock.LockBackendException;
 import io.holdfast.lock.internal.AbstractLockService;
+import io.holdfast.lock.internal.Futures;
 import io.holdfast.lock.internal.Lease;
 import io.holdfast.lock.internal.ServiceConfig;
 import io.holdfast.lock.postgresql.internal.PgClient;
@@ -66,7 +67,7 @@ final class PostgresLockServiceImpl extends AbstractLockService {
             "holdfast-postgresql-listener-" + serviceId.substring(0, 8));
     long period = Math.max(1, config.leaseTime().toMillis() / RENEWALS_PER_LEASE);
     this.renewal =
-        scheduler().scheduleWithFixedDelay(this::renewNow, period, period, TimeUnit.MILLISECONDS);
+        scheduler().scheduleWithFixedDelay(this::renewAll, period, period, TimeUnit.MILLISECONDS);
   }
 
   private LockBackendException failure(String what, Throwable e) {
@@ -108,7 +109,7 @@ final class PostgresLockServiceImpl extends AbstractLockService {
 
     void start() {
       attempts.add(this);
-      future.whenComplete((l, e) -> finish());
+      Futures.onComplete(future, (l, e) -> finish());
       if (isClosed()) {
         future.completeExceptionally(
             new IllegalStateException("this postgresql lock service is closed"));
@@ -137,7 +138,8 @@ final class PostgresLockServiceImpl extends AbstractLockService {
         cancelTimer();
       }
       long sentAt = System.nanoTime();
-      client.submit(this::tryOnce).whenComplete((reply, error) -> onReply(sentAt, reply, error));
+      Futures.onComplete(
+          client.submit(this::tryOnce), (reply, error) -> onReply(sentAt, reply, error));
     }
 
     private Reply tryOnce(Connection c) throws SQLException {
@@ -289,6 +291,16 @@ final class PostgresLockServiceImpl extends AbstractLockService {
   }
 
   // ------------------------------------------------------------------ renewal
+
+  /** The periodic renewal: a throw would end the schedule silently, so it is logged here. */
+  private void renewAll() {
+    try {
+      // Each batch logs its own failure; the next round retries.
+      var unused = renewNow();
+    } catch (RuntimeException e) {
+      LOG.warn("a lock renewal round failed; the next one retries", e);
+    }
+  }
 
   /** One renewal round; the future completes when every batch has answered. */
   CompletableFuture<Void> renewNow() {

@@ -2,6 +2,7 @@ package io.holdfast.lock.redis;
 
 import io.holdfast.lock.LockBackendException;
 import io.holdfast.lock.internal.AbstractLockService;
+import io.holdfast.lock.internal.Futures;
 import io.holdfast.lock.internal.Lease;
 import io.holdfast.lock.internal.ServiceConfig;
 import io.holdfast.lock.redis.internal.Connector;
@@ -131,7 +132,7 @@ final class RedisLockServiceImpl extends AbstractLockService {
 
     void start() {
       attempts.add(this);
-      future.whenComplete((l, e) -> finish());
+      Futures.onComplete(future, (l, e) -> finish());
       if (isClosed()) {
         future.completeExceptionally(
             new IllegalStateException("this redis lock service is closed"));
@@ -153,8 +154,8 @@ final class RedisLockServiceImpl extends AbstractLockService {
         cancelTimer();
       }
       long sentAt = System.nanoTime();
-      this.<List<Object>>evalAcquire()
-          .whenComplete((reply, error) -> onReply(sentAt, reply, error));
+      Futures.onComplete(
+          this.<List<Object>>evalAcquire(), (reply, error) -> onReply(sentAt, reply, error));
     }
 
     /**
@@ -168,7 +169,8 @@ final class RedisLockServiceImpl extends AbstractLockService {
       if (redis.isConnected()) {
         send();
       } else {
-        scheduleQuietly(this::retryWhenConnected, RECONNECT_POLL_MILLIS, TimeUnit.MILLISECONDS);
+        var unused =
+            scheduleQuietly(this::retryWhenConnected, RECONNECT_POLL_MILLIS, TimeUnit.MILLISECONDS);
       }
     }
 
@@ -219,17 +221,16 @@ final class RedisLockServiceImpl extends AbstractLockService {
       if (subscribeNow) {
         // Subscribe, then try once more: a release between the refusal and the subscription
         // would otherwise go unheard until the timer.
-        subscriptions
-            .add(channel, this)
-            .whenComplete(
-                (ok, e) -> {
-                  if (e != null) {
-                    future.completeExceptionally(
-                        errors.lock("subscribing to releases of '" + name + "'", e));
-                  } else {
-                    send();
-                  }
-                });
+        Futures.onComplete(
+            subscriptions.add(channel, this),
+            (ok, e) -> {
+              if (e != null) {
+                future.completeExceptionally(
+                    errors.lock("subscribing to releases of '" + name + "'", e));
+              } else {
+                send();
+              }
+            });
       } else if (retryNow) {
         send();
       } else {
@@ -249,28 +250,27 @@ final class RedisLockServiceImpl extends AbstractLockService {
         deliver(future, lease);
         return;
       }
-      redis
-          .waitForReplicas(key, waitReplicas, waitTimeout)
-          .whenComplete(
-              (acked, e) -> {
-                if (e == null && acked != null && acked >= waitReplicas) {
-                  deliver(future, lease);
-                } else {
-                  lease.releaseNowQuietly();
-                  future.completeExceptionally(
-                      new LockBackendException(
-                          "the grant of '"
-                              + name
-                              + "' reached "
-                              + (acked == null ? 0 : acked)
-                              + " of the "
-                              + waitReplicas
-                              + " replicas required within "
-                              + waitTimeout
-                              + "; released it",
-                          e != null ? e : new IllegalStateException("WAIT returned " + acked)));
-                }
-              });
+      Futures.onComplete(
+          redis.waitForReplicas(key, waitReplicas, waitTimeout),
+          (acked, e) -> {
+            if (e == null && acked != null && acked >= waitReplicas) {
+              deliver(future, lease);
+            } else {
+              lease.releaseNowQuietly();
+              future.completeExceptionally(
+                  new LockBackendException(
+                      "the grant of '"
+                          + name
+                          + "' reached "
+                          + (acked == null ? 0 : acked)
+                          + " of the "
+                          + waitReplicas
+                          + " replicas required within "
+                          + waitTimeout
+                          + "; released it",
+                      e != null ? e : new IllegalStateException("WAIT returned " + acked)));
+            }
+          });
     }
 
     // Guarded by this.
@@ -336,7 +336,7 @@ final class RedisLockServiceImpl extends AbstractLockService {
       Channel c = channels.get(channel);
       if (c != null && c.waiters.remove(waiter) && c.waiters.isEmpty()) {
         channels.remove(channel);
-        connection.async().unsubscribe(channel);
+        Futures.forget(connection.async().unsubscribe(channel), LOG, "unsubscribing " + channel);
       }
     }
 
@@ -422,8 +422,14 @@ final class RedisLockServiceImpl extends AbstractLockService {
 
   // ------------------------------------------------------------------ renewal
 
+  /** The periodic renewal: a throw would end the schedule silently, so it is logged here. */
   private void renewAll() {
-    renewNow();
+    try {
+      // Each batch logs its own failure; the next round retries.
+      var unused = renewNow();
+    } catch (RuntimeException e) {
+      LOG.warn("a lock renewal round failed; the next one retries", e);
+    }
   }
 
   /** One renewal round; the future completes when every batch has answered. */

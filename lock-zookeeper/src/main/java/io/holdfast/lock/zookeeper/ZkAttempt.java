@@ -1,6 +1,7 @@
 package io.holdfast.lock.zookeeper;
 
 import io.holdfast.lock.LockBackendException;
+import io.holdfast.lock.internal.Futures;
 import io.holdfast.lock.internal.Lease;
 import io.holdfast.lock.zookeeper.internal.ZkSupport;
 import java.util.List;
@@ -78,7 +79,8 @@ final class ZkAttempt {
     this.future = future;
     this.single = maxWaitNanos == 0;
     this.maxWaitNanos = maxWaitNanos;
-    future.whenComplete(
+    Futures.onComplete(
+        future,
         (l, e) -> {
           if (single && l != null) {
             service.singleAttemptEnded(name, true);
@@ -258,7 +260,7 @@ final class ZkAttempt {
       return;
     }
     if (future.isDone()) {
-      service.deleteNode(p);
+      service.deleteNodeQuietly(p);
       return;
     }
     if (stat != null) {
@@ -446,7 +448,7 @@ final class ZkAttempt {
     service.unpark(this);
     String p = path;
     if (granted == null && p != null) {
-      service.deleteNode(p);
+      service.deleteNodeQuietly(p);
     }
   }
 
@@ -496,7 +498,7 @@ final class ZkAttempt {
               && event.getResultCode() == KeeperException.Code.OK.intValue()
               && created != null
               && !created.equals(dir)) {
-            service.deleteNode(created);
+            service.deleteNodeQuietly(created);
           }
           return;
         }

@@ -1,5 +1,6 @@
 package io.holdfast.lock.zookeeper;
 
+import io.holdfast.lock.internal.Futures;
 import io.holdfast.lock.internal.Lease;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -7,6 +8,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.WatchedEvent;
 import org.apache.zookeeper.Watcher;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A grant: our ephemeral-sequential node, first in its queue. The fencing token is the node's
@@ -15,6 +18,8 @@ import org.apache.zookeeper.Watcher;
  * our back, and then its node is deleted as soon as ZooKeeper can be reached.
  */
 final class ZkLease extends Lease {
+  private static final Logger LOG = LoggerFactory.getLogger("io.holdfast.lock.zookeeper");
+
   private final ZooKeeperLockServiceImpl service;
   private final String path;
   private final AtomicBoolean watchingOwnNode = new AtomicBoolean();
@@ -41,24 +46,25 @@ final class ZkLease extends Lease {
   void lostAndCleanUp(String reason) {
     lost(reason);
     service.forget(this);
-    deleteOnce();
+    // Curator's guaranteed delete retries; the ephemeral node goes with the session anyway.
+    Futures.forget(deleteOnce(), LOG, "deleting " + path);
   }
 
   private CompletableFuture<Void> deleteOnce() {
     CompletableFuture<Void> mine = new CompletableFuture<>();
-    if (!deletion.compareAndSet(null, mine)) {
-      return deletion.get();
+    CompletableFuture<Void> earlier = deletion.compareAndExchange(null, mine);
+    if (earlier != null) {
+      return earlier;
     }
-    service
-        .deleteNode(path)
-        .whenComplete(
-            (v, e) -> {
-              if (e != null) {
-                mine.completeExceptionally(e);
-              } else {
-                mine.complete(null);
-              }
-            });
+    Futures.onComplete(
+        service.deleteNode(path),
+        (v, e) -> {
+          if (e != null) {
+            mine.completeExceptionally(e);
+          } else {
+            mine.complete(null);
+          }
+        });
     return mine;
   }
 

@@ -2,6 +2,7 @@ package io.holdfast.lock.zookeeper;
 
 import io.holdfast.lock.LockBackendException;
 import io.holdfast.lock.internal.AbstractLockService;
+import io.holdfast.lock.internal.Futures;
 import io.holdfast.lock.internal.Lease;
 import io.holdfast.lock.internal.ServiceConfig;
 import io.holdfast.lock.zookeeper.internal.ZkSupport;
@@ -116,7 +117,7 @@ final class ZooKeeperLockServiceImpl extends AbstractLockService {
     ZkAttempt attempt =
         new ZkAttempt(this, name, root + "/" + LockPaths.encode(name), future, maxWaitNanos);
     attempts.add(attempt);
-    future.whenComplete((l, e) -> attempts.remove(attempt));
+    Futures.onComplete(future, (l, e) -> attempts.remove(attempt));
     if (isClosed()) {
       future.completeExceptionally(
           new IllegalStateException("this zookeeper lock service is closed"));
@@ -179,6 +180,11 @@ final class ZooKeeperLockServiceImpl extends AbstractLockService {
    * (Curator's guaranteed delete). The future completes when ZooKeeper confirmed, or fails on the
    * first error while Curator keeps trying.
    */
+  /** {@link #deleteNode} for clean-up nobody waits for: Curator retries, a failure is logged. */
+  void deleteNodeQuietly(String path) {
+    Futures.forget(deleteNode(path), LOG, "deleting " + path);
+  }
+
   CompletableFuture<Void> deleteNode(String path) {
     CompletableFuture<Void> done = new CompletableFuture<>();
     BackgroundCallback cb =

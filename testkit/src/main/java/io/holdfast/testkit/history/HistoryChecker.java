@@ -1,6 +1,5 @@
 package io.holdfast.testkit.history;
 
-import io.holdfast.testkit.history.Event.Type;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -152,13 +151,13 @@ public final class HistoryChecker {
       String key = e.client() + "\u0000" + e.name();
       switch (e.op()) {
         case ACQUIRE -> {
-          if (e.type() == Type.OK) {
+          if (e.type() == Event.Type.OK) {
             Open g = new Open(e.client(), e.name(), e.token(), e.nanos());
             holding.put(key, g);
             all.add(g);
-          } else if (e.type() == Type.FAIL || e.type() == Type.INFO) {
+          } else if (e.type() == Event.Type.FAIL || e.type() == Event.Type.INFO) {
             acquireFailures++;
-          } else if (e.type() == Type.LOST) {
+          } else if (e.type() == Event.Type.LOST) {
             // The notice may come after the holder already began its release (listeners run
             // asynchronously): find the grant by its token either way.
             lostLeases++;
@@ -181,7 +180,7 @@ public final class HistoryChecker {
           }
         }
         case RELEASE -> {
-          if (e.type() == Type.INVOKE) {
+          if (e.type() == Event.Type.INVOKE) {
             Open g = holding.remove(key);
             if (g != null) {
               g.end = Math.min(g.end, e.nanos());

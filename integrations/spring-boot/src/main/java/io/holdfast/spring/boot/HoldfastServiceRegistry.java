@@ -38,7 +38,9 @@ final class HoldfastServiceRegistry
   }
 
   @Override
-  public void register(org.springframework.cloud.client.serviceregistry.Registration registration) {
+  // @Nullable as in Spring Cloud's interface; null is refused with an NPE.
+  public void register(
+      org.springframework.cloud.client.serviceregistry.@Nullable Registration registration) {
     Objects.requireNonNull(registration, "registration");
     HoldfastInstance self = self(registration);
     if (self != null) {
@@ -52,7 +54,7 @@ final class HoldfastServiceRegistry
 
   @Override
   public void deregister(
-      org.springframework.cloud.client.serviceregistry.Registration registration) {
+      org.springframework.cloud.client.serviceregistry.@Nullable Registration registration) {
     Objects.requireNonNull(registration, "registration");
     HoldfastInstance self = self(registration);
     if (self != null) {
@@ -86,7 +88,8 @@ final class HoldfastServiceRegistry
   }
 
   @Override
-  @SuppressWarnings("unchecked") // Spring Cloud's signature: the caller names the type it expects
+  // Spring Cloud's signature: the caller names the type it expects.
+  @SuppressWarnings({"unchecked", "TypeParameterUnusedInFormals"})
   public <T> T getStatus(
       org.springframework.cloud.client.serviceregistry.Registration registration) {
     Objects.requireNonNull(registration, "registration");
@@ -121,12 +124,13 @@ final class HoldfastServiceRegistry
   }
 
   private static MemberInfo info(org.springframework.cloud.client.serviceregistry.Registration r) {
+    Map<String, String> metadata = r.getMetadata();
     MemberInfo.Builder b =
         MemberInfo.builder(r.getServiceId())
             .id(Objects.requireNonNull(r.getInstanceId(), "instanceId"))
             .host(r.getHost())
             .port(r.getPort())
-            .metadata(r.getMetadata());
+            .metadata(metadata == null ? Map.of() : metadata);
     if (r.isSecure()) {
       b.metadata("secure", "true");
     }

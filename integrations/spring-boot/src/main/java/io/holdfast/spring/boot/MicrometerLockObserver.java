@@ -128,7 +128,8 @@ public final class MicrometerLockObserver implements LockObserver {
 
   @Override
   public void acquireEnded(String name, Outcome outcome, Duration waited) {
-    meters(name).acquire.get(outcome).record(waited);
+    // Filled for every outcome when the tag's meters are made.
+    Objects.requireNonNull(meters(name).acquire.get(outcome), "timer").record(waited);
     if (outcome == Outcome.ACQUIRED) {
       active.incrementAndGet();
     }

@@ -51,26 +51,28 @@ public final class PgSchema {
             } finally {
               c.setAutoCommit(auto);
             }
-            return null;
+            return Boolean.TRUE; // done: Work has no void form
           });
     }
-    return client.call(
-        c -> {
-          StringBuilder missing = new StringBuilder();
-          try (PreparedStatement p = c.prepareStatement("SELECT to_regclass(?)")) {
-            p.setQueryTimeout(client.queryTimeoutSeconds());
-            for (String o : objects) {
-              p.setString(1, Identifiers.qualified(schema, o));
-              try (ResultSet r = p.executeQuery()) {
-                r.next();
-                if (r.getString(1) == null) {
-                  missing.append(missing.length() == 0 ? "" : ", ").append(o);
+    String absent =
+        client.call(
+            c -> {
+              StringBuilder missing = new StringBuilder();
+              try (PreparedStatement p = c.prepareStatement("SELECT to_regclass(?)")) {
+                p.setQueryTimeout(client.queryTimeoutSeconds());
+                for (String o : objects) {
+                  p.setString(1, Identifiers.qualified(schema, o));
+                  try (ResultSet r = p.executeQuery()) {
+                    r.next();
+                    if (r.getString(1) == null) {
+                      missing.append(missing.length() == 0 ? "" : ", ").append(o);
+                    }
+                  }
                 }
               }
-            }
-          }
-          return missing.length() == 0 ? null : missing.toString();
-        });
+              return missing.toString();
+            });
+    return absent.isEmpty() ? null : absent;
   }
 
   /**
