@@ -87,7 +87,11 @@ final class LocalEtcdServer implements EtcdServer {
     if (path == null) {
       return null;
     }
-    for (String d : path.split(java.io.File.pathSeparator)) {
+    // -1: keep every entry; empty ones (no directory) are skipped.
+    for (String d : path.split(java.io.File.pathSeparator, -1)) {
+      if (d.isEmpty()) {
+        continue;
+      }
       Path candidate = Path.of(d, "etcd");
       if (Files.isExecutable(candidate)) {
         return candidate;
