@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
@@ -64,13 +63,7 @@ class InventoryDemoTest {
   @Test
   void demo_onPostgres_verdictOk() throws Exception {
     try (io.holdfast.testkit.PostgresServer pg = io.holdfast.testkit.PostgresServers.dedicated()) {
-      String url =
-          pg.jdbcUrl()
-              + (pg.jdbcUrl().contains("?") ? "&" : "?")
-              + "user="
-              + URLEncoder.encode(pg.user(), StandardCharsets.UTF_8)
-              + "&password="
-              + URLEncoder.encode(pg.password(), StandardCharsets.UTF_8);
+      String url = pg.jdbcUrlWithCredentials();
       Run run = runOk(new InventoryDemo.Options(null, null, url, 3, 3, 150));
       assertThat(run.verdict().accepted()).isEqualTo(3 * 150);
       assertThat(run.printed())

@@ -9,8 +9,6 @@ import io.holdfast.testkit.PostgresServers;
 import io.holdfast.testkit.TcpFaultProxy;
 import io.holdfast.testkit.history.HistoryChecker;
 import java.net.URI;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -47,22 +45,13 @@ class PostgresWorkloadTest extends LockWorkloadContract {
 
   @Override
   String address() {
-    return withCredentials(pg.jdbcUrl());
+    return pg.jdbcUrlWithCredentials();
   }
 
   @Override
   String address(TcpFaultProxy proxy) {
-    return withCredentials(
-        pg.jdbcUrl().replace(serverHost() + ":" + serverPort(), proxy.host() + ":" + proxy.port()));
-  }
-
-  private static String withCredentials(String url) {
-    return url
-        + (url.contains("?") ? "&" : "?")
-        + "user="
-        + URLEncoder.encode(pg.user(), StandardCharsets.UTF_8)
-        + "&password="
-        + URLEncoder.encode(pg.password(), StandardCharsets.UTF_8);
+    return pg.jdbcUrlWithCredentials()
+        .replace(serverHost() + ":" + serverPort(), proxy.host() + ":" + proxy.port());
   }
 
   private static URI uri() {
