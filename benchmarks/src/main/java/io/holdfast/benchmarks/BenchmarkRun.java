@@ -1,5 +1,7 @@
 package io.holdfast.benchmarks;
 
+import io.holdfast.testkit.PostgresServer;
+import io.holdfast.testkit.PostgresServers;
 import io.holdfast.testkit.RedisServer;
 import io.holdfast.testkit.RedisServers;
 import io.holdfast.testkit.ZooKeeperServer;
@@ -61,6 +63,7 @@ import org.openjdk.jmh.util.ListStatistics;
  * -membershipSamples N  joins and leaves timed per backend (default 300)
  * -members N        members registered at once for the membership footprint (default 1000)
  * -include REGEX    benchmarks to run (default: all of this module)
+ * -throughputOnly   only the JMH benchmarks (no footprint, costs, paired runs or membership)
  * -quick            the smoke mode: one pass, no fork, one 100 ms iteration each, 100 locks,
  *                   10 membership samples, 20 members, in-process
  * </pre>
@@ -86,6 +89,7 @@ public final class BenchmarkRun {
     int members = 1_000;
     String include = ALL;
     boolean quick;
+    boolean throughputOnly;
 
     static Settings parse(String... args) {
       Settings s = new Settings();
@@ -119,6 +123,7 @@ public final class BenchmarkRun {
           case "-costRounds" -> s.costRounds = Integer.parseInt(args[++i]);
           case "-members" -> s.members = Integer.parseInt(args[++i]);
           case "-include" -> s.include = args[++i];
+          case "-throughputOnly" -> s.throughputOnly = true;
           default -> throw new IllegalArgumentException("unknown argument " + a);
         }
       }
@@ -234,11 +239,13 @@ public final class BenchmarkRun {
     Path handOffDir = Files.createTempDirectory("holdfast-bench-handoff-");
     Results results = new Results();
     try (RedisServer redis = RedisServers.localProcess();
-        ZooKeeperServer zooKeeper = ZooKeeperServers.inJvm()) {
+        ZooKeeperServer zooKeeper = ZooKeeperServers.inJvm();
+        PostgresServer postgres = PostgresServers.dedicated()) {
       String redisHostPort = Servers.hostPort(redis.uri());
       String[] props = {
         Servers.REDIS_PROPERTY, redisHostPort,
         Servers.ZOOKEEPER_PROPERTY, zooKeeper.connectString(),
+        Servers.POSTGRES_PROPERTY, postgres.jdbcUrlWithCredentials(),
         HandOff.DIR_PROPERTY, handOffDir.toAbsolutePath().toString(),
       };
       List<String> forkArgs =
@@ -248,7 +255,7 @@ public final class BenchmarkRun {
         System.setProperty(props[i], props[i + 1]);
         forkArgs.add("-D" + props[i] + "=" + props[i + 1]);
       }
-      describe(results, s, redis, zooKeeper);
+      describe(results, s, redis, zooKeeper, postgres);
 
       // Every round runs every benchmark once (one fork each): a burst of load from elsewhere
       // on the machine then hits all libraries alike instead of whichever ran at that moment.
@@ -290,7 +297,10 @@ public final class BenchmarkRun {
         String benchmark = e.getKey().substring(0, e.getKey().indexOf('|'));
         String impl = e.getKey().substring(e.getKey().indexOf('|') + 1);
         String method = benchmark.substring(benchmark.lastIndexOf('.') + 1);
-        String backend = benchmark.contains("ZooKeeper") ? "zookeeper" : "redis";
+        String backend =
+            benchmark.contains("ZooKeeper")
+                ? "zookeeper"
+                : benchmark.contains("Postgres") ? "postgres" : "redis";
         ListStatistics st = e.getValue();
         results.throughput.add(
             new Results.Throughput(
@@ -298,6 +308,9 @@ public final class BenchmarkRun {
       }
       readHandOffs(handOffDir, results);
       deleteTree(handOffDir);
+      if (s.throughputOnly) {
+        return finish(s, started, results);
+      }
 
       for (String impl : List.of("holdfast", "redisson")) {
         results.footprints.add(
@@ -369,6 +382,10 @@ public final class BenchmarkRun {
                 impl -> Cost.zooKeeper(impl, zooKeeper.connectString(), s.zkCycles)));
       }
     }
+    return finish(s, started, results);
+  }
+
+  private static Results finish(Settings s, Instant started, Results results) throws IOException {
     results.settings.put("loadAverageAtEnd", loadAverage());
     results.settings.put(
         "duration",
@@ -508,7 +525,18 @@ public final class BenchmarkRun {
     return found;
   }
 
-  private static void describe(Results r, Settings s, RedisServer redis, ZooKeeperServer zk) {
+  private static String postgresVersion(PostgresServer server) {
+    try (java.sql.Connection c = server.connect();
+        java.sql.Statement st = c.createStatement();
+        java.sql.ResultSet rs = st.executeQuery("SHOW server_version")) {
+      return rs.next() ? "PostgreSQL " + rs.getString(1) : "PostgreSQL ?";
+    } catch (java.sql.SQLException e) {
+      return "PostgreSQL ? (" + e.getMessage() + ")";
+    }
+  }
+
+  private static void describe(
+      Results r, Settings s, RedisServer redis, ZooKeeperServer zk, PostgresServer postgres) {
     Map<String, String> m = r.machine;
     m.put("cpu", cpuModel());
     m.put("cores", Integer.toString(Runtime.getRuntime().availableProcessors()));
@@ -529,11 +557,18 @@ public final class BenchmarkRun {
             + ", in-JVM server ("
             + zk.source()
             + ", no fsync)");
+    m.put("postgresql", postgresVersion(postgres) + " (" + postgres.source() + ", no fsync)");
     m.put("holdfast", gitRevision());
     m.put("lettuce", version("io.lettuce", "lettuce-core"));
     m.put("redisson", version("org.redisson", "redisson"));
     m.put("curator", version("org.apache.curator", "curator-recipes"));
     m.put("netty", version("io.netty", "netty-common"));
+    m.put("postgresql-jdbc", version("org.postgresql", "postgresql"));
+    m.put("hikaricp", version("com.zaxxer", "HikariCP"));
+    m.put("shedlock", version("net.javacrumbs.shedlock", "shedlock-provider-jdbc-template"));
+    m.put(
+        "spring-integration",
+        version("org.springframework.integration", "spring-integration-jdbc"));
     m.put("jmh", version("org.openjdk.jmh", "jmh-core"));
     Map<String, String> st = r.settings;
     st.put("date", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());

@@ -22,6 +22,9 @@ final class Report {
     {"eightNames", "8 threads, 8 names"},
     {"oneName", "8 threads, 1 name (contended)"},
   };
+  private static final String[][] PG_CASES = {
+    {"uncontended", "1 thread, uncontended"}, {"oneName", "8 threads, 1 name (contended)"},
+  };
   private static final String[][] ZK_CASES = {
     {"uncontended", "1 thread, uncontended"},
     {"oneName", "8 threads, 1 name (contended)"},
@@ -87,21 +90,7 @@ final class Report {
       var floor = r.throughput("redis", c[0], "floor").orElse(null);
       var hf = r.throughput("redis", c[0], "holdfast").orElse(null);
       var rs = r.throughput("redis", c[0], "redisson").orElse(null);
-      b.append("| ")
-          .append(c[1])
-          .append(" | ")
-          .append(ops(floor))
-          .append(" | ")
-          .append(ops(hf))
-          .append(" | ")
-          .append(ops(rs))
-          .append(" | ")
-          .append(ratio(hf, floor))
-          .append(" | ")
-          .append(ratio(hf, rs))
-          .append(" | ")
-          .append(ratio(rs, floor))
-          .append(" |\n");
+      row(b, c[1], ops(floor), ops(hf), ops(rs), ratio(hf, floor), ratio(hf, rs), ratio(rs, floor));
     }
     pairedTable(b, r, "redis");
     b.append("\n![Redis throughput and hand-off](").append(REDIS_SVG).append(")\n");
@@ -129,6 +118,7 @@ final class Report {
       b.append("\n### ZooKeeper: contended hand-off (8 threads, 1 name)\n\n");
       handOffTable(b, r, "zookeeper", List.of("holdfast", "curator"));
     }
+    postgresTable(b, r);
     b.append("\n### Footprint: ")
         .append(fmt("%,d", Integer.parseInt(s.getOrDefault("locksHeld", "0"))))
         .append(" Redis locks held at once by one client\n\n");
@@ -295,6 +285,47 @@ final class Report {
               m.threadsWatched(),
               m.registerAllSeconds()));
     }
+  }
+
+  /** The PostgreSQL libraries side by side, if the run measured them. */
+  private static void postgresTable(StringBuilder b, Results r) {
+    if (r.throughput.stream().noneMatch(t -> t.backend().equals("postgres"))) {
+      return;
+    }
+    b.append("\n### PostgreSQL: acquire + release cycles per second\n\n");
+    b.append(
+        "Each over a HikariCP pool of 10 connections of its own; the floor, ShedLock and Spring's"
+            + " registry (100 ms between tries) poll when the lock is taken. *Statements* is a"
+            + " diagnostic: Holdfast's two statements sent over raw JDBC, no Holdfast code.\n\n");
+    b.append(
+        "| case | floor | Holdfast | statements | ShedLock JDBC (`usingDbTime()`) | Spring"
+            + " `JdbcLockRegistry` | Holdfast ÷ floor | statements ÷ floor | Holdfast ÷ ShedLock |"
+            + " Holdfast ÷ Spring |\n");
+    b.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+    for (String[] c : PG_CASES) {
+      var floor = r.throughput("postgres", c[0], "floor").orElse(null);
+      var hf = r.throughput("postgres", c[0], "holdfast").orElse(null);
+      var st = r.throughput("postgres", c[0], "statements").orElse(null);
+      var sh = r.throughput("postgres", c[0], "shedlock").orElse(null);
+      var sp = r.throughput("postgres", c[0], "spring").orElse(null);
+      row(
+          b,
+          c[1],
+          ops(floor),
+          ops(hf),
+          ops(st),
+          ops(sh),
+          ops(sp),
+          ratio(hf, floor),
+          ratio(st, floor),
+          ratio(hf, sh),
+          ratio(hf, sp));
+    }
+  }
+
+  /** One markdown table row. */
+  private static void row(StringBuilder b, String... cells) {
+    b.append("| ").append(String.join(" | ", cells)).append(" |\n");
   }
 
   private static String backendName(String backend) {

@@ -1,5 +1,6 @@
 package io.holdfast.benchmarks;
 
+import io.holdfast.testkit.PostgresServers;
 import io.holdfast.testkit.RedisServer;
 import io.holdfast.testkit.RedisServers;
 import io.holdfast.testkit.ZooKeeperServer;
@@ -8,10 +9,10 @@ import io.lettuce.core.RedisURI;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The servers a benchmark JVM talks to. {@link BenchmarkRun} starts one Redis process and one
- * ZooKeeper server and hands their addresses to every JMH fork through system properties, so that
- * every library is measured against the same server. A benchmark started some other way (from an
- * IDE, or JMH's own main) starts its own servers on first use.
+ * The servers a benchmark JVM talks to. {@link BenchmarkRun} starts one Redis process, one
+ * ZooKeeper server and one PostgreSQL server and hands their addresses to every JMH fork through
+ * system properties, so that every library is measured against the same server. A benchmark started
+ * some other way (from an IDE, or JMH's own main) starts its own servers on first use.
  */
 final class Servers {
   /** {@code host:port} of the Redis server to use. */
@@ -19,6 +20,9 @@ final class Servers {
 
   /** ZooKeeper connect string to use. */
   static final String ZOOKEEPER_PROPERTY = "holdfast.bench.zookeeper";
+
+  /** JDBC URL, user and password included, of the PostgreSQL server to use. */
+  static final String POSTGRES_PROPERTY = "holdfast.bench.postgres";
 
   private static @Nullable RedisServer ownRedis;
   private static @Nullable ZooKeeperServer ownZooKeeper;
@@ -55,6 +59,15 @@ final class Servers {
       Runtime.getRuntime().addShutdownHook(new Thread(toClose::close, "bench-zookeeper-shutdown"));
     }
     return s.connectString();
+  }
+
+  static synchronized String postgres() {
+    String url = System.getProperty(POSTGRES_PROPERTY);
+    if (url != null && !url.isBlank()) {
+      return url;
+    }
+    // The testkit's shared server, stopped when the JVM exits.
+    return PostgresServers.shared().jdbcUrlWithCredentials();
   }
 
   static String hostPort(RedisURI uri) {

@@ -29,8 +29,8 @@ class BenchmarksSmokeTest {
             BenchmarkRun.Settings.parse(
                 "-quick", "-out", dir.resolve("out").toString(), "-docs", docs.toString()));
 
-    // 3 Redis cases x 3 libraries, 2 ZooKeeper cases x 2 libraries.
-    assertEquals(13, r.throughput.size(), r.throughput::toString);
+    // 3 Redis cases x 3 libraries, 2 ZooKeeper cases x 2 libraries, 2 PostgreSQL cases x 5.
+    assertEquals(23, r.throughput.size(), r.throughput::toString);
     for (Results.Throughput t : r.throughput) {
       assertTrue(t.opsPerSec() > 0, () -> "no operation completed: " + t);
     }
@@ -58,6 +58,7 @@ class BenchmarksSmokeTest {
     assertTrue(
         page.contains(Report.BEGIN)
             && page.contains("Holdfast ÷ floor")
+            && page.contains("Holdfast ÷ ShedLock")
             && page.contains("how soon a watcher hears"),
         page);
     assertTrue(Files.readString(docs.resolve(Report.REDIS_SVG)).startsWith("<svg"));

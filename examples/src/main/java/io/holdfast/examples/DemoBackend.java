@@ -1,9 +1,11 @@
 package io.holdfast.examples;
 
 import io.holdfast.lock.LockService;
+import io.holdfast.lock.postgresql.PostgresLockService;
 import io.holdfast.lock.redis.RedisLockService;
 import io.holdfast.lock.zookeeper.ZooKeeperLockService;
 import io.holdfast.membership.Membership;
+import io.holdfast.membership.postgresql.PostgresMembership;
 import io.holdfast.membership.redis.RedisMembership;
 import io.holdfast.membership.zookeeper.ZooKeeperMembership;
 import io.lettuce.core.RedisURI;
@@ -30,6 +32,7 @@ interface DemoBackend {
     return switch (kind) {
       case "redis" -> new Redis(RedisURI.create(address));
       case "zookeeper" -> new ZooKeeper(address);
+      case "postgres" -> new Postgres(address);
       default -> throw new IllegalArgumentException("unknown backend " + kind);
     };
   }
@@ -87,6 +90,35 @@ interface DemoBackend {
     @Override
     public String describe() {
       return "Redis at " + uri.getHost() + ":" + uri.getPort();
+    }
+  }
+
+  /** PostgreSQL: locks, membership and the stock in one database, leases on its clock. */
+  record Postgres(String jdbcUrl) implements DemoBackend {
+    @Override
+    public LockService locks() {
+      return PostgresLockService.builder(jdbcUrl).leaseTime(LEASE).build();
+    }
+
+    @Override
+    public Membership membership() {
+      return PostgresMembership.builder(jdbcUrl).heartbeatTtl(LEASE).build();
+    }
+
+    @Override
+    public FencedStock stock() {
+      return new PostgresFencedStock(jdbcUrl);
+    }
+
+    @Override
+    public List<String> args() {
+      return List.of("postgres", jdbcUrl);
+    }
+
+    @Override
+    public String describe() {
+      int query = jdbcUrl.indexOf('?');
+      return "PostgreSQL at " + (query < 0 ? jdbcUrl : jdbcUrl.substring(0, query));
     }
   }
 }

@@ -31,9 +31,10 @@ import org.jspecify.annotations.Nullable;
  * run out, it leaves the group, and another instance takes over with a larger epoch. The verdict
  * comes from the store and fails the run if an invariant broke.
  *
- * <p>Usage: {@code InventoryDemo [--redis redis://host:port | --zookeeper host:port] [--instances
- * N] [--threads N] [--stock N]}. Without either it starts a local Redis 7 (the binary shipped in
- * {@code org.signal:embedded-redis}).
+ * <p>Usage: {@code InventoryDemo [--redis redis://host:port | --zookeeper host:port | --postgres
+ * jdbc:postgresql://host:port/db?user=u&password=p] [--instances N] [--threads N] [--stock N]}.
+ * Without either it starts a local Redis 7 (the binary shipped in {@code
+ * org.signal:embedded-redis}).
  */
 public final class InventoryDemo {
   static final List<String> SKUS = List.of("apple", "pear", "plum");
@@ -66,6 +67,7 @@ public final class InventoryDemo {
   record Options(
       @Nullable String redis,
       @Nullable String zookeeper,
+      @Nullable String postgres,
       int instances,
       int threads,
       long stockPerSku) {}
@@ -82,6 +84,8 @@ public final class InventoryDemo {
       Options:
         --redis redis://host:port   use this Redis (default: start a local Redis 7)
         --zookeeper host:port       run everything on this ZooKeeper instead of Redis
+        --postgres JDBC-URL         run everything on this PostgreSQL instead of Redis, e.g.
+                                    jdbc:postgresql://host:5432/db?user=u&password=p
         --instances N               order-service JVMs (default 4)
         --threads N                 order threads per JVM (default 4)
         --stock N                   units per SKU, 3 SKUs (default 1500)
@@ -99,6 +103,7 @@ public final class InventoryDemo {
   public static void main(String[] args) throws Exception {
     String redis = null;
     String zookeeper = null;
+    String postgres = null;
     int instances = 4;
     int threads = 4;
     long stock = 1500;
@@ -122,6 +127,7 @@ public final class InventoryDemo {
         switch (w) {
           case "--redis" -> redis = value;
           case "--zookeeper" -> zookeeper = value;
+          case "--postgres" -> postgres = value;
           case "--instances" -> instances = Integer.parseInt(value);
           case "--threads" -> threads = Integer.parseInt(value);
           case "--stock" -> stock = Long.parseLong(value);
@@ -133,7 +139,7 @@ public final class InventoryDemo {
       System.err.print(USAGE);
       System.exit(2);
     }
-    Verdict v = run(new Options(redis, zookeeper, instances, threads, stock), System.out);
+    Verdict v = run(new Options(redis, zookeeper, postgres, instances, threads, stock), System.out);
     if (!v.ok()) {
       System.exit(1);
     }
@@ -176,6 +182,9 @@ public final class InventoryDemo {
     DemoBackend backend;
     if (o.zookeeper() != null) {
       backend = new DemoBackend.ZooKeeper(o.zookeeper());
+      out.println("Using " + backend.describe());
+    } else if (o.postgres() != null) {
+      backend = new DemoBackend.Postgres(o.postgres());
       out.println("Using " + backend.describe());
     } else if (o.redis() != null) {
       backend = new DemoBackend.Redis(RedisURI.create(o.redis()));

@@ -2,6 +2,7 @@ package io.holdfast.reliability;
 
 import io.holdfast.lock.LockHandle;
 import io.holdfast.lock.LockService;
+import io.holdfast.lock.postgresql.PostgresLockService;
 import io.holdfast.lock.redis.RedisLockService;
 import io.holdfast.lock.zookeeper.ZooKeeperLockService;
 import io.holdfast.testkit.JvmProcess;
@@ -30,11 +31,12 @@ import java.util.concurrent.locks.LockSupport;
  * the lock's fencing token, and releases — recording every step in its history file.
  *
  * <p>Args: {@code kind address worker-id threads names grants-per-thread history-file register-uri
- * lease-ms sleep-ms [wait-replicas]}, where kind is {@code redis} or {@code zookeeper}. Standard
- * input: {@code GO} starts the workload; {@code HOLD name} takes a lock, reads its register, prints
- * {@code HOLDING token} and waits for {@code WRITE} (the test freezes the process in between).
- * While the workload runs, {@code FREEZE} makes the next thread that is granted a lock stop inside
- * its critical section and print {@code FROZEN name token}, so that a kill is sure to land there.
+ * lease-ms sleep-ms [wait-replicas]}, where kind is {@code redis}, {@code zookeeper} or {@code
+ * postgres} (the address a JDBC URL). Standard input: {@code GO} starts the workload; {@code HOLD
+ * name} takes a lock, reads its register, prints {@code HOLDING token} and waits for {@code WRITE}
+ * (the test freezes the process in between). While the workload runs, {@code FREEZE} makes the next
+ * thread that is granted a lock stop inside its critical section and print {@code FROZEN name
+ * token}, so that a kill is sure to land there.
  */
 public final class Worker {
   /**
@@ -68,6 +70,11 @@ public final class Worker {
       case "zookeeper" ->
           ZooKeeperLockService.builder(address)
               .sessionTimeout(lease)
+              .commandTimeout(commandTimeout)
+              .build();
+      case "postgres" ->
+          PostgresLockService.builder(address)
+              .leaseTime(lease)
               .commandTimeout(commandTimeout)
               .build();
       default -> throw new IllegalArgumentException("unknown backend " + kind);

@@ -55,7 +55,7 @@ abstract class LockWorkloadContract {
   HistoryFile coordinator;
   final String run = "r" + Long.toHexString(System.nanoTime());
 
-  /** The backend kind for {@link Worker}: "redis" or "zookeeper". */
+  /** The backend kind for {@link Worker}: "redis", "zookeeper" or "postgres". */
   abstract String kind();
 
   /** Where workers connect (the server, or a fault proxy in front of it). */
@@ -69,7 +69,7 @@ abstract class LockWorkloadContract {
 
   abstract int serverPort();
 
-  /** Lease (Redis) or session timeout (ZooKeeper) in the workloads. */
+  /** Lease (Redis, PostgreSQL) or session timeout (ZooKeeper) in the workloads. */
   abstract Duration lease();
 
   @BeforeAll

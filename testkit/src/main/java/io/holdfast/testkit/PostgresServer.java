@@ -1,5 +1,7 @@
 package io.holdfast.testkit;
 
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -20,6 +22,22 @@ public interface PostgresServer extends AutoCloseable {
    * @return the JDBC URL
    */
   String jdbcUrl();
+
+  /**
+   * {@link #jdbcUrl()} with {@link #user()} and {@link #password()} added as parameters, for code
+   * that takes one JDBC URL (a child process's command line, a JDBC-URL builder).
+   *
+   * @return the JDBC URL with credentials
+   */
+  default String jdbcUrlWithCredentials() {
+    String url = jdbcUrl();
+    return url
+        + (url.contains("?") ? "&" : "?")
+        + "user="
+        + URLEncoder.encode(user(), StandardCharsets.UTF_8)
+        + "&password="
+        + URLEncoder.encode(password(), StandardCharsets.UTF_8);
+  }
 
   /**
    * A superuser (or the environment's user) to connect as.

@@ -1,0 +1,93 @@
+package io.holdfast.benchmarks;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Threads;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Acquire + release cycles against one PostgreSQL server: the raw floor, Holdfast, Holdfast's
+ * statements over raw JDBC (a diagnostic), ShedLock's JDBC provider and Spring Integration's
+ * JdbcLockRegistry, each over its own HikariCP pool of 10 connections. One operation is one full
+ * cycle (lock, then unlock).
+ */
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(2)
+public class PostgresLockBenchmark {
+
+  /** The library under test, shared by the benchmark's threads. */
+  @State(Scope.Benchmark)
+  public static class Library {
+    /** Which library. */
+    @Param({"floor", "holdfast", "statements", "shedlock", "spring"})
+    public String impl = "holdfast";
+
+    Locker locker = NoLocker.INSTANCE;
+    @Nullable HikariDataSource pool;
+    final String sharedName = "one-" + Names.run();
+
+    /** Connects. */
+    @Setup(Level.Trial)
+    public void connect() {
+      HikariConfig config = new HikariConfig();
+      config.setJdbcUrl(Servers.postgres());
+      config.setMaximumPoolSize(10);
+      config.setPoolName("bench-" + impl);
+      HikariDataSource p = new HikariDataSource(config);
+      pool = p;
+      locker = PostgresLockers.create(impl, p);
+    }
+
+    /** Disconnects. */
+    @TearDown(Level.Trial)
+    public void disconnect() {
+      locker.close();
+      HikariDataSource p = pool;
+      if (p != null) {
+        p.close();
+      }
+    }
+  }
+
+  /**
+   * 1 thread, its own lock name.
+   *
+   * @param lib the library
+   * @param me the thread's name
+   * @throws Exception from the library
+   */
+  @Benchmark
+  @Threads(1)
+  public void uncontended(Library lib, Names me) throws Exception {
+    lib.locker.unlock(lib.locker.lock(me.name));
+  }
+
+  /**
+   * 8 threads on one lock name: contended throughput.
+   *
+   * @param lib the library
+   * @throws Exception from the library
+   */
+  @Benchmark
+  @Threads(8)
+  public void oneName(Library lib) throws Exception {
+    lib.locker.unlock(lib.locker.lock(lib.sharedName));
+  }
+}
