@@ -68,7 +68,7 @@ final class PostgresLockers {
     private final DataSource pool;
     private final String owner = UUID.randomUUID().toString();
 
-    private record Held(String name) {}
+    private record FloorHeld(String name) {}
 
     Floor(DataSource pool) {
       this.pool = pool;
@@ -92,12 +92,12 @@ final class PostgresLockers {
       while (run(ACQUIRE, name) != 1) {
         Thread.onSpinWait();
       }
-      return new Held(name);
+      return new FloorHeld(name);
     }
 
     @Override
     public void unlock(Object held) throws SQLException {
-      String name = ((Held) held).name();
+      String name = ((FloorHeld) held).name();
       if (run(RELEASE, name) != 1) {
         throw new IllegalStateException("the floor lost " + name + " before releasing it");
       }
@@ -135,7 +135,7 @@ final class PostgresLockers {
     private final AtomicLong attempts = new AtomicLong();
 
     // Each attempt its own owner, as Holdfast's: the statement re-grants to the same owner.
-    private record Held(String name, String owner, long token) {}
+    private record StatementsHeld(String name, String owner, long token) {}
 
     HoldfastStatements(DataSource pool) {
       this.pool = pool;
@@ -157,7 +157,7 @@ final class PostgresLockers {
           ps.setString(3, name);
           try (ResultSet r = ps.executeQuery()) {
             if (r.next() && r.getLong(1) >= 0) {
-              return new Held(name, me, r.getLong(1));
+              return new StatementsHeld(name, me, r.getLong(1));
             }
           }
         }
@@ -167,7 +167,7 @@ final class PostgresLockers {
 
     @Override
     public void unlock(Object held) throws SQLException {
-      Held h = (Held) held;
+      StatementsHeld h = (StatementsHeld) held;
       try (Connection c = pool.getConnection();
           PreparedStatement ps = c.prepareStatement(RELEASE)) {
         ps.setString(1, h.name());
