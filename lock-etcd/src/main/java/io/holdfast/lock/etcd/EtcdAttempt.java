@@ -10,12 +10,15 @@ import io.etcd.jetcd.watch.WatchResponse;
 import io.holdfast.lock.LockBackendException;
 import io.holdfast.lock.etcd.internal.EtcdSupport;
 import io.holdfast.lock.etcd.internal.LeaseKeeper;
+import io.holdfast.lock.internal.Futures;
 import io.holdfast.lock.internal.Lease;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One acquire: puts a key of its own under the lock's prefix (in a transaction that also reads the
@@ -33,6 +36,8 @@ import org.jspecify.annotations.Nullable;
  * <p>State changes are serialized on this object's monitor; no etcd call is made under it.
  */
 final class EtcdAttempt {
+  private static final Logger LOG = LoggerFactory.getLogger("io.holdfast.lock.etcd");
+
   static final String WAIT = "w";
   static final String TRY = "t";
   private static final int TRY_ROUNDS = 3;
@@ -66,7 +71,7 @@ final class EtcdAttempt {
     this.prefix = service.lockPrefix(name);
     this.future = future;
     this.maxWaitNanos = maxWaitNanos;
-    future.whenComplete((l, e) -> ended(l));
+    var unused = future.whenComplete((l, e) -> ended(l));
   }
 
   void begin() {
@@ -105,17 +110,18 @@ final class EtcdAttempt {
     if (future.isDone()) {
       return;
     }
-    service
-        .keeper()
-        .current()
-        .whenComplete(
-            (cur, e) -> {
-              if (e != null) {
-                fail("granting the service's etcd lease", e);
-              } else {
-                put(cur);
-              }
-            });
+    var unused =
+        service
+            .keeper()
+            .current()
+            .whenComplete(
+                (cur, e) -> {
+                  if (e != null) {
+                    fail("granting the service's etcd lease", e);
+                  } else {
+                    put(cur);
+                  }
+                });
   }
 
   private void put(LeaseKeeper.Current cur) {
@@ -129,25 +135,26 @@ final class EtcdAttempt {
       revision = 0;
     }
     String mark = maxWaitNanos == 0 ? TRY : WAIT;
-    service
-        .enqueue(k, mark, cur.id(), prefix)
-        .whenComplete(
-            (r, e) -> {
-              if (e == null) {
-                enqueued(k, r);
-              } else if (EtcdSupport.leaseNotFound(e) && leaseRetries.incrementAndGet() <= 3) {
-                // The lease was dropped between our read of it and the put (it ran out
-                // locally): queue again on a new one.
-                synchronized (this) {
-                  if (k.equals(key)) {
-                    forgetKey();
+    var unused =
+        service
+            .enqueue(k, mark, cur.id(), prefix)
+            .whenComplete(
+                (r, e) -> {
+                  if (e == null) {
+                    enqueued(k, r);
+                  } else if (EtcdSupport.leaseNotFound(e) && leaseRetries.incrementAndGet() <= 3) {
+                    // The lease was dropped between our read of it and the put (it ran out
+                    // locally): queue again on a new one.
+                    synchronized (this) {
+                      if (k.equals(key)) {
+                        forgetKey();
+                      }
+                    }
+                    enqueue();
+                  } else {
+                    fail("acquiring '" + name + "'", e);
                   }
-                }
-                enqueue();
-              } else {
-                fail("acquiring '" + name + "'", e);
-              }
-            });
+                });
   }
 
   private void enqueued(String k, TxnResponse r) {
@@ -162,7 +169,7 @@ final class EtcdAttempt {
       }
     }
     if (future.isDone()) {
-      service.deleteKey(k, rev);
+      Futures.forget(service.deleteKey(k, rev), LOG, "deleting " + k);
       return;
     }
     List<KeyValue> head = r.getGetResponses().get(0).getKvs();
@@ -205,18 +212,19 @@ final class EtcdAttempt {
       EtcdLockServiceImpl.notGranted(future, "the holder of '" + name + "'");
       return;
     }
-    deleted
-        .thenCompose(v -> service.head(prefix))
-        .whenComplete(
-            (g, e) -> {
-              if (e != null) {
-                fail("acquiring '" + name + "'", e);
-              } else if (g.getKvs().isEmpty() || !key(g.getKvs().get(0)).equals(headKey)) {
-                enqueue(); // the head left: it was passing through
-              } else {
-                EtcdLockServiceImpl.notGranted(future, "the holder of '" + name + "'");
-              }
-            });
+    var unused =
+        deleted
+            .thenCompose(v -> service.head(prefix))
+            .whenComplete(
+                (g, e) -> {
+                  if (e != null) {
+                    fail("acquiring '" + name + "'", e);
+                  } else if (g.getKvs().isEmpty() || !key(g.getKvs().get(0)).equals(headKey)) {
+                    enqueue(); // the head left: it was passing through
+                  } else {
+                    EtcdLockServiceImpl.notGranted(future, "the holder of '" + name + "'");
+                  }
+                });
   }
 
   private void watch(String k, long rev, String predecessor, long fromRevision) {
@@ -264,35 +272,36 @@ final class EtcdAttempt {
         return;
       }
     }
-    service
-        .predecessor(k, rev, prefix)
-        .whenComplete(
-            (r, e) -> {
-              if (e != null) {
-                if (!future.isDone()) {
-                  // Keep waiting: the next watch event or a later look settles it.
-                  service.schedule(() -> recheck(k, rev), service.retryNanos());
-                }
-                return;
-              }
-              if (!r.isSucceeded()) {
-                // Our key is gone: our etcd lease ended, or someone deleted it. Queue again.
-                synchronized (this) {
-                  if (!k.equals(key)) {
+    var unused =
+        service
+            .predecessor(k, rev, prefix)
+            .whenComplete(
+                (r, e) -> {
+                  if (e != null) {
+                    if (!future.isDone()) {
+                      // Keep waiting: the next watch event or a later look settles it.
+                      recheckLater(k, rev);
+                    }
                     return;
                   }
-                  forgetKey();
-                }
-                enqueue();
-                return;
-              }
-              GetResponse before = r.getGetResponses().get(0);
-              if (before.getKvs().isEmpty()) {
-                grant(k, rev);
-              } else {
-                watch(k, rev, key(before.getKvs().get(0)), r.getHeader().getRevision() + 1);
-              }
-            });
+                  if (!r.isSucceeded()) {
+                    // Our key is gone: our etcd lease ended, or someone deleted it. Queue again.
+                    synchronized (this) {
+                      if (!k.equals(key)) {
+                        return;
+                      }
+                      forgetKey();
+                    }
+                    enqueue();
+                    return;
+                  }
+                  GetResponse before = r.getGetResponses().get(0);
+                  if (before.getKvs().isEmpty()) {
+                    grant(k, rev);
+                  } else {
+                    watch(k, rev, key(before.getKvs().get(0)), r.getHeader().getRevision() + 1);
+                  }
+                });
   }
 
   /** Our etcd lease was dropped while we waited: queue again on a new one. */
@@ -308,7 +317,7 @@ final class EtcdAttempt {
       forgetKey();
     }
     if (rev != 0) {
-      service.deleteKey(k, rev);
+      Futures.forget(service.deleteKey(k, rev), LOG, "deleting " + k);
     }
     enqueue();
   }
@@ -365,7 +374,7 @@ final class EtcdAttempt {
     }
     if (k != null) {
       if (rev != 0) {
-        service.deleteKey(k, rev);
+        Futures.forget(service.deleteKey(k, rev), LOG, "deleting " + k);
       } // else the put is in flight: enqueued() sees the future done and deletes the key
     }
   }
@@ -392,5 +401,10 @@ final class EtcdAttempt {
   private static String value(KeyValue kv) {
     ByteSequence v = kv.getValue();
     return v.toString(StandardCharsets.UTF_8);
+  }
+
+  /** Looks again after the retry interval; a throw in {@code recheck} is the scheduler's to log. */
+  private void recheckLater(String k, long rev) {
+    var unused = service.schedule(() -> recheck(k, rev), service.retryNanos());
   }
 }

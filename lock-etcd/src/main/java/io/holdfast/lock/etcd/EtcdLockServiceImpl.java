@@ -14,6 +14,7 @@ import io.etcd.jetcd.options.WatchOption;
 import io.holdfast.lock.etcd.internal.EtcdSupport;
 import io.holdfast.lock.etcd.internal.LeaseKeeper;
 import io.holdfast.lock.internal.AbstractLockService;
+import io.holdfast.lock.internal.Futures;
 import io.holdfast.lock.internal.Lease;
 import io.holdfast.lock.internal.ServiceConfig;
 import java.util.ArrayList;
@@ -78,7 +79,7 @@ final class EtcdLockServiceImpl extends AbstractLockService implements LeaseKeep
     CompletableFuture<@Nullable Lease> future = new CompletableFuture<>();
     EtcdAttempt attempt = new EtcdAttempt(this, name, future, maxWaitNanos);
     attempts.add(attempt);
-    future.whenComplete((l, e) -> attempts.remove(attempt));
+    var unused = future.whenComplete((l, e) -> attempts.remove(attempt));
     if (isClosed()) {
       future.completeExceptionally(new IllegalStateException("this etcd lock service is closed"));
       return future;
@@ -126,7 +127,7 @@ final class EtcdLockServiceImpl extends AbstractLockService implements LeaseKeep
     return EtcdSupport.bounded(call, config.commandTimeout());
   }
 
-  private static GetOption.Builder range(String prefix) {
+  private static GetOption.Builder range() {
     return GetOption.builder().isPrefix(true).withSortField(GetOption.SortTarget.CREATE);
   }
 
@@ -145,12 +146,10 @@ final class EtcdLockServiceImpl extends AbstractLockService implements LeaseKeep
             .Then(
                 Op.put(
                     k, EtcdSupport.bytes(mark), PutOption.builder().withLeaseId(leaseId).build()),
+                Op.get(p, range().withSortOrder(GetOption.SortOrder.ASCEND).withLimit(1).build()),
                 Op.get(
                     p,
-                    range(prefix).withSortOrder(GetOption.SortOrder.ASCEND).withLimit(1).build()),
-                Op.get(
-                    p,
-                    range(prefix)
+                    range()
                         .withSortOrder(GetOption.SortOrder.DESCEND)
                         .withKeysOnly(true)
                         .withLimit(2)
@@ -165,7 +164,7 @@ final class EtcdLockServiceImpl extends AbstractLockService implements LeaseKeep
             .getKVClient()
             .get(
                 EtcdSupport.bytes(prefix),
-                range(prefix).withSortOrder(GetOption.SortOrder.ASCEND).withLimit(1).build()));
+                range().withSortOrder(GetOption.SortOrder.ASCEND).withLimit(1).build()));
   }
 
   /** If our key still exists: the key just before it (by create revision), if any. */
@@ -178,7 +177,7 @@ final class EtcdLockServiceImpl extends AbstractLockService implements LeaseKeep
             .Then(
                 Op.get(
                     EtcdSupport.bytes(prefix),
-                    range(prefix)
+                    range()
                         .withSortOrder(GetOption.SortOrder.DESCEND)
                         .withMaxCreateRevision(revision - 1)
                         .withKeysOnly(true)
@@ -216,18 +215,19 @@ final class EtcdLockServiceImpl extends AbstractLockService implements LeaseKeep
     } catch (RuntimeException e) {
       call = CompletableFuture.failedFuture(e);
     }
-    call.whenComplete(
-        (r, e) -> {
-          if (e != null) {
-            if (!isClosed()) {
-              pendingDeletes.put(key, revision);
-            }
-            done.completeExceptionally(e);
-          } else {
-            pendingDeletes.remove(key, revision);
-            done.complete(null);
-          }
-        });
+    var unused =
+        call.whenComplete(
+            (r, e) -> {
+              if (e != null) {
+                if (!isClosed()) {
+                  pendingDeletes.put(key, revision);
+                }
+                done.completeExceptionally(e);
+              } else {
+                pendingDeletes.remove(key, revision);
+                done.complete(null);
+              }
+            });
     return done;
   }
 
@@ -251,7 +251,7 @@ final class EtcdLockServiceImpl extends AbstractLockService implements LeaseKeep
       }
     }
     for (Map.Entry<String, Long> d : new ArrayList<>(pendingDeletes.entrySet())) {
-      deleteKey(d.getKey(), d.getValue());
+      Futures.forget(deleteKey(d.getKey(), d.getValue()), LOG, "deleting " + d.getKey());
     }
     if (!mine.isEmpty()) {
       checkKeys(leaseId, mine);
@@ -260,19 +260,20 @@ final class EtcdLockServiceImpl extends AbstractLockService implements LeaseKeep
 
   /** Grants whose key is no longer attached to the lease were deleted behind our back. */
   private void checkKeys(long leaseId, List<EtcdLease> leases) {
-    keeper
-        .attachedKeys(leaseId)
-        .thenAccept(
-            keys -> {
-              if (keys == null) {
-                return;
-              }
-              for (EtcdLease l : leases) {
-                if (!l.isOver() && !keys.contains(l.key())) {
-                  l.lostAndCleanUp("its key " + l.key() + " was deleted by someone else");
-                }
-              }
-            });
+    var unused =
+        keeper
+            .attachedKeys(leaseId)
+            .thenAccept(
+                keys -> {
+                  if (keys == null) {
+                    return;
+                  }
+                  for (EtcdLease l : leases) {
+                    if (!l.isOver() && !keys.contains(l.key())) {
+                      l.lostAndCleanUp("its key " + l.key() + " was deleted by someone else");
+                    }
+                  }
+                });
   }
 
   @Override
