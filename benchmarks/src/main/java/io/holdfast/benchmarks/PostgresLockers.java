@@ -117,8 +117,9 @@ final class PostgresLockers {
   static final class HoldfastStatements implements Locker {
     private static final String ACQUIRE =
         "WITH granted AS (INSERT INTO stmt_locks AS l (name, owner, token, expires_at)"
-            + " VALUES (?, ?, nextval('stmt_lock_tokens'), clock_timestamp() + make_interval(secs"
-            + " => 10)) ON CONFLICT (name) DO UPDATE SET owner = excluded.owner,"
+            + " SELECT ?, ?, nextval('stmt_lock_tokens'), clock_timestamp() + make_interval(secs"
+            + " => 10) FROM (SELECT pg_advisory_xact_lock(hashtext('stmt_locks'), hashtext(?))"
+            + " AS locked) AS one_at_a_time ON CONFLICT (name) DO UPDATE SET owner = excluded.owner,"
             + " token = GREATEST(excluded.token, l.token + 1), expires_at = excluded.expires_at"
             + " WHERE l.expires_at <= clock_timestamp() OR l.owner = excluded.owner"
             + " RETURNING token)"
@@ -155,6 +156,7 @@ final class PostgresLockers {
           ps.setString(1, name);
           ps.setString(2, me);
           ps.setString(3, name);
+          ps.setString(4, name);
           try (ResultSet r = ps.executeQuery()) {
             if (r.next() && r.getLong(1) >= 0) {
               return new StatementsHeld(name, me, r.getLong(1));

@@ -149,6 +149,7 @@ final class PostgresLockServiceImpl extends AbstractLockService {
         p.setString(2, owner);
         p.setDouble(3, leaseSeconds);
         p.setString(4, key);
+        p.setString(5, key);
         try (ResultSet r = p.executeQuery()) {
           if (!r.next()) {
             // Taken by a grant this statement's snapshot did not see: retry soon.

@@ -46,14 +46,20 @@ final class Sql {
     // Insert, or take over a row whose lease ran out (or that this very attempt already wrote, when
     // it is retried after a lost answer). The token comes from the sequence, and never below the
     // row's last one, should the sequence ever be behind (a restored or failed-over database).
-    // When refused, the same statement reports the holder and its lease left.
+    // Acquires of one name take their token one at a time, under a transaction-scoped advisory
+    // lock held until the statement commits: otherwise an acquire held up between its nextval()
+    // and its insert could be granted after a later token was granted and released, and tokens
+    // would go back. When refused, the same statement reports the holder and its lease left.
     acquire =
         "WITH granted AS (INSERT INTO "
             + table
             + " AS l (name, owner, token, expires_at)"
-            + " VALUES (?, ?, nextval('"
+            + " SELECT ?, ?, nextval('"
             + sequence.replace("'", "''")
-            + "'), clock_timestamp() + make_interval(secs => ?))"
+            + "'), clock_timestamp() + make_interval(secs => ?)"
+            + " FROM (SELECT pg_advisory_xact_lock(hashtext('"
+            + table.replace("'", "''")
+            + "'), hashtext(?)) AS locked) AS one_at_a_time"
             + " ON CONFLICT (name) DO UPDATE SET owner = excluded.owner,"
             + " token = GREATEST(excluded.token, l.token + 1), expires_at = excluded.expires_at"
             + " WHERE l.expires_at <= clock_timestamp() OR l.owner = excluded.owner"

@@ -14,8 +14,10 @@ import io.holdfast.testkit.PostgresServer;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -233,6 +235,68 @@ class PostgresLockServiceTest {
       assertThatThrownBy(() -> locks.acquire(ns + "after", Duration.ofSeconds(1)))
           .isInstanceOf(LockBackendException.class)
           .hasMessageContaining("table is missing");
+    }
+  }
+
+  /**
+   * An acquire that the database runs slowly (here: held up between taking its token from the
+   * sequence and inserting its row, as a busy server can deschedule a backend) must not be granted
+   * with a token smaller than one granted meanwhile: fencing needs tokens to grow in grant order.
+   */
+  @Test
+  void aSlowAcquire_neverGrantsASmallerTokenThanOneGrantedMeanwhile() throws Exception {
+    String prefix = "slowinsert_";
+    String slowUrl = server.jdbcUrl() + (server.jdbcUrl().contains("?") ? "&" : "?");
+    try (LockService fast =
+            pg.builder(Duration.ofSeconds(10), Duration.ofSeconds(10)).tablePrefix(prefix).build();
+        LockService slow =
+            PostgresLockService.builder(slowUrl + "ApplicationName=holdfast-slow")
+                .user(server.user())
+                .password(server.password())
+                .tablePrefix(prefix)
+                .commandTimeout(Duration.ofSeconds(10))
+                .build()) {
+      fast.acquire(ns + "schema").close();
+      pg.update(
+          "CREATE OR REPLACE FUNCTION slowinsert_hold() RETURNS trigger LANGUAGE plpgsql AS $$"
+              + " BEGIN IF current_setting('application_name') = 'holdfast-slow'"
+              + " THEN PERFORM pg_sleep(2); END IF; RETURN NEW; END $$");
+      pg.update(
+          "CREATE OR REPLACE TRIGGER slowinsert_hold BEFORE INSERT ON slowinsert_locks"
+              + " FOR EACH ROW EXECUTE FUNCTION slowinsert_hold()");
+      try {
+        String name = ns + "slow";
+        List<Long> grantOrder = new CopyOnWriteArrayList<>();
+        CompletableFuture<Void> slowAttempt =
+            CompletableFuture.runAsync(
+                () ->
+                    slow.tryAcquire(name)
+                        .ifPresent(
+                            h -> {
+                              grantOrder.add(h.fencingToken());
+                              h.close();
+                            }));
+        // The slow attempt has its token and sits in the trigger, before its row exists.
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(
+                () ->
+                    pg.queryLong(
+                            "SELECT count(*) FROM pg_stat_activity"
+                                + " WHERE application_name = 'holdfast-slow'"
+                                + " AND wait_event = 'PgSleep'")
+                        == 1);
+        fast.tryAcquire(name)
+            .ifPresent(
+                h -> {
+                  grantOrder.add(h.fencingToken());
+                  h.close();
+                });
+        slowAttempt.get(30, TimeUnit.SECONDS);
+        assertThat(grantOrder).isNotEmpty().isSorted().doesNotHaveDuplicates();
+      } finally {
+        pg.update("DROP TRIGGER slowinsert_hold ON slowinsert_locks");
+      }
     }
   }
 
