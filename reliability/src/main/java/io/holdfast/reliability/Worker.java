@@ -1,5 +1,6 @@
 package io.holdfast.reliability;
 
+import io.holdfast.lock.LockBackendException;
 import io.holdfast.lock.LockHandle;
 import io.holdfast.lock.LockService;
 import io.holdfast.lock.postgresql.PostgresLockService;
@@ -82,6 +83,28 @@ public final class Worker {
   }
 
   /**
+   * Connects the worker's service. The workloads test steady state and faults injected later, not
+   * start-up: on a loaded machine a worker's first connection may take longer than its 1 s command
+   * timeout, so start-up tries again (for up to 45 s, within the test's 60 s wait for READY)
+   * instead of failing the run.
+   */
+  private static LockService start(String kind, String address, Duration lease, int waitReplicas)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(45).toNanos();
+    while (true) {
+      try {
+        return locks(kind, address, lease, waitReplicas);
+      } catch (LockBackendException e) {
+        if (System.nanoTime() - deadline > 0) {
+          throw e;
+        }
+        System.out.println("connecting again after: " + e.getMessage());
+        Thread.sleep(200);
+      }
+    }
+  }
+
+  /**
    * Runs the worker.
    *
    * @param args see the class comment
@@ -120,7 +143,7 @@ public final class Worker {
 
     try (HistoryFile history = new HistoryFile(historyPath);
         FencedRegister register = new FencedRegister(registerUri);
-        LockService locks = locks(kind, address, lease, waitReplicas)) {
+        LockService locks = start(kind, address, lease, waitReplicas)) {
       System.out.println(JvmProcess.READY);
       String command = stdin.take();
       if (command.startsWith("HOLD ")) {
