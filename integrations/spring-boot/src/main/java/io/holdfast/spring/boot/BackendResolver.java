@@ -1,19 +1,59 @@
 package io.holdfast.spring.boot;
 
 import io.holdfast.spring.boot.HoldfastProperties.Backend;
+import java.util.List;
 import java.util.Locale;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 import org.springframework.core.env.Environment;
 import org.springframework.util.ClassUtils;
 
 /**
  * Decides which backend the application uses: {@code holdfast.backend} if set; else the only
- * backend artifact on the classpath; else the only backend with an address configured.
+ * backend artifact on the classpath; else the only one of those with an address configured.
  */
 final class BackendResolver {
   static final String PROPERTY = "holdfast.backend";
   static final String REDIS_CLASS = "io.holdfast.lock.redis.RedisLockService";
   static final String ZOOKEEPER_CLASS = "io.holdfast.lock.zookeeper.ZooKeeperLockService";
+  static final String POSTGRESQL_CLASS = "io.holdfast.lock.postgresql.PostgresLockService";
+  static final String ETCD_CLASS = "io.holdfast.lock.etcd.EtcdLockService";
+
+  /** A backend: the class that shows its artifact is present, and whether it is configured. */
+  private record Candidate(
+      Backend backend, String serviceClass, String artifact, Predicate<Environment> configured) {
+    String tag() {
+      return backend.name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  private static final List<Candidate> CANDIDATES =
+      List.of(
+          new Candidate(
+              Backend.REDIS,
+              REDIS_CLASS,
+              "holdfast-lock-redis",
+              env -> env.containsProperty("holdfast.redis.uri") || springDataRedisConfigured(env)),
+          new Candidate(
+              Backend.ZOOKEEPER,
+              ZOOKEEPER_CLASS,
+              "holdfast-lock-zookeeper",
+              env -> env.containsProperty("holdfast.zookeeper.connect-string")),
+          new Candidate(
+              Backend.POSTGRESQL,
+              POSTGRESQL_CLASS,
+              "holdfast-lock-postgresql",
+              env ->
+                  env.containsProperty("holdfast.postgresql.url")
+                      || env.containsProperty("spring.datasource.url")),
+          new Candidate(
+              Backend.ETCD,
+              ETCD_CLASS,
+              "holdfast-lock-etcd",
+              env ->
+                  env.containsProperty("holdfast.etcd.endpoints")
+                      || env.containsProperty("holdfast.etcd.endpoints[0]")));
 
   private BackendResolver() {}
 
@@ -27,8 +67,8 @@ final class BackendResolver {
   }
 
   /**
-   * The backend's name for meters and health details: {@code redis}, {@code zookeeper}, or {@code
-   * unknown}.
+   * The backend's name for meters and health details: {@code redis}, {@code zookeeper}, {@code
+   * postgresql}, {@code etcd}, or {@code unknown}.
    */
   static String tag(Environment env, @Nullable ClassLoader loader) {
     Backend backend = resolveOrNull(env, loader);
@@ -39,47 +79,51 @@ final class BackendResolver {
    * The backend.
    *
    * @throws InvalidHoldfastPropertyException if {@code holdfast.backend} is not a backend, names
-   *     one whose artifact is missing, or is needed (both or neither backend configured) but unset
+   *     one whose artifact is missing, or is needed (several or no backend configured) but unset
    */
   static Backend resolve(Environment env, @Nullable ClassLoader loader) {
-    boolean redis = ClassUtils.isPresent(REDIS_CLASS, loader);
-    boolean zookeeper = ClassUtils.isPresent(ZOOKEEPER_CLASS, loader);
+    List<Candidate> present =
+        CANDIDATES.stream().filter(c -> ClassUtils.isPresent(c.serviceClass(), loader)).toList();
     String explicit = env.getProperty(PROPERTY);
     if (explicit != null && !explicit.isBlank()) {
       Backend backend = parse(explicit);
-      if (backend == Backend.REDIS && !redis) {
-        throw missing(explicit, "holdfast-lock-redis");
-      }
-      if (backend == Backend.ZOOKEEPER && !zookeeper) {
-        throw missing(explicit, "holdfast-lock-zookeeper");
+      Candidate chosen =
+          CANDIDATES.stream().filter(c -> c.backend() == backend).findFirst().orElseThrow();
+      if (!present.contains(chosen)) {
+        throw missing(explicit, chosen.artifact());
       }
       return backend;
     }
-    if (redis && !zookeeper) {
-      return Backend.REDIS;
+    if (present.size() == 1) {
+      return present.get(0).backend();
     }
-    if (zookeeper && !redis) {
-      return Backend.ZOOKEEPER;
-    }
-    if (!redis) {
+    if (present.isEmpty()) {
       throw new InvalidHoldfastPropertyException(
           PROPERTY,
           "",
-          "no Holdfast backend is on the classpath: add io.holdfast:holdfast-lock-redis or"
-              + " io.holdfast:holdfast-lock-zookeeper next to the starter");
+          "no Holdfast backend is on the classpath: add one of "
+              + CANDIDATES.stream()
+                  .map(c -> "io.holdfast:" + c.artifact())
+                  .collect(Collectors.joining(", "))
+              + " next to the starter");
     }
-    boolean redisConfigured =
-        env.containsProperty("holdfast.redis.uri") || springDataRedisConfigured(env);
-    boolean zookeeperConfigured = env.containsProperty("holdfast.zookeeper.connect-string");
-    if (redisConfigured != zookeeperConfigured) {
-      return redisConfigured ? Backend.REDIS : Backend.ZOOKEEPER;
+    List<Candidate> configured = present.stream().filter(c -> c.configured().test(env)).toList();
+    if (configured.size() == 1) {
+      return configured.get(0).backend();
     }
     throw new InvalidHoldfastPropertyException(
         PROPERTY,
         "",
-        "both backends are on the classpath and "
-            + (redisConfigured ? "both are" : "neither is")
-            + " configured: set holdfast.backend to redis or zookeeper");
+        "several backends are on the classpath ("
+            + names(present)
+            + ") and "
+            + (configured.isEmpty() ? "none is" : names(configured) + " are")
+            + " configured: set holdfast.backend to one of "
+            + names(present));
+  }
+
+  private static String names(List<Candidate> candidates) {
+    return candidates.stream().map(Candidate::tag).collect(Collectors.joining(", "));
   }
 
   /** Whether any of Spring Boot's own Redis connection properties is set. */
@@ -104,7 +148,7 @@ final class BackendResolver {
       }
     }
     throw new InvalidHoldfastPropertyException(
-        PROPERTY, value, "allowed values are redis, zookeeper");
+        PROPERTY, value, "allowed values are " + names(CANDIDATES));
   }
 
   private static InvalidHoldfastPropertyException missing(String value, String artifact) {

@@ -2,18 +2,24 @@ package io.holdfast.spring.boot;
 
 import io.holdfast.lock.LockObserver;
 import io.holdfast.lock.LockService;
+import io.holdfast.lock.etcd.EtcdLockService;
+import io.holdfast.lock.postgresql.PostgresLockService;
 import io.holdfast.lock.redis.RedisLockService;
 import io.holdfast.lock.zookeeper.ZooKeeperLockService;
 import io.holdfast.membership.LeadershipListener;
 import io.holdfast.membership.Membership;
 import io.holdfast.membership.MembershipListener;
 import io.holdfast.membership.Subscription;
+import io.holdfast.membership.etcd.EtcdMembership;
+import io.holdfast.membership.postgresql.PostgresMembership;
 import io.holdfast.membership.redis.RedisMembership;
 import io.holdfast.membership.zookeeper.ZooKeeperMembership;
 import io.holdfast.spring.boot.HoldfastProperties.Backend;
 import io.lettuce.core.RedisURI;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.List;
+import java.util.function.BiConsumer;
+import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -277,30 +283,201 @@ public class HoldfastAutoConfiguration {
       return connect != null ? connect : "localhost:2181";
     }
 
-    private static void digest(HoldfastProperties.ZooKeeper zk, DigestSetter setter) {
-      String user = zk.getDigestUser();
-      String password = zk.getDigestPassword();
-      if (user == null && password == null) {
-        return;
+    private static void digest(HoldfastProperties.ZooKeeper zk, BiConsumer<String, String> setter) {
+      userAndPassword(
+          "holdfast.zookeeper.digest-user",
+          "holdfast.zookeeper.digest-password",
+          zk.getDigestUser(),
+          zk.getDigestPassword(),
+          setter);
+    }
+  }
+
+  /**
+   * The PostgreSQL backend: on the application's DataSource bean (its pool), or on
+   * holdfast.postgresql.url when set.
+   */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(PostgresLockService.class)
+  @Conditional(OnPostgresqlCondition.class)
+  static class PostgresqlBackend {
+
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean(LockService.class)
+    @ConditionalOnProperty(prefix = "holdfast.lock", name = "enabled", matchIfMissing = true)
+    LockService holdfastLockService(
+        HoldfastProperties props,
+        Environment env,
+        ObjectProvider<LockObserver> observers,
+        ObjectProvider<DataSource> dataSources) {
+      Settings set = new Settings(env);
+      HoldfastProperties.Postgresql pg = props.getPostgresql();
+      String url = pg.getUrl();
+      PostgresLockService.Builder b =
+          url != null
+              ? set.build("holdfast.postgresql.url", url, PostgresLockService::builder)
+              : PostgresLockService.builder(dataSource(dataSources));
+      b.observer(CompositeLockObserver.of(observers));
+      if (url != null) {
+        set.apply("holdfast.postgresql.username", pg.getUsername(), b::user);
+        set.apply("holdfast.postgresql.password", pg.getPassword(), b::password);
       }
-      if (user == null || password == null) {
-        throw new InvalidHoldfastPropertyException(
-            user == null ? "holdfast.zookeeper.digest-user" : "holdfast.zookeeper.digest-password",
-            "",
-            "digest-user and digest-password are set together, or neither");
-      }
-      try {
-        setter.digestAuth(user, password);
-      } catch (IllegalArgumentException e) {
-        throw new InvalidHoldfastPropertyException(
-            "holdfast.zookeeper.digest-user", user, String.valueOf(e.getMessage()), e);
+      set.apply("holdfast.lock.lease-time", props.getLock().getLeaseTime(), b::leaseTime);
+      set.apply("holdfast.lock.default-wait", props.getLock().getDefaultWait(), b::defaultWait);
+      set.apply("holdfast.command-timeout", props.getCommandTimeout(), b::commandTimeout);
+      set.apply("holdfast.postgresql.schema", pg.getSchema(), b::schema);
+      set.apply("holdfast.postgresql.table-prefix", pg.getTablePrefix(), b::tablePrefix);
+      b.schemaManagedExternally(pg.isSchemaManagedExternally());
+      return b.build();
+    }
+
+    /** The PostgreSQL membership, when holdfast-cluster-membership-postgresql is present. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(PostgresMembership.class)
+    static class PostgresqlMembershipBackend {
+
+      @Bean(destroyMethod = "close")
+      @ConditionalOnMissingBean(Membership.class)
+      @ConditionalOnProperty(
+          prefix = "holdfast.membership",
+          name = "enabled",
+          matchIfMissing = true)
+      Membership holdfastMembership(
+          HoldfastProperties props, Environment env, ObjectProvider<DataSource> dataSources) {
+        Settings set = new Settings(env);
+        HoldfastProperties.Postgresql pg = props.getPostgresql();
+        String url = pg.getUrl();
+        PostgresMembership.Builder b =
+            url != null
+                ? set.build("holdfast.postgresql.url", url, PostgresMembership::builder)
+                : PostgresMembership.builder(dataSource(dataSources));
+        if (url != null) {
+          set.apply("holdfast.postgresql.username", pg.getUsername(), b::user);
+          set.apply("holdfast.postgresql.password", pg.getPassword(), b::password);
+        }
+        HoldfastProperties.MembershipSettings m = props.getMembership();
+        set.apply("holdfast.membership.heartbeat-ttl", m.getHeartbeatTtl(), b::heartbeatTtl);
+        set.apply(
+            "holdfast.membership.reconcile-interval",
+            m.getReconcileInterval(),
+            b::reconcileInterval);
+        set.apply("holdfast.command-timeout", props.getCommandTimeout(), b::commandTimeout);
+        set.apply("holdfast.postgresql.schema", pg.getSchema(), b::schema);
+        set.apply("holdfast.postgresql.table-prefix", pg.getTablePrefix(), b::tablePrefix);
+        b.schemaManagedExternally(pg.isSchemaManagedExternally());
+        return b.build();
       }
     }
 
-    /** Both builders' {@code digestAuth}. */
-    @FunctionalInterface
-    interface DigestSetter {
-      void digestAuth(String user, String password);
+    private static DataSource dataSource(ObjectProvider<DataSource> dataSources) {
+      DataSource ds = dataSources.getIfUnique();
+      if (ds == null) {
+        throw new InvalidHoldfastPropertyException(
+            "holdfast.postgresql.url",
+            "",
+            "set it, or give the application one DataSource bean (spring.datasource.*) for"
+                + " Holdfast to share");
+      }
+      return ds;
+    }
+  }
+
+  /** The etcd backend. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(EtcdLockService.class)
+  @Conditional(OnEtcdCondition.class)
+  static class EtcdBackend {
+
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean(LockService.class)
+    @ConditionalOnProperty(prefix = "holdfast.lock", name = "enabled", matchIfMissing = true)
+    LockService holdfastLockService(
+        HoldfastProperties props, Environment env, ObjectProvider<LockObserver> observers) {
+      Settings set = new Settings(env);
+      HoldfastProperties.Etcd etcd = props.getEtcd();
+      EtcdLockService.Builder b =
+          set.build("holdfast.etcd.endpoints", endpoints(etcd), EtcdLockService::builder);
+      b.observer(CompositeLockObserver.of(observers));
+      set.apply("holdfast.lock.lease-time", props.getLock().getLeaseTime(), b::leaseTime);
+      set.apply("holdfast.lock.default-wait", props.getLock().getDefaultWait(), b::defaultWait);
+      set.apply("holdfast.command-timeout", props.getCommandTimeout(), b::commandTimeout);
+      set.apply("holdfast.etcd.namespace", etcd.getNamespace(), b::namespace);
+      set.apply("holdfast.etcd.tls-trusted-certificates", etcd.getTlsTrustedCertificates(), b::tls);
+      auth(etcd, b::auth);
+      return b.build();
+    }
+
+    /** The etcd membership, when holdfast-cluster-membership-etcd is on the classpath. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(EtcdMembership.class)
+    static class EtcdMembershipBackend {
+
+      @Bean(destroyMethod = "close")
+      @ConditionalOnMissingBean(Membership.class)
+      @ConditionalOnProperty(
+          prefix = "holdfast.membership",
+          name = "enabled",
+          matchIfMissing = true)
+      Membership holdfastMembership(HoldfastProperties props, Environment env) {
+        Settings set = new Settings(env);
+        HoldfastProperties.Etcd etcd = props.getEtcd();
+        EtcdMembership.Builder b =
+            set.build("holdfast.etcd.endpoints", endpoints(etcd), EtcdMembership::builder);
+        set.apply(
+            "holdfast.membership.heartbeat-ttl",
+            props.getMembership().getHeartbeatTtl(),
+            b::leaseTime);
+        set.apply("holdfast.command-timeout", props.getCommandTimeout(), b::commandTimeout);
+        set.apply("holdfast.etcd.namespace", etcd.getNamespace(), b::namespace);
+        set.apply(
+            "holdfast.etcd.tls-trusted-certificates", etcd.getTlsTrustedCertificates(), b::tls);
+        auth(etcd, b::auth);
+        return b.build();
+      }
+    }
+
+    private static String[] endpoints(HoldfastProperties.Etcd etcd) {
+      List<String> endpoints = etcd.getEndpoints();
+      return endpoints.isEmpty()
+          ? new String[] {"http://localhost:2379"}
+          : endpoints.toArray(String[]::new);
+    }
+
+    private static void auth(HoldfastProperties.Etcd etcd, BiConsumer<String, String> setter) {
+      userAndPassword(
+          "holdfast.etcd.user",
+          "holdfast.etcd.password",
+          etcd.getUser(),
+          etcd.getPassword(),
+          setter);
+    }
+  }
+
+  /**
+   * Hands a user and password to a builder: both set, or neither.
+   *
+   * @throws InvalidHoldfastPropertyException if only one is set, or the builder refuses the user
+   */
+  static void userAndPassword(
+      String userProperty,
+      String passwordProperty,
+      @Nullable String user,
+      @Nullable String password,
+      BiConsumer<String, String> setter) {
+    if (user == null && password == null) {
+      return;
+    }
+    if (user == null || password == null) {
+      throw new InvalidHoldfastPropertyException(
+          user == null ? userProperty : passwordProperty,
+          "",
+          userProperty + " and " + passwordProperty + " are set together, or neither");
+    }
+    try {
+      setter.accept(user, password);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidHoldfastPropertyException(
+          userProperty, user, String.valueOf(e.getMessage()), e);
     }
   }
 
@@ -332,6 +509,18 @@ public class HoldfastAutoConfiguration {
   static final class OnZooKeeperCondition extends OnBackendCondition {
     OnZooKeeperCondition() {
       super(Backend.ZOOKEEPER);
+    }
+  }
+
+  static final class OnPostgresqlCondition extends OnBackendCondition {
+    OnPostgresqlCondition() {
+      super(Backend.POSTGRESQL);
+    }
+  }
+
+  static final class OnEtcdCondition extends OnBackendCondition {
+    OnEtcdCondition() {
+      super(Backend.ETCD);
     }
   }
 

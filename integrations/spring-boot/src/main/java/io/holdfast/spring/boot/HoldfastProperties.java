@@ -1,7 +1,10 @@
 package io.holdfast.spring.boot;
 
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -21,13 +24,18 @@ public class HoldfastProperties {
     /** Redis, through Lettuce (holdfast-lock-redis). */
     REDIS,
     /** ZooKeeper, through Curator (holdfast-lock-zookeeper). */
-    ZOOKEEPER
+    ZOOKEEPER,
+    /** PostgreSQL, through JDBC (holdfast-lock-postgresql). */
+    POSTGRESQL,
+    /** etcd, through jetcd (holdfast-lock-etcd). */
+    ETCD
   }
 
   /**
    * The backend. Inferred when unset: the only backend artifact on the classpath, or else the only
    * backend with an address configured (holdfast.redis.uri or spring.data.redis.*;
-   * holdfast.zookeeper.connect-string).
+   * holdfast.zookeeper.connect-string; holdfast.postgresql.url or spring.datasource.url;
+   * holdfast.etcd.endpoints).
    */
   private @Nullable Backend backend;
 
@@ -40,6 +48,8 @@ public class HoldfastProperties {
   private final Lock lock = new Lock();
   private final Redis redis = new Redis();
   private final ZooKeeper zookeeper = new ZooKeeper();
+  private final Postgresql postgresql = new Postgresql();
+  private final Etcd etcd = new Etcd();
   private final MembershipSettings membership = new MembershipSettings();
   private final Metrics metrics = new Metrics();
   private final Discovery discovery = new Discovery();
@@ -70,6 +80,14 @@ public class HoldfastProperties {
 
   public ZooKeeper getZookeeper() {
     return zookeeper;
+  }
+
+  public Postgresql getPostgresql() {
+    return postgresql;
+  }
+
+  public Etcd getEtcd() {
+    return etcd;
   }
 
   public MembershipSettings getMembership() {
@@ -148,8 +166,8 @@ public class HoldfastProperties {
     private boolean enabled = true;
 
     /**
-     * The lease of every grant, renewed in the background while held (Redis only; ZooKeeper's lease
-     * is the session). Unset: the builder's default.
+     * The lease of every grant, renewed in the background while held (Redis, PostgreSQL, etcd;
+     * ZooKeeper's lease is the session). Unset: the builder's default.
      */
     private @Nullable Duration leaseTime;
 
@@ -304,20 +322,159 @@ public class HoldfastProperties {
     }
   }
 
+  /** The PostgreSQL backend (holdfast.postgresql.*). */
+  public static class Postgresql {
+    /**
+     * A JDBC URL (jdbc:postgresql://host:5432/db) for connections of Holdfast's own. Unset: the
+     * application's DataSource bean (spring.datasource.*), whose pool the statements then share.
+     */
+    private @Nullable String url;
+
+    /** The user, with holdfast.postgresql.url. */
+    private @Nullable String username;
+
+    /** The password, with holdfast.postgresql.url. */
+    private @Nullable String password;
+
+    /** The schema of Holdfast's tables. Unset: the connection's search path. */
+    private @Nullable String schema;
+
+    /** The prefix of Holdfast's table names. Unset: the builder's default. */
+    private @Nullable String tablePrefix;
+
+    /**
+     * Whether the tables are created by a DBA or a migration tool: the services then only check
+     * that they exist, and fail with the DDL to run when they do not.
+     */
+    private boolean schemaManagedExternally;
+
+    public @Nullable String getUrl() {
+      return url;
+    }
+
+    public void setUrl(@Nullable String url) {
+      this.url = url;
+    }
+
+    public @Nullable String getUsername() {
+      return username;
+    }
+
+    public void setUsername(@Nullable String username) {
+      this.username = username;
+    }
+
+    public @Nullable String getPassword() {
+      return password;
+    }
+
+    public void setPassword(@Nullable String password) {
+      this.password = password;
+    }
+
+    public @Nullable String getSchema() {
+      return schema;
+    }
+
+    public void setSchema(@Nullable String schema) {
+      this.schema = schema;
+    }
+
+    public @Nullable String getTablePrefix() {
+      return tablePrefix;
+    }
+
+    public void setTablePrefix(@Nullable String tablePrefix) {
+      this.tablePrefix = tablePrefix;
+    }
+
+    public boolean isSchemaManagedExternally() {
+      return schemaManagedExternally;
+    }
+
+    public void setSchemaManagedExternally(boolean schemaManagedExternally) {
+      this.schemaManagedExternally = schemaManagedExternally;
+    }
+  }
+
+  /** The etcd backend (holdfast.etcd.*). */
+  public static class Etcd {
+    /**
+     * The cluster's client URLs (http://host:2379; https:// turns TLS on). Unset:
+     * http://localhost:2379.
+     */
+    private List<String> endpoints = new ArrayList<>();
+
+    /** The etcd user (with holdfast.etcd.password); unset: no authentication. */
+    private @Nullable String user;
+
+    /** The etcd password. */
+    private @Nullable String password;
+
+    /** The key prefix of every key Holdfast uses. Unset: the builder's default. */
+    private @Nullable String namespace;
+
+    /**
+     * A PEM file of the certificates to trust for TLS (e.g. etcd's CA). Unset: the JVM's trust
+     * store, for https:// endpoints.
+     */
+    private @Nullable Path tlsTrustedCertificates;
+
+    public List<String> getEndpoints() {
+      return endpoints;
+    }
+
+    public void setEndpoints(List<String> endpoints) {
+      this.endpoints = endpoints;
+    }
+
+    public @Nullable String getUser() {
+      return user;
+    }
+
+    public void setUser(@Nullable String user) {
+      this.user = user;
+    }
+
+    public @Nullable String getPassword() {
+      return password;
+    }
+
+    public void setPassword(@Nullable String password) {
+      this.password = password;
+    }
+
+    public @Nullable String getNamespace() {
+      return namespace;
+    }
+
+    public void setNamespace(@Nullable String namespace) {
+      this.namespace = namespace;
+    }
+
+    public @Nullable Path getTlsTrustedCertificates() {
+      return tlsTrustedCertificates;
+    }
+
+    public void setTlsTrustedCertificates(@Nullable Path tlsTrustedCertificates) {
+      this.tlsTrustedCertificates = tlsTrustedCertificates;
+    }
+  }
+
   /** Cluster membership (holdfast.membership.*). */
   public static class MembershipSettings {
     /** Whether to create the Membership bean. */
     private boolean enabled = true;
 
     /**
-     * Redis: how long a member stays listed without a heartbeat (heartbeats every third of it).
-     * Unset: the builder's default.
+     * Redis, PostgreSQL, etcd: how long a member stays listed without a heartbeat (heartbeats every
+     * third of it; on etcd the members' lease). Unset: the builder's default.
      */
     private @Nullable Duration heartbeatTtl;
 
     /**
-     * Redis: how often a watcher re-reads the whole group to repair a missed change. Unset: the
-     * builder's default.
+     * Redis, PostgreSQL: how often a watcher re-reads the whole group to repair a missed change.
+     * Unset: the builder's default.
      */
     private @Nullable Duration reconcileInterval;
 

@@ -1,6 +1,7 @@
 package io.holdfast.spring.boot;
 
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.springframework.core.env.Environment;
 
@@ -25,8 +26,23 @@ final class Settings {
     if (value == null) {
       return;
     }
+    build(
+        property,
+        value,
+        v -> {
+          setter.accept(v);
+          return v;
+        });
+  }
+
+  /**
+   * Calls {@code factory} with {@code value}, e.g. a builder's {@code builder(url)}.
+   *
+   * @throws InvalidHoldfastPropertyException if the factory refuses the value
+   */
+  <T, R> R build(String property, T value, Function<T, R> factory) {
     try {
-      setter.accept(value);
+      return factory.apply(value);
     } catch (IllegalArgumentException e) {
       String written = env.getProperty(property);
       throw new InvalidHoldfastPropertyException(

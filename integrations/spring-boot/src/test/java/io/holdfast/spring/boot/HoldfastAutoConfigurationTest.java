@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.holdfast.lock.InMemoryLockService;
 import io.holdfast.lock.LockHandle;
 import io.holdfast.lock.LockService;
+import io.holdfast.lock.etcd.EtcdLockService;
+import io.holdfast.lock.postgresql.PostgresLockService;
 import io.holdfast.lock.redis.RedisLockService;
 import io.holdfast.lock.zookeeper.ZooKeeperLockService;
 import io.holdfast.membership.MemberInfo;
@@ -104,7 +106,9 @@ class HoldfastAutoConfigurationTest {
   @Test
   void theOnlyBackendOnTheClasspath_isChosenWithoutProperties() {
     runner
-        .withClassLoader(new FilteredClassLoader(RedisLockService.class))
+        .withClassLoader(
+            new FilteredClassLoader(
+                RedisLockService.class, PostgresLockService.class, EtcdLockService.class))
         .withPropertyValues("holdfast.zookeeper.connect-string=" + zooKeeper())
         .run(context -> assertThat(context).hasNotFailed().hasSingleBean(LockService.class));
   }
@@ -194,11 +198,12 @@ class HoldfastAutoConfigurationTest {
   @Test
   void anUnknownBackend_isReportedWithTheAllowedValues() {
     runner
-        .withPropertyValues("holdfast.backend=etcd")
+        .withPropertyValues("holdfast.backend=consul")
         .run(
             context ->
                 assertThat(analyze(context).getDescription())
-                    .contains("'holdfast.backend'", "'etcd'", "redis, zookeeper"));
+                    .contains(
+                        "'holdfast.backend'", "'consul'", "redis, zookeeper, postgresql, etcd"));
   }
 
   @Test
@@ -209,7 +214,10 @@ class HoldfastAutoConfigurationTest {
         .run(
             context ->
                 assertThat(analyze(context).getDescription())
-                    .contains("both backends", "set holdfast.backend"));
+                    .contains(
+                        "several backends are on the classpath (redis, zookeeper, postgresql,"
+                            + " etcd) and redis, zookeeper are configured",
+                        "set holdfast.backend"));
   }
 
   @Test
@@ -255,7 +263,7 @@ class HoldfastAutoConfigurationTest {
         .contains("The lease of every grant");
   }
 
-  private static FailureAnalysis analyze(AssertableApplicationContext context) {
+  static FailureAnalysis analyze(AssertableApplicationContext context) {
     assertThat(context).hasFailed();
     FailureAnalysis analysis =
         new InvalidHoldfastPropertyFailureAnalyzer().analyze(context.getStartupFailure());
