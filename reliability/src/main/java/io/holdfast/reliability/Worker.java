@@ -12,6 +12,9 @@ import io.holdfast.testkit.history.Event.Op;
 import io.holdfast.testkit.history.FencedRegister;
 import io.holdfast.testkit.history.HistoryFile;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -20,11 +23,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
+import java.util.regex.Pattern;
 
 /**
  * One client process of a workload. Each of its threads repeatedly acquires one of a few lock
@@ -68,6 +74,33 @@ public final class Worker {
         }
         yield b.build();
       }
+      case "redis-cluster" -> {
+        // The seeds, comma-separated. The topology is refreshed every second, so the service
+        // follows a failover (Lettuce 7 deprecates its adaptive triggers).
+        List<RedisURI> seeds =
+            Pattern.compile(",").splitAsStream(address).map(RedisURI::create).toList();
+        RedisClusterClient client = RedisClusterClient.create(seeds);
+        client.setOptions(
+            ClusterClientOptions.builder()
+                .topologyRefreshOptions(
+                    ClusterTopologyRefreshOptions.builder()
+                        .enablePeriodicRefresh(Duration.ofSeconds(1))
+                        .build())
+                .build());
+        RedisLockService.Builder b =
+            RedisLockService.builder(client).leaseTime(lease).commandTimeout(commandTimeout);
+        if (waitReplicas > 0) {
+          b.waitForReplicas(waitReplicas, Duration.ofMillis(500));
+        }
+        LockService service;
+        try {
+          service = b.build();
+        } catch (RuntimeException e) {
+          client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+          throw e;
+        }
+        yield new ClientClosing(service, client);
+      }
       case "zookeeper" ->
           ZooKeeperLockService.builder(address)
               .sessionTimeout(lease)
@@ -80,6 +113,52 @@ public final class Worker {
               .build();
       default -> throw new IllegalArgumentException("unknown backend " + kind);
     };
+  }
+
+  /** A service over a cluster client of the worker's own, which it shuts down after the service. */
+  private static final class ClientClosing implements LockService {
+    private final LockService service;
+    private final RedisClusterClient client;
+
+    ClientClosing(LockService service, RedisClusterClient client) {
+      this.service = service;
+      this.client = client;
+    }
+
+    @Override
+    public LockHandle acquire(String name) throws InterruptedException {
+      return service.acquire(name);
+    }
+
+    @Override
+    public LockHandle acquire(String name, Duration maxWait) throws InterruptedException {
+      return service.acquire(name, maxWait);
+    }
+
+    @Override
+    public Optional<LockHandle> tryAcquire(String name) {
+      return service.tryAcquire(name);
+    }
+
+    @Override
+    public Optional<LockHandle> tryAcquire(String name, Duration maxWait)
+        throws InterruptedException {
+      return service.tryAcquire(name, maxWait);
+    }
+
+    @Override
+    public CompletableFuture<LockHandle> acquireAsync(String name, Duration maxWait) {
+      return service.acquireAsync(name, maxWait);
+    }
+
+    @Override
+    public void close() {
+      try {
+        service.close();
+      } finally {
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+      }
+    }
   }
 
   /**

@@ -11,18 +11,24 @@ import java.util.List;
 /**
  * A Redis Cluster of local {@code redis-server} processes, built without {@code redis-cli}: each
  * node is given a contiguous range of slots, then introduced to the first with {@code CLUSTER
- * MEET}. Created by {@link RedisServers#localCluster(int)}.
+ * MEET}; replicas, when asked for, follow their primary with {@code CLUSTER REPLICATE}. Created by
+ * {@link RedisServers#localCluster(int)} and {@link RedisServers#localCluster(int, int)}.
  */
 public final class LocalRedisCluster implements AutoCloseable {
   private static final int SLOTS = 16_384;
   private final List<RedisServer> nodes = new ArrayList<>();
+  private final int primaries;
 
-  LocalRedisCluster(int primaries) {
+  LocalRedisCluster(int primaries, int replicasEach) {
     if (primaries < 1) {
       throw new IllegalArgumentException("primaries must be at least 1, was " + primaries);
     }
+    if (replicasEach < 0) {
+      throw new IllegalArgumentException("replicasEach must be at least 0, was " + replicasEach);
+    }
+    this.primaries = primaries;
     try {
-      for (int i = 0; i < primaries; i++) {
+      for (int i = 0; i < primaries * (1 + replicasEach); i++) {
         nodes.add(
             new LocalRedisServer(
                 List.of(
@@ -44,10 +50,10 @@ public final class LocalRedisCluster implements AutoCloseable {
       for (RedisServer n : nodes) {
         conns.add(client.connect(n.uri()));
       }
-      int per = SLOTS / nodes.size();
-      for (int i = 0; i < nodes.size(); i++) {
+      int per = SLOTS / primaries;
+      for (int i = 0; i < primaries; i++) {
         int from = i * per;
-        int to = i == nodes.size() - 1 ? SLOTS - 1 : from + per - 1;
+        int to = i == primaries - 1 ? SLOTS - 1 : from + per - 1;
         conns
             .get(i)
             .sync()
@@ -67,6 +73,20 @@ public final class LocalRedisCluster implements AutoCloseable {
           java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
         }
       }
+      // Replica i follows primary i % primaries, once every node knows every other.
+      for (int i = primaries; i < nodes.size(); i++) {
+        String primaryId = conns.get(i % primaries).sync().clusterMyId();
+        conns.get(i).sync().clusterReplicate(primaryId);
+      }
+      for (int i = primaries; i < nodes.size(); i++) {
+        RedisCommands<String, String> replica = conns.get(i).sync();
+        while (!replica.info("replication").contains("master_link_status:up")) {
+          if (System.nanoTime() > deadline) {
+            throw new IllegalStateException("a local Redis Cluster replica did not sync in 60 s");
+          }
+          java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
+        }
+      }
       conns.forEach(StatefulRedisConnection::close);
     } finally {
       client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
@@ -78,6 +98,15 @@ public final class LocalRedisCluster implements AutoCloseable {
     return info.contains("cluster_state:ok")
         && info.contains("cluster_known_nodes:" + nodes.size())
         && info.contains("cluster_slots_ok:" + SLOTS);
+  }
+
+  /**
+   * The primaries as formed (a failover may since have changed roles), each stoppable and pausable.
+   *
+   * @return the first {@code primaries} nodes
+   */
+  public List<RedisServer> primaries() {
+    return List.copyOf(nodes.subList(0, primaries));
   }
 
   /**

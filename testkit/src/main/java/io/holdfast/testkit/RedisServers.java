@@ -109,7 +109,19 @@ public final class RedisServers {
    * @return the cluster; close it to stop every node
    */
   public static LocalRedisCluster localCluster(int primaries) {
-    return new LocalRedisCluster(primaries);
+    return new LocalRedisCluster(primaries, 0);
+  }
+
+  /**
+   * A new Redis Cluster of local processes in which every primary has replicas that a failover
+   * promotes ({@code cluster-node-timeout} 2 s).
+   *
+   * @param primaries how many primaries, at least 1
+   * @param replicasEach how many replicas per primary, at least 0
+   * @return the cluster; close it to stop every node
+   */
+  public static LocalRedisCluster localCluster(int primaries, int replicasEach) {
+    return new LocalRedisCluster(primaries, replicasEach);
   }
 
   private static RedisServer create(boolean dedicated) {
