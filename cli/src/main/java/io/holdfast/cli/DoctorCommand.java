@@ -16,8 +16,8 @@ import picocli.CommandLine.Option;
 @Command(
     name = "doctor",
     description =
-        "Check the server's settings against Holdfast's guarantees (Redis, ZooKeeper). Exit 1 if"
-            + " a finding breaks one.",
+        "Check the server's settings against Holdfast's guarantees (Redis, ZooKeeper,"
+            + " PostgreSQL). Exit 1 if a finding breaks one.",
     mixinStandardHelpOptions = true)
 final class DoctorCommand extends BackendCommand {
   @Option(
@@ -38,7 +38,8 @@ final class DoctorCommand extends BackendCommand {
         switch (connection.kind()) {
           case REDIS -> new RedisDoctor(connection, waitForReplicas).check();
           case ZOOKEEPER -> new ZooKeeperDoctor(connection, sessionTimeout).check();
-          case POSTGRESQL, ETCD ->
+          case POSTGRESQL -> new PostgresDoctor(connection).check();
+          case ETCD ->
               List.of(
                   new Finding(
                       "checks",

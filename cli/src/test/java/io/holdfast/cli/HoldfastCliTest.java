@@ -323,4 +323,39 @@ class HoldfastCliTest {
           .contains("{\"check\":\"session timeout\",\"status\":\"ok\",\"found\":\"asked 10000 ms");
     }
   }
+
+  @Test
+  void doctor_findsFsyncAndSynchronousCommitOff_onPostgres() throws Exception {
+    PostgresServer pg = PostgresServers.shared();
+    String[] args = {
+      "doctor", "--postgresql", pg.jdbcUrl(), "--user", pg.user(), "--password", pg.password()
+    };
+    try (java.sql.Connection c =
+            java.sql.DriverManager.getConnection(pg.jdbcUrl(), pg.user(), pg.password());
+        java.sql.Statement s = c.createStatement()) {
+      try {
+        // A role may set its own session defaults; new sessions of this user start with them.
+        s.execute("ALTER ROLE CURRENT_USER SET synchronous_commit = on");
+        Cli.Result on = Cli.run(args);
+        // The testkit's servers run without fsync, for speed: a server misconfigured for real.
+        assertThat(on.exitCode()).as(on.toString()).isEqualTo(1);
+        assertThat(on.out())
+            .containsPattern("OK +version +PostgreSQL 1[2-9]")
+            .containsPattern("BREAKS +fsync +off")
+            .containsPattern("OK +synchronous_commit +on")
+            .containsPattern("OK +standbys +0 standby")
+            .containsPattern("OK +clock +server clock")
+            .contains("fencing tokens can go back. Turn fsync on.");
+
+        s.execute("ALTER ROLE CURRENT_USER SET synchronous_commit = off");
+        Cli.Result off = Cli.run(args);
+        assertThat(off.exitCode()).as(off.toString()).isEqualTo(1);
+        assertThat(off.out())
+            .containsPattern("BREAKS +synchronous_commit +off")
+            .contains("a crash loses the last commits the server acknowledged");
+      } finally {
+        s.execute("ALTER ROLE CURRENT_USER RESET synchronous_commit");
+      }
+    }
+  }
 }
