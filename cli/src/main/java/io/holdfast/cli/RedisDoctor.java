@@ -28,14 +28,32 @@ final class RedisDoctor {
     try (StatefulRedisConnection<String, String> c = client.connect()) {
       RedisCommands<String, String> redis = c.sync();
       List<Finding> out = new ArrayList<>();
-      Map<String, String> info = info(redis.info());
-      out.add(version(info.getOrDefault("redis_version", "?")));
+      Map<String, String> info;
+      try {
+        info = info(redis.info());
+      } catch (RedisException e) {
+        info = null; // a user without +info: the checks that need it say so
+        out.add(
+            new Finding(
+                "info",
+                Status.WARN,
+                "INFO denied (" + e.getMessage() + ")",
+                "version, persistence, replicas and cluster mode were not checked: run doctor as"
+                    + " a user allowed +info."));
+      }
+      if (info != null) {
+        out.add(version(info.getOrDefault("redis_version", "?")));
+      }
       out.add(maxmemoryPolicy(redis));
-      out.add(persistence(info));
-      out.add(replicas(info));
+      if (info != null) {
+        out.add(persistence(info));
+        out.add(replicas(info));
+      }
       out.add(acl(redis));
       out.add(clock(redis));
-      out.add(cluster(info));
+      if (info != null) {
+        out.add(cluster(info));
+      }
       return out;
     } finally {
       client.shutdown();
@@ -170,7 +188,12 @@ final class RedisDoctor {
 
   private static Finding clock(RedisCommands<String, String> redis) {
     long before = System.currentTimeMillis();
-    List<String> time = redis.time();
+    List<String> time;
+    try {
+      time = redis.time();
+    } catch (RedisException e) {
+      return new Finding("clock", Status.WARN, "TIME denied (" + e.getMessage() + ")", "");
+    }
     long after = System.currentTimeMillis();
     long server = Long.parseLong(time.get(0)) * 1000 + Long.parseLong(time.get(1)) / 1000;
     long offset = server - (before + after) / 2;
