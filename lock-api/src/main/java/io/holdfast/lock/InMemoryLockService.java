@@ -1,17 +1,20 @@
 package io.holdfast.lock;
 
+import io.holdfast.lock.internal.AbstractLockInspector;
 import io.holdfast.lock.internal.AbstractLockService;
 import io.holdfast.lock.internal.Checks;
 import io.holdfast.lock.internal.Futures;
 import io.holdfast.lock.internal.Lease;
 import io.holdfast.lock.internal.ServiceConfig;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledFuture;
@@ -35,11 +38,14 @@ public final class InMemoryLockService extends AbstractLockService {
   private final Store store;
   private final Object lock;
   private final Map<String, Slot> slots;
+  private final String ownerId;
+  private final LockInspector inspector = new Inspector();
 
   /** The locks themselves: what a server would hold. Shared by services built with sharedWith. */
   private static final class Store {
     final Object lock = new Object();
     final AtomicLong tokens = new AtomicLong();
+    final AtomicLong services = new AtomicLong();
     // Guarded by lock. An entry exists only while the name is held or waited for.
     final Map<String, Slot> slots = new HashMap<>();
   }
@@ -57,6 +63,7 @@ public final class InMemoryLockService extends AbstractLockService {
     this.store = store;
     this.lock = store.lock;
     this.slots = store.slots;
+    this.ownerId = "memory-" + store.services.incrementAndGet();
   }
 
   /**
@@ -99,6 +106,80 @@ public final class InMemoryLockService extends AbstractLockService {
     victim.lost("revoked by InMemoryLockService.revoke");
     freeIfHeldBy(victim);
     return true;
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Here: the owner id is {@code memory-<n>}, numbering the services that share these locks;
+   * grant times are this JVM's clock; there are no leases. A force-release reports the holder's
+   * lease lost at once.
+   */
+  @Override
+  public LockInspector inspector() {
+    ensureOpen();
+    return inspector;
+  }
+
+  private LockInfo info(String name, @Nullable Slot slot) {
+    if (slot == null || slot.holder == null) {
+      return LockInfo.free(name);
+    }
+    MemoryLease h = slot.holder;
+    int waiting = 0;
+    for (Waiter w : slot.waiters) {
+      waiting += w.future().isDone() ? 0 : 1;
+    }
+    return LockInfo.held(name, h.owner.ownerId, h.token(), h.grantedAt, null, waiting);
+  }
+
+  private final class Inspector extends AbstractLockInspector {
+    Inspector() {
+      super(InMemoryLockService.this, "memory");
+    }
+
+    @Override
+    protected CompletableFuture<LockInfo> doInspect(String name) {
+      synchronized (lock) {
+        return CompletableFuture.completedFuture(info(name, slots.get(name)));
+      }
+    }
+
+    @Override
+    protected CompletableFuture<LockPage> doList(String prefix, int pageSize, String cursor) {
+      List<LockInfo> page = new ArrayList<>();
+      String next = null;
+      synchronized (lock) {
+        TreeMap<String, Slot> sorted = new TreeMap<>(slots);
+        for (Map.Entry<String, Slot> e : sorted.tailMap(cursor, false).entrySet()) {
+          if (!e.getKey().startsWith(prefix) || e.getValue().holder == null) {
+            continue;
+          }
+          if (page.size() == pageSize) {
+            next = page.get(page.size() - 1).name();
+            break;
+          }
+          page.add(info(e.getKey(), e.getValue()));
+        }
+      }
+      return CompletableFuture.completedFuture(new LockPage(page, next));
+    }
+
+    @Override
+    protected CompletableFuture<LockInfo> doForceRelease(String name) {
+      MemoryLease victim;
+      LockInfo released;
+      synchronized (lock) {
+        Slot slot = slots.get(name);
+        victim = slot == null ? null : slot.holder;
+        released = info(name, slot);
+      }
+      if (victim != null) {
+        victim.lost("force-released by an operator (LockInspector.forceRelease)");
+        victim.owner.freeIfHeldBy(victim);
+      }
+      return CompletableFuture.completedFuture(released);
+    }
   }
 
   @Override
@@ -224,6 +305,7 @@ public final class InMemoryLockService extends AbstractLockService {
 
   private static final class MemoryLease extends Lease {
     private final InMemoryLockService owner;
+    private final Instant grantedAt = Instant.now();
 
     MemoryLease(InMemoryLockService owner, String name, long token, long sentAt) {
       super(owner, name, token, sentAt);

@@ -114,6 +114,20 @@ public interface LockService extends AutoCloseable {
   CompletableFuture<LockHandle> acquireAsync(String name, Duration maxWait);
 
   /**
+   * The operator's view of this service's backend: who holds a lock, the held locks by prefix, and
+   * an administrative force-release. Every Holdfast backend and {@link InMemoryLockService}
+   * implement it.
+   *
+   * @return the inspector, valid as long as this service is open
+   * @throws UnsupportedOperationException if this implementation cannot inspect its backend (the
+   *     default, for implementations outside Holdfast)
+   */
+  default LockInspector inspector() {
+    throw new UnsupportedOperationException(
+        getClass().getName() + " does not implement LockService.inspector()");
+  }
+
+  /**
    * Releases every lock this service holds, stops its background work and closes the connections it
    * opened (never a client the application passed in). Idempotent. Open handles first report {@code
    * isHeld() == false} and their {@link LockHandle#onLost lost-listeners} run, and only once those

@@ -7,7 +7,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * A lock was not granted within the time the caller allowed. Nothing is left held. When the backend
  * could tell, the message says who was ahead (the Redis backend: the holder and how long its lease
- * has left; ZooKeeper: how many acquirers were queued ahead).
+ * has left; ZooKeeper: how many acquirers were queued ahead), and {@link #holderOwnerId()} and
+ * {@link #holderLeaseLeft()} carry the holder's owner id (as {@link LockInfo#ownerId()} shows it)
+ * and its lease left.
  */
 public class LockTimeoutException extends LockException {
   private static final long serialVersionUID = 1L;
@@ -20,6 +22,9 @@ public class LockTimeoutException extends LockException {
 
   /** How long the holder's lease had left when the wait ended, if the backend could tell. */
   private final @Nullable Duration holderLeaseLeft;
+
+  /** The holder's owner id when the wait ended, if the backend could tell. */
+  private final @Nullable String holderOwnerId;
 
   /**
    * Creates an exception.
@@ -45,6 +50,26 @@ public class LockTimeoutException extends LockException {
       Duration maxWait,
       @Nullable String holder,
       @Nullable Duration holderLeaseLeft) {
+    this(lockName, maxWait, holder, null, holderLeaseLeft);
+  }
+
+  /**
+   * Creates an exception that says what the backend knew of the holder when the wait ended,
+   * including its owner id.
+   *
+   * @param lockName the lock that was not granted
+   * @param maxWait how long the caller waited
+   * @param holder who was ahead, in words, or {@code null} if unknown
+   * @param holderOwnerId the holder's owner id (see {@link LockInfo#ownerId()}), or {@code null} if
+   *     unknown
+   * @param holderLeaseLeft how long the holder's lease had left, or {@code null} if unknown
+   */
+  public LockTimeoutException(
+      String lockName,
+      Duration maxWait,
+      @Nullable String holder,
+      @Nullable String holderOwnerId,
+      @Nullable Duration holderLeaseLeft) {
     super(
         "lock '"
             + lockName
@@ -55,6 +80,7 @@ public class LockTimeoutException extends LockException {
     this.lockName = lockName;
     this.maxWait = maxWait;
     this.holderLeaseLeft = holderLeaseLeft;
+    this.holderOwnerId = holderOwnerId;
   }
 
   /**
@@ -84,5 +110,15 @@ public class LockTimeoutException extends LockException {
    */
   public Optional<Duration> holderLeaseLeft() {
     return Optional.ofNullable(holderLeaseLeft);
+  }
+
+  /**
+   * Who held the lock when the wait ended, as {@link LockInfo#ownerId()} names it: Redis and
+   * PostgreSQL tell it; ZooKeeper and etcd do not (their refusal does not read the holder).
+   *
+   * @return the holder's owner id, if known
+   */
+  public Optional<String> holderOwnerId() {
+    return Optional.ofNullable(holderOwnerId);
   }
 }

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -41,6 +42,14 @@ class InMemoryLockServiceContractTest extends LockServiceContract {
         registers.put(key, value);
       }
     };
+  }
+
+  @Nested
+  class Inspection extends InspectionContract {
+    @Override
+    protected LockService createService(Duration leaseTime) {
+      return InMemoryLockServiceContractTest.this.createService(leaseTime);
+    }
   }
 
   @AfterEach

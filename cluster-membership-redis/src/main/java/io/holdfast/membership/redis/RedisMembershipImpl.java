@@ -329,7 +329,7 @@ final class RedisMembershipImpl extends AbstractMembership {
     // Each SCAN step is bounded by the command timeout; the walk as a whole by a minute.
     List<String> keys =
         await(
-            redis.scanKeys(globEscaped(head) + "*" + tail),
+            redis.scanKeys(Connector.globEscaped(head) + "*" + tail),
             "listing groups",
             Duration.ofMinutes(1));
     List<String> groups = new ArrayList<>();
@@ -341,19 +341,6 @@ final class RedisMembershipImpl extends AbstractMembership {
       }
     }
     return groups;
-  }
-
-  /** {@code s} with the characters SCAN's MATCH treats specially escaped. */
-  private static String globEscaped(String s) {
-    StringBuilder b = new StringBuilder(s.length());
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\') {
-        b.append('\\');
-      }
-      b.append(c);
-    }
-    return b.toString();
   }
 
   @Override

@@ -1,6 +1,9 @@
 package io.holdfast.examples.snippets;
 
 import io.holdfast.lock.LockHandle;
+import io.holdfast.lock.LockInfo;
+import io.holdfast.lock.LockInspector;
+import io.holdfast.lock.LockPage;
 import io.holdfast.lock.LockService;
 import io.holdfast.lock.LockTimeoutException;
 import io.holdfast.lock.redis.RedisLockService;
@@ -24,6 +27,37 @@ import org.apache.curator.retry.ExponentialBackoffRetry;
 /** The code shown in docs/operations.md. */
 final class OperationsSnippets {
   private OperationsSnippets() {}
+
+  static void inspect(LockService locks) {
+    // tag::inspect[]
+    LockInspector inspector = locks.inspector();
+    LockInfo sku = inspector.inspect("sku:1234");
+    if (sku.isHeld()) {
+      System.out.printf(
+          "held by %s, token %d, lease left %s%n",
+          sku.ownerId().orElseThrow(), sku.fencingToken(), sku.leaseLeft().orElse(null));
+    }
+    String cursor = LockPage.FIRST; // every held lock whose name starts with "sku:"
+    do {
+      LockPage page = inspector.list("sku:", 100, cursor);
+      page.locks().forEach(System.out::println);
+      cursor = page.nextCursor().orElse(null);
+    } while (cursor != null);
+    // end::inspect[]
+  }
+
+  static void timeoutNamesTheHolder(LockService locks) throws InterruptedException {
+    // tag::timeout-holder[]
+    try (LockHandle lock = locks.acquire("sku:1234", Duration.ofSeconds(2))) {
+      // ...
+    } catch (LockTimeoutException e) {
+      // Redis and PostgreSQL say who was in the way, as the inspector names it.
+      System.out.printf(
+          "'%s' is held by %s for %s more%n",
+          e.lockName(), e.holderOwnerId().orElse("?"), e.holderLeaseLeft().orElse(null));
+    }
+    // end::timeout-holder[]
+  }
 
   static LockService standalone() {
     // tag::standalone[]

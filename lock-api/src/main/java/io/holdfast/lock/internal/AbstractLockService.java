@@ -223,21 +223,39 @@ public abstract class AbstractLockService implements LockService {
       CompletableFuture<@Nullable Lease> future,
       String holder,
       @Nullable Duration holderLeaseLeft) {
-    future.completeExceptionally(new NotGranted(holder, holderLeaseLeft));
+    notGranted(future, holder, null, holderLeaseLeft);
+  }
+
+  /**
+   * Like {@link #notGranted(CompletableFuture, String, Duration)}, with the holder's owner id.
+   *
+   * @param future the future returned by {@link #acquireLease}
+   * @param holder who was ahead, in words
+   * @param holderOwnerId the holder's owner id, as the inspector names it, or {@code null}
+   * @param holderLeaseLeft how long the holder's lease had left, or {@code null} if unknown
+   */
+  protected static void notGranted(
+      CompletableFuture<@Nullable Lease> future,
+      String holder,
+      @Nullable String holderOwnerId,
+      @Nullable Duration holderLeaseLeft) {
+    future.completeExceptionally(new NotGranted(holder, holderOwnerId, holderLeaseLeft));
   }
 
   /** What {@link #notGranted} completes a future with; never reaches a caller. */
   private static final class NotGranted extends RuntimeException {
     private static final long serialVersionUID = 1L;
     private final @Nullable Duration leaseLeft;
+    private final @Nullable String ownerId;
 
-    NotGranted(String holder, @Nullable Duration leaseLeft) {
+    NotGranted(String holder, @Nullable String ownerId, @Nullable Duration leaseLeft) {
       super(holder, null, false, false);
       this.leaseLeft = leaseLeft;
+      this.ownerId = ownerId;
     }
 
     LockTimeoutException timeout(String name, Duration maxWait) {
-      return new LockTimeoutException(name, maxWait, getMessage(), leaseLeft);
+      return new LockTimeoutException(name, maxWait, getMessage(), ownerId, leaseLeft);
     }
   }
 

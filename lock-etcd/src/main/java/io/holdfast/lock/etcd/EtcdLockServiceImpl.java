@@ -11,6 +11,7 @@ import io.etcd.jetcd.options.DeleteOption;
 import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.PutOption;
 import io.etcd.jetcd.options.WatchOption;
+import io.holdfast.lock.LockInspector;
 import io.holdfast.lock.etcd.internal.EtcdSupport;
 import io.holdfast.lock.etcd.internal.LeaseKeeper;
 import io.holdfast.lock.internal.AbstractLockService;
@@ -52,6 +53,7 @@ final class EtcdLockServiceImpl extends AbstractLockService implements LeaseKeep
   private final Set<EtcdAttempt> attempts = ConcurrentHashMap.newKeySet();
   private final Map<String, Long> pendingDeletes = new ConcurrentHashMap<>();
   private final AtomicLong attemptIds = new AtomicLong();
+  private final EtcdLockInspector inspector;
 
   EtcdLockServiceImpl(
       ServiceConfig config,
@@ -72,6 +74,14 @@ final class EtcdLockServiceImpl extends AbstractLockService implements LeaseKeep
             config.commandTimeout(),
             scheduler(),
             this);
+    this.inspector =
+        new EtcdLockInspector(this, client, root, this::describe, config.commandTimeout());
+  }
+
+  @Override
+  public LockInspector inspector() {
+    ensureOpen();
+    return inspector;
   }
 
   @Override

@@ -5,12 +5,14 @@ import io.holdfast.lock.LockService;
 import io.holdfast.testkit.BackendFaults;
 import io.holdfast.testkit.EtcdServer;
 import io.holdfast.testkit.EtcdServers;
+import io.holdfast.testkit.InspectionContract;
 import io.holdfast.testkit.LockServiceContract;
 import io.holdfast.testkit.SharedRegister;
 import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
 
 /**
  * The shared contract against a real etcd (the testkit's choice: environment, container or a local
@@ -82,5 +84,14 @@ class EtcdLockServiceContractTest extends LockServiceContract {
         server.resume();
       }
     };
+  }
+
+  /** The inspector's contract, against the same server. */
+  @Nested
+  class Inspection extends InspectionContract {
+    @Override
+    protected LockService createService(Duration leaseTime) {
+      return EtcdLockServiceContractTest.this.createService(leaseTime);
+    }
   }
 }

@@ -1,6 +1,7 @@
 package io.holdfast.lock.postgresql;
 
 import io.holdfast.lock.LockBackendException;
+import io.holdfast.lock.LockInspector;
 import io.holdfast.lock.internal.AbstractLockService;
 import io.holdfast.lock.internal.Futures;
 import io.holdfast.lock.internal.Lease;
@@ -52,6 +53,7 @@ final class PostgresLockServiceImpl extends AbstractLockService {
   // Guarded by itself: the local waiters of each lock name, longest waiting first.
   private final Map<String, LinkedHashSet<Attempt>> waiters = new HashMap<>();
   private final ScheduledFuture<?> renewal;
+  private final PostgresLockInspector inspector;
 
   PostgresLockServiceImpl(ServiceConfig config, PgClient client, Sql sql) {
     super("postgresql", config, true);
@@ -65,9 +67,16 @@ final class PostgresLockServiceImpl extends AbstractLockService {
             (channel, name) -> wakeOne(name),
             this::wakeAll,
             "holdfast-postgresql-listener-" + serviceId.substring(0, 8));
+    this.inspector = new PostgresLockInspector(this, client, sql);
     long period = Math.max(1, config.leaseTime().toMillis() / RENEWALS_PER_LEASE);
     this.renewal =
         scheduler().scheduleWithFixedDelay(this::renewAll, period, period, TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  public LockInspector inspector() {
+    ensureOpen();
+    return inspector;
   }
 
   private LockBackendException failure(String what, Throwable e) {
@@ -197,6 +206,7 @@ final class PostgresLockServiceImpl extends AbstractLockService {
                 + "has "
                 + left
                 + " ms of lease left",
+            reply.holder() != null ? PostgresLockInspector.ownerOf(reply.holder()) : null,
             reply.leftMillis() >= 0 ? Duration.ofMillis(left) : null);
       }
     }

@@ -30,6 +30,24 @@ final class Sql {
     return name.replace("\\", "\\\\").replace("\0", "\\0");
   }
 
+  /** The inverse of {@link #stored}. */
+  static String unstored(String stored) {
+    if (stored.indexOf('\\') < 0) {
+      return stored;
+    }
+    StringBuilder b = new StringBuilder(stored.length());
+    for (int i = 0; i < stored.length(); i++) {
+      char c = stored.charAt(i);
+      if (c == '\\' && i + 1 < stored.length()) {
+        char n = stored.charAt(++i);
+        b.append(n == '0' ? '\0' : n);
+      } else {
+        b.append(c);
+      }
+    }
+    return b.toString();
+  }
+
   Sql(@Nullable String schema, String prefix) {
     tableName = prefix + "locks";
     sequenceName = prefix + "lock_tokens";

@@ -2,6 +2,7 @@ package io.holdfast.lock.postgresql;
 
 import io.holdfast.lock.LockService;
 import io.holdfast.testkit.BackendFaults;
+import io.holdfast.testkit.InspectionContract;
 import io.holdfast.testkit.LockServiceContract;
 import io.holdfast.testkit.PostgresServers;
 import io.holdfast.testkit.SharedRegister;
@@ -9,6 +10,7 @@ import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
 
 /** The lock contract against a real PostgreSQL of this class's own (faults stop and pause it). */
 class PostgresLockServiceContractTest extends LockServiceContract {
@@ -42,5 +44,14 @@ class PostgresLockServiceContractTest extends LockServiceContract {
   @Override
   protected @Nullable BackendFaults faults() {
     return postgres.faults();
+  }
+
+  /** The inspector's contract, against the same server. */
+  @Nested
+  class Inspection extends InspectionContract {
+    @Override
+    protected LockService createService(Duration leaseTime) {
+      return PostgresLockServiceContractTest.this.createService(leaseTime);
+    }
   }
 }

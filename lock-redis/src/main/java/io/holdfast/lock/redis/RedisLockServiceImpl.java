@@ -1,6 +1,7 @@
 package io.holdfast.lock.redis;
 
 import io.holdfast.lock.LockBackendException;
+import io.holdfast.lock.LockInspector;
 import io.holdfast.lock.internal.AbstractLockService;
 import io.holdfast.lock.internal.Futures;
 import io.holdfast.lock.internal.Lease;
@@ -56,6 +57,7 @@ final class RedisLockServiceImpl extends AbstractLockService {
   private final Subscriptions subscriptions;
   private final Set<Attempt> attempts = ConcurrentHashMap.newKeySet();
   private final ScheduledFuture<?> renewal;
+  private final RedisLockInspector inspector;
 
   RedisLockServiceImpl(
       ServiceConfig config,
@@ -77,6 +79,7 @@ final class RedisLockServiceImpl extends AbstractLockService {
     this.release = redis.script(Scripts.RELEASE);
     this.renew = redis.script(Scripts.RENEW);
     this.subscriptions = new Subscriptions(redis.pubSub(), redis);
+    this.inspector = new RedisLockInspector(this, redis, errors, keys);
     if (waitReplicas > 0) {
       redis.openWaitLane();
     }
@@ -88,6 +91,12 @@ final class RedisLockServiceImpl extends AbstractLockService {
   private <T> CompletableFuture<T> eval(
       Script script, ScriptOutputType type, String[] keyArgs, String... args) {
     return redis.eval(script, type, keyArgs, args);
+  }
+
+  @Override
+  public LockInspector inspector() {
+    ensureOpen();
+    return inspector;
   }
 
   @Override
@@ -241,6 +250,7 @@ final class RedisLockServiceImpl extends AbstractLockService {
                 + "has "
                 + value
                 + " ms of lease left",
+            reply.size() > 2 ? RedisLockInspector.ownerOf(String.valueOf(reply.get(2))) : null,
             Duration.ofMillis(value));
       }
     }

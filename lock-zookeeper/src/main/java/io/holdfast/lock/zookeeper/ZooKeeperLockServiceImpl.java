@@ -1,6 +1,7 @@
 package io.holdfast.lock.zookeeper;
 
 import io.holdfast.lock.LockBackendException;
+import io.holdfast.lock.LockInspector;
 import io.holdfast.lock.internal.AbstractLockService;
 import io.holdfast.lock.internal.Futures;
 import io.holdfast.lock.internal.Lease;
@@ -48,6 +49,7 @@ final class ZooKeeperLockServiceImpl extends AbstractLockService {
   final CuratorFramework client;
   private final boolean ownsClient;
   final String root;
+  private final ZooKeeperLockInspector inspector;
   private final ZooKeeperLockService.LossPolicy lossPolicy;
   final @Nullable List<ACL> acl;
   private final ConnectionStateListener listener = (c, state) -> stateChanged(state);
@@ -86,6 +88,7 @@ final class ZooKeeperLockServiceImpl extends AbstractLockService {
     this.root = root;
     this.lossPolicy = lossPolicy;
     this.acl = acl == null ? null : List.copyOf(acl);
+    this.inspector = new ZooKeeperLockInspector(this, config.commandTimeout());
     client.getConnectionStateListenable().addListener(listener);
     // A grant lives as long as the session, which has no local clock: catch a process pause of
     // half the session timeout at once rather than when the client notices its session expired.
@@ -218,6 +221,12 @@ final class ZooKeeperLockServiceImpl extends AbstractLockService {
     return new LockBackendException(
         ZkSupport.describeTimeout(client, op, path, config.commandTimeout()),
         connected ? new TimeoutException() : new KeeperException.ConnectionLossException());
+  }
+
+  @Override
+  public LockInspector inspector() {
+    ensureOpen();
+    return inspector;
   }
 
   /** Ends a wait that was not granted, saying how many acquirers were queued ahead. */

@@ -2,6 +2,7 @@ package io.holdfast.lock.zookeeper;
 
 import io.holdfast.lock.LockService;
 import io.holdfast.testkit.BackendFaults;
+import io.holdfast.testkit.InspectionContract;
 import io.holdfast.testkit.LockServiceContract;
 import io.holdfast.testkit.SharedRegister;
 import io.holdfast.testkit.ZooKeeperServer;
@@ -14,6 +15,7 @@ import org.apache.zookeeper.KeeperException;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
 
 /**
  * The shared contract against a real ZooKeeper (the testkit's choice: environment, container or
@@ -116,5 +118,14 @@ class ZooKeeperLockServiceContractTest extends LockServiceContract {
         server.start();
       }
     };
+  }
+
+  /** The inspector's contract, against the same server. */
+  @Nested
+  class Inspection extends InspectionContract {
+    @Override
+    protected LockService createService(Duration leaseTime) {
+      return ZooKeeperLockServiceContractTest.this.createService(leaseTime);
+    }
   }
 }

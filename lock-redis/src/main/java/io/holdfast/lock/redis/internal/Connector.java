@@ -163,6 +163,47 @@ public abstract class Connector implements AutoCloseable {
             });
   }
 
+  /** One step of a paged {@code SCAN}: the keys found and where the next step starts. */
+  public record ScanStep(List<String> keys, @Nullable String next) {}
+
+  /**
+   * One {@code SCAN} step, for paging through keys across calls. The cursor is Redis's own on a
+   * standalone server, and {@code <primary index>:<cursor>} on a cluster, whose primaries are
+   * walked one after another in node-id order.
+   *
+   * @param pattern a {@code SCAN MATCH} glob
+   * @param cursor {@code ""} to start, else the {@code next} of the previous step
+   * @param count the {@code COUNT} hint
+   * @return the step; fails with {@link IllegalArgumentException} for a malformed cursor
+   */
+  public abstract CompletableFuture<ScanStep> scanStep(String pattern, String cursor, int count);
+
+  /**
+   * {@code s} with the glob characters of {@code SCAN MATCH} escaped, so it matches literally.
+   *
+   * @param s a literal part of a pattern
+   * @return the escaped text
+   */
+  public static String globEscaped(String s) {
+    StringBuilder b = new StringBuilder(s.length());
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\') {
+        b.append('\\');
+      }
+      b.append(c);
+    }
+    return b.toString();
+  }
+
+  /** A SCAN cursor from its text; digits only (Redis's cursors are unsigned numbers). */
+  static ScanCursor scanCursor(String cursor) {
+    if (cursor.isEmpty() || !cursor.chars().allMatch(Character::isDigit)) {
+      throw new IllegalArgumentException("not a SCAN cursor: '" + cursor + "'");
+    }
+    return ScanCursor.of(cursor);
+  }
+
   /**
    * Whether this is a Redis Cluster connection.
    *
@@ -340,6 +381,20 @@ public abstract class Connector implements AutoCloseable {
     }
 
     @Override
+    public CompletableFuture<ScanStep> scanStep(String pattern, String cursor, int count) {
+      ScanCursor from;
+      try {
+        from = cursor.isEmpty() ? ScanCursor.INITIAL : scanCursor(cursor);
+      } catch (IllegalArgumentException e) {
+        return CompletableFuture.failedFuture(e);
+      }
+      return bounded(
+              connection.async().scan(from, ScanArgs.Builder.matches(pattern).limit(count)),
+              Duration.ZERO)
+          .thenApply(r -> new ScanStep(r.getKeys(), r.isFinished() ? null : r.getCursor()));
+    }
+
+    @Override
     public RedisScriptingAsyncCommands<String, String> scripting() {
       return connection.async();
     }
@@ -399,6 +454,47 @@ public abstract class Connector implements AutoCloseable {
     @Override
     public boolean isCluster() {
       return true;
+    }
+
+    @Override
+    public CompletableFuture<ScanStep> scanStep(String pattern, String cursor, int count) {
+      List<String> primaries = new ArrayList<>();
+      for (RedisClusterNode n : connection.getPartitions()) {
+        if (n.is(RedisClusterNode.NodeFlag.UPSTREAM)) {
+          primaries.add(n.getNodeId());
+        }
+      }
+      primaries.sort(null);
+      int node;
+      ScanCursor from;
+      try {
+        int colon = cursor.indexOf(':');
+        node = cursor.isEmpty() ? 0 : Integer.parseInt(cursor.substring(0, Math.max(0, colon)));
+        from = cursor.isEmpty() ? ScanCursor.INITIAL : scanCursor(cursor.substring(colon + 1));
+      } catch (IllegalArgumentException e) {
+        return CompletableFuture.failedFuture(
+            new IllegalArgumentException("not a cluster SCAN cursor: '" + cursor + "'", e));
+      }
+      if (node < 0 || node >= primaries.size()) {
+        return CompletableFuture.completedFuture(new ScanStep(List.of(), null));
+      }
+      int at = node;
+      return bounded(
+              connection
+                  .getConnectionAsync(primaries.get(at))
+                  .thenCompose(
+                      c -> c.async().scan(from, ScanArgs.Builder.matches(pattern).limit(count))),
+              Duration.ZERO)
+          .thenApply(
+              r -> {
+                String next;
+                if (!r.isFinished()) {
+                  next = at + ":" + r.getCursor();
+                } else {
+                  next = at + 1 < primaries.size() ? (at + 1) + ":0" : null;
+                }
+                return new ScanStep(r.getKeys(), next);
+              });
     }
 
     @Override
