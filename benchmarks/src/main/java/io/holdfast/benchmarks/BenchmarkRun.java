@@ -1,5 +1,7 @@
 package io.holdfast.benchmarks;
 
+import io.holdfast.testkit.EtcdServer;
+import io.holdfast.testkit.EtcdServers;
 import io.holdfast.testkit.PostgresServer;
 import io.holdfast.testkit.PostgresServers;
 import io.holdfast.testkit.RedisServer;
@@ -40,10 +42,10 @@ import org.openjdk.jmh.runner.options.TimeValue;
 import org.openjdk.jmh.util.ListStatistics;
 
 /**
- * Runs every benchmark against one Redis process and one ZooKeeper server started here, measures
- * the footprint, and writes {@code results.json}, {@code results.csv} and the JMH JSON to the
- * output directory; with {@code -docs DIR} also regenerates {@code DIR/performance.md}'s results
- * section and its charts.
+ * Runs every benchmark against one Redis process, one ZooKeeper server, one PostgreSQL server and
+ * (when an etcd binary or Docker is at hand) one etcd started here, measures the footprint, and
+ * writes {@code results.json}, {@code results.csv} and the JMH JSON to the output directory; with
+ * {@code -docs DIR} also regenerates {@code DIR/performance.md}'s results section and its charts.
  *
  * <pre>
  * -out DIR          where results go (default target/benchmark-results)
@@ -238,24 +240,31 @@ public final class BenchmarkRun {
     // Outside target/: a "mvn clean" elsewhere in the checkout must not take the samples away.
     Path handOffDir = Files.createTempDirectory("holdfast-bench-handoff-");
     Results results = new Results();
+    // No etcd binary is published on Maven Central: without one on the PATH (or Docker, or
+    // HOLDFAST_ETCD_ENDPOINTS) the etcd benchmarks are left out and the run says so.
+    @Nullable EtcdServer etcd = EtcdServers.available() ? EtcdServers.dedicated() : null;
     try (RedisServer redis = RedisServers.localProcess();
         ZooKeeperServer zooKeeper = ZooKeeperServers.inJvm();
         PostgresServer postgres = PostgresServers.dedicated()) {
       String redisHostPort = Servers.hostPort(redis.uri());
-      String[] props = {
-        Servers.REDIS_PROPERTY, redisHostPort,
-        Servers.ZOOKEEPER_PROPERTY, zooKeeper.connectString(),
-        Servers.POSTGRES_PROPERTY, postgres.jdbcUrlWithCredentials(),
-        HandOff.DIR_PROPERTY, handOffDir.toAbsolutePath().toString(),
-      };
+      List<String> props =
+          new ArrayList<>(
+              List.of(
+                  Servers.REDIS_PROPERTY, redisHostPort,
+                  Servers.ZOOKEEPER_PROPERTY, zooKeeper.connectString(),
+                  Servers.POSTGRES_PROPERTY, postgres.jdbcUrlWithCredentials(),
+                  HandOff.DIR_PROPERTY, handOffDir.toAbsolutePath().toString()));
+      if (etcd != null) {
+        props.addAll(List.of(Servers.ETCD_PROPERTY, etcd.endpointList()));
+      }
       List<String> forkArgs =
           new ArrayList<>(
               List.of("-Xms1g", "-Xmx1g", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"));
-      for (int i = 0; i < props.length; i += 2) {
-        System.setProperty(props[i], props[i + 1]);
-        forkArgs.add("-D" + props[i] + "=" + props[i + 1]);
+      for (int i = 0; i < props.size(); i += 2) {
+        System.setProperty(props.get(i), props.get(i + 1));
+        forkArgs.add("-D" + props.get(i) + "=" + props.get(i + 1));
       }
-      describe(results, s, redis, zooKeeper, postgres);
+      describe(results, s, redis, zooKeeper, postgres, etcd);
 
       // Every round runs every benchmark once (one fork each): a burst of load from elsewhere
       // on the machine then hits all libraries alike instead of whichever ran at that moment.
@@ -276,6 +285,9 @@ public final class BenchmarkRun {
                 .result(s.out.resolve("jmh-round-" + round + ".json").toString());
         if (s.quick) {
           options.timeout(TimeValue.seconds(30));
+        }
+        if (etcd == null) {
+          options.exclude(EtcdLockBenchmark.class.getName());
         }
         Collection<RunResult> run;
         try {
@@ -300,7 +312,9 @@ public final class BenchmarkRun {
         String backend =
             benchmark.contains("ZooKeeper")
                 ? "zookeeper"
-                : benchmark.contains("Postgres") ? "postgres" : "redis";
+                : benchmark.contains("Postgres")
+                    ? "postgres"
+                    : benchmark.contains("Etcd") ? "etcd" : "redis";
         ListStatistics st = e.getValue();
         results.throughput.add(
             new Results.Throughput(
@@ -380,6 +394,10 @@ public final class BenchmarkRun {
                 zooKeeper.connectString(),
                 s.zkCycles,
                 impl -> Cost.zooKeeper(impl, zooKeeper.connectString(), s.zkCycles)));
+      }
+    } finally {
+      if (etcd != null) {
+        etcd.close();
       }
     }
     return finish(s, started, results);
@@ -525,6 +543,28 @@ public final class BenchmarkRun {
     return found;
   }
 
+  /** The server's version, from its {@code /version} endpoint. */
+  private static String etcdVersion(EtcdServer server) {
+    try {
+      java.net.http.HttpResponse<String> r =
+          java.net.http.HttpClient.newHttpClient()
+              .send(
+                  java.net.http.HttpRequest.newBuilder(
+                          java.net.URI.create(server.endpoints().get(0) + "/version"))
+                      .timeout(Duration.ofSeconds(5))
+                      .build(),
+                  java.net.http.HttpResponse.BodyHandlers.ofString());
+      java.util.regex.Matcher m =
+          java.util.regex.Pattern.compile("\"etcdserver\":\"([^\"]+)\"").matcher(r.body());
+      return m.find() ? "etcd " + m.group(1) : "etcd ?";
+    } catch (IOException e) {
+      return "etcd ? (" + e.getMessage() + ")";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "etcd ?";
+    }
+  }
+
   private static String postgresVersion(PostgresServer server) {
     try (java.sql.Connection c = server.connect();
         java.sql.Statement st = c.createStatement();
@@ -536,7 +576,12 @@ public final class BenchmarkRun {
   }
 
   private static void describe(
-      Results r, Settings s, RedisServer redis, ZooKeeperServer zk, PostgresServer postgres) {
+      Results r,
+      Settings s,
+      RedisServer redis,
+      ZooKeeperServer zk,
+      PostgresServer postgres,
+      @Nullable EtcdServer etcd) {
     Map<String, String> m = r.machine;
     m.put("cpu", cpuModel());
     m.put("cores", Integer.toString(Runtime.getRuntime().availableProcessors()));
@@ -558,6 +603,12 @@ public final class BenchmarkRun {
             + zk.source()
             + ", no fsync)");
     m.put("postgresql", postgresVersion(postgres) + " (" + postgres.source() + ", no fsync)");
+    m.put(
+        "etcd",
+        etcd == null
+            ? "none (no etcd binary on the PATH, no Docker: the etcd benchmarks were left out)"
+            : etcdVersion(etcd) + " (" + etcd.source() + ")");
+    m.put("jetcd", version("io.etcd", "jetcd-core"));
     m.put("holdfast", gitRevision());
     m.put("lettuce", version("io.lettuce", "lettuce-core"));
     m.put("redisson", version("org.redisson", "redisson"));

@@ -22,9 +22,12 @@ final class Report {
     {"eightNames", "8 threads, 8 names"},
     {"oneName", "8 threads, 1 name (contended)"},
   };
+
+  /** The cases of the PostgreSQL and etcd benchmarks. */
   private static final String[][] PG_CASES = {
     {"uncontended", "1 thread, uncontended"}, {"oneName", "8 threads, 1 name (contended)"},
   };
+
   private static final String[][] ZK_CASES = {
     {"uncontended", "1 thread, uncontended"},
     {"oneName", "8 threads, 1 name (contended)"},
@@ -119,6 +122,7 @@ final class Report {
       handOffTable(b, r, "zookeeper", List.of("holdfast", "curator"));
     }
     postgresTable(b, r);
+    etcdTable(b, r);
     b.append("\n### Footprint: ")
         .append(fmt("%,d", Integer.parseInt(s.getOrDefault("locksHeld", "0"))))
         .append(" Redis locks held at once by one client\n\n");
@@ -320,6 +324,28 @@ final class Report {
           ratio(st, floor),
           ratio(hf, sh),
           ratio(hf, sp));
+    }
+  }
+
+  /** The etcd lockers side by side, if the run measured them. */
+  private static void etcdTable(StringBuilder b, Results r) {
+    if (r.throughput.stream().noneMatch(t -> t.backend().equals("etcd"))) {
+      return;
+    }
+    b.append("\n### etcd: acquire + release cycles per second\n\n");
+    b.append(
+        "Each on a jetcd client of its own. The floor (a put-if-absent transaction and a"
+            + " compare-and-delete) polls when the lock is taken; jetcd's `Lock` grants a lease per"
+            + " cycle and waits on the server.\n\n");
+    b.append(
+        "| case | floor | Holdfast | jetcd `Lock` (lease + lock + unlock) | Holdfast ÷ floor |"
+            + " Holdfast ÷ jetcd | jetcd ÷ floor |\n");
+    b.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+    for (String[] c : PG_CASES) {
+      var floor = r.throughput("etcd", c[0], "floor").orElse(null);
+      var hf = r.throughput("etcd", c[0], "holdfast").orElse(null);
+      var je = r.throughput("etcd", c[0], "jetcd").orElse(null);
+      row(b, c[1], ops(floor), ops(hf), ops(je), ratio(hf, floor), ratio(hf, je), ratio(je, floor));
     }
   }
 

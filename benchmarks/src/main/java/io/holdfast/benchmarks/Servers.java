@@ -1,5 +1,6 @@
 package io.holdfast.benchmarks;
 
+import io.holdfast.testkit.EtcdServers;
 import io.holdfast.testkit.PostgresServers;
 import io.holdfast.testkit.RedisServer;
 import io.holdfast.testkit.RedisServers;
@@ -10,9 +11,10 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The servers a benchmark JVM talks to. {@link BenchmarkRun} starts one Redis process, one
- * ZooKeeper server and one PostgreSQL server and hands their addresses to every JMH fork through
- * system properties, so that every library is measured against the same server. A benchmark started
- * some other way (from an IDE, or JMH's own main) starts its own servers on first use.
+ * ZooKeeper server, one PostgreSQL server and (when it can) one etcd and hands their addresses to
+ * every JMH fork through system properties, so that every library is measured against the same
+ * server. A benchmark started some other way (from an IDE, or JMH's own main) starts its own
+ * servers on first use.
  */
 final class Servers {
   /** {@code host:port} of the Redis server to use. */
@@ -23,6 +25,9 @@ final class Servers {
 
   /** JDBC URL, user and password included, of the PostgreSQL server to use. */
   static final String POSTGRES_PROPERTY = "holdfast.bench.postgres";
+
+  /** Comma-separated client URLs of the etcd to use. */
+  static final String ETCD_PROPERTY = "holdfast.bench.etcd";
 
   private static @Nullable RedisServer ownRedis;
   private static @Nullable ZooKeeperServer ownZooKeeper;
@@ -68,6 +73,15 @@ final class Servers {
     }
     // The testkit's shared server, stopped when the JVM exits.
     return PostgresServers.shared().jdbcUrlWithCredentials();
+  }
+
+  static synchronized String etcd() {
+    String endpoints = System.getProperty(ETCD_PROPERTY);
+    if (endpoints != null && !endpoints.isBlank()) {
+      return endpoints;
+    }
+    // The testkit's shared server, stopped when the JVM exits.
+    return EtcdServers.shared().endpointList();
   }
 
   static String hostPort(RedisURI uri) {

@@ -3,6 +3,7 @@ package io.holdfast.benchmarks;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.holdfast.testkit.EtcdServers;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,8 +30,10 @@ class BenchmarksSmokeTest {
             BenchmarkRun.Settings.parse(
                 "-quick", "-out", dir.resolve("out").toString(), "-docs", docs.toString()));
 
-    // 3 Redis cases x 3 libraries, 2 ZooKeeper cases x 2 libraries, 2 PostgreSQL cases x 5.
-    assertEquals(23, r.throughput.size(), r.throughput::toString);
+    // 3 Redis cases x 3 libraries, 2 ZooKeeper cases x 2 libraries, 2 PostgreSQL cases x 5, and
+    // 2 etcd cases x 3 when there is an etcd (else the run leaves them out).
+    boolean etcd = EtcdServers.available();
+    assertEquals(etcd ? 29 : 23, r.throughput.size(), r.throughput::toString);
     for (Results.Throughput t : r.throughput) {
       assertTrue(t.opsPerSec() > 0, () -> "no operation completed: " + t);
     }
@@ -59,7 +62,8 @@ class BenchmarksSmokeTest {
         page.contains(Report.BEGIN)
             && page.contains("Holdfast ÷ floor")
             && page.contains("Holdfast ÷ ShedLock")
-            && page.contains("how soon a watcher hears"),
+            && page.contains("how soon a watcher hears")
+            && (!etcd || page.contains("Holdfast ÷ jetcd")),
         page);
     assertTrue(Files.readString(docs.resolve(Report.REDIS_SVG)).startsWith("<svg"));
     assertTrue(Files.readString(docs.resolve(Report.ZOOKEEPER_SVG)).startsWith("<svg"));

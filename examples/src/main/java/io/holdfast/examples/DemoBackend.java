@@ -1,10 +1,12 @@
 package io.holdfast.examples;
 
 import io.holdfast.lock.LockService;
+import io.holdfast.lock.etcd.EtcdLockService;
 import io.holdfast.lock.postgresql.PostgresLockService;
 import io.holdfast.lock.redis.RedisLockService;
 import io.holdfast.lock.zookeeper.ZooKeeperLockService;
 import io.holdfast.membership.Membership;
+import io.holdfast.membership.etcd.EtcdMembership;
 import io.holdfast.membership.postgresql.PostgresMembership;
 import io.holdfast.membership.redis.RedisMembership;
 import io.holdfast.membership.zookeeper.ZooKeeperMembership;
@@ -33,6 +35,7 @@ interface DemoBackend {
       case "redis" -> new Redis(RedisURI.create(address));
       case "zookeeper" -> new ZooKeeper(address);
       case "postgres" -> new Postgres(address);
+      case "etcd" -> new Etcd(address);
       default -> throw new IllegalArgumentException("unknown backend " + kind);
     };
   }
@@ -119,6 +122,46 @@ interface DemoBackend {
     public String describe() {
       int query = jdbcUrl.indexOf('?');
       return "PostgreSQL at " + (query < 0 ? jdbcUrl : jdbcUrl.substring(0, query));
+    }
+  }
+
+  /** etcd: locks, membership and the stock in one cluster; one lease per service, on etcd. */
+  record Etcd(String endpoints) implements DemoBackend {
+    /**
+     * The first jetcd call of a fresh JVM loads gRPC and Vert.x, which on a busy machine takes
+     * longer than the default 3 s; leases are judged on {@link #LEASE}, not on this.
+     */
+    static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(10);
+
+    @Override
+    public LockService locks() {
+      return EtcdLockService.builder(endpoints.split(","))
+          .leaseTime(LEASE)
+          .commandTimeout(COMMAND_TIMEOUT)
+          .build();
+    }
+
+    @Override
+    public Membership membership() {
+      return EtcdMembership.builder(endpoints.split(","))
+          .leaseTime(LEASE)
+          .commandTimeout(COMMAND_TIMEOUT)
+          .build();
+    }
+
+    @Override
+    public FencedStock stock() {
+      return new EtcdFencedStock(endpoints);
+    }
+
+    @Override
+    public List<String> args() {
+      return List.of("etcd", endpoints);
+    }
+
+    @Override
+    public String describe() {
+      return "etcd at " + endpoints;
     }
   }
 }

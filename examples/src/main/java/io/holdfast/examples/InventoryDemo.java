@@ -32,9 +32,9 @@ import org.jspecify.annotations.Nullable;
  * comes from the store and fails the run if an invariant broke.
  *
  * <p>Usage: {@code InventoryDemo [--redis redis://host:port | --zookeeper host:port | --postgres
- * jdbc:postgresql://host:port/db?user=u&password=p] [--instances N] [--threads N] [--stock N]}.
- * Without either it starts a local Redis 7 (the binary shipped in {@code
- * org.signal:embedded-redis}).
+ * jdbc:postgresql://host:port/db?user=u&password=p | --etcd http://host:2379[,...]] [--instances N]
+ * [--threads N] [--stock N]}. Without either it starts a local Redis 7 (the binary shipped in
+ * {@code org.signal:embedded-redis}).
  */
 public final class InventoryDemo {
   static final List<String> SKUS = List.of("apple", "pear", "plum");
@@ -68,6 +68,7 @@ public final class InventoryDemo {
       @Nullable String redis,
       @Nullable String zookeeper,
       @Nullable String postgres,
+      @Nullable String etcd,
       int instances,
       int threads,
       long stockPerSku) {}
@@ -86,6 +87,8 @@ public final class InventoryDemo {
         --zookeeper host:port       run everything on this ZooKeeper instead of Redis
         --postgres JDBC-URL         run everything on this PostgreSQL instead of Redis, e.g.
                                     jdbc:postgresql://host:5432/db?user=u&password=p
+        --etcd URL[,URL...]         run everything on this etcd instead of Redis, e.g.
+                                    http://127.0.0.1:2379
         --instances N               order-service JVMs (default 4)
         --threads N                 order threads per JVM (default 4)
         --stock N                   units per SKU, 3 SKUs (default 1500)
@@ -104,6 +107,7 @@ public final class InventoryDemo {
     String redis = null;
     String zookeeper = null;
     String postgres = null;
+    String etcd = null;
     int instances = 4;
     int threads = 4;
     long stock = 1500;
@@ -128,6 +132,7 @@ public final class InventoryDemo {
           case "--redis" -> redis = value;
           case "--zookeeper" -> zookeeper = value;
           case "--postgres" -> postgres = value;
+          case "--etcd" -> etcd = value;
           case "--instances" -> instances = Integer.parseInt(value);
           case "--threads" -> threads = Integer.parseInt(value);
           case "--stock" -> stock = Long.parseLong(value);
@@ -139,7 +144,8 @@ public final class InventoryDemo {
       System.err.print(USAGE);
       System.exit(2);
     }
-    Verdict v = run(new Options(redis, zookeeper, postgres, instances, threads, stock), System.out);
+    Verdict v =
+        run(new Options(redis, zookeeper, postgres, etcd, instances, threads, stock), System.out);
     if (!v.ok()) {
       System.exit(1);
     }
@@ -185,6 +191,9 @@ public final class InventoryDemo {
       out.println("Using " + backend.describe());
     } else if (o.postgres() != null) {
       backend = new DemoBackend.Postgres(o.postgres());
+      out.println("Using " + backend.describe());
+    } else if (o.etcd() != null) {
+      backend = new DemoBackend.Etcd(o.etcd());
       out.println("Using " + backend.describe());
     } else if (o.redis() != null) {
       backend = new DemoBackend.Redis(RedisURI.create(o.redis()));

@@ -1,7 +1,6 @@
 package io.holdfast.examples;
 
 import io.holdfast.membership.MembershipBackendException;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
@@ -10,9 +9,8 @@ import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.data.Stat;
 
 /**
- * {@link FencedStock} in ZooKeeper: one node per SKU holding {@code "stock token accepted
- * rejected"}, changed only with a compare-and-set on the node's version, so the token check and the
- * write are one atomic step.
+ * {@link FencedStock} in ZooKeeper: one node per SKU holding a {@code StockRow}, changed only with
+ * a compare-and-set on the node's version, so the token check and the write are one atomic step.
  */
 public final class ZooKeeperFencedStock implements FencedStock {
   private static final String ROOT = "/holdfast-demo/stock/";
@@ -40,25 +38,11 @@ public final class ZooKeeperFencedStock implements FencedStock {
     }
   }
 
-  /** stock, token, accepted, rejected */
-  private record Row(long stock, long token, long accepted, long rejected) {
-    static Row parse(byte[] data) {
-      String[] f = new String(data, StandardCharsets.UTF_8).split(" ", -1); // as written: 4 fields
-      return new Row(
-          Long.parseLong(f[0]), Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3]));
-    }
-
-    byte[] bytes() {
-      return (stock + " " + token + " " + accepted + " " + rejected)
-          .getBytes(StandardCharsets.UTF_8);
-    }
-  }
-
-  private Row get(String sku, Stat stat) {
+  private StockRow get(String sku, Stat stat) {
     try {
-      return Row.parse(client.getData().storingStatIn(stat).forPath(ROOT + sku));
+      return StockRow.parse(client.getData().storingStatIn(stat).forPath(ROOT + sku));
     } catch (KeeperException.NoNodeException e) {
-      return new Row(0, 0, 0, 0);
+      return StockRow.EMPTY;
     } catch (Exception e) {
       throw new MembershipBackendException("reading stock of " + sku + " failed", e);
     }
@@ -67,11 +51,11 @@ public final class ZooKeeperFencedStock implements FencedStock {
   /** Applies {@code change} to the SKU's row with compare-and-set, retrying on a conflict. */
   // change returns its argument itself to mean "leave as is": identity, not equal values.
   @SuppressWarnings("ReferenceEquality")
-  private Row update(String sku, java.util.function.UnaryOperator<Row> change) {
+  private StockRow update(String sku, java.util.function.UnaryOperator<StockRow> change) {
     while (true) {
       Stat stat = new Stat();
-      Row now = get(sku, stat);
-      Row next = change.apply(now);
+      StockRow now = get(sku, stat);
+      StockRow next = change.apply(now);
       if (next == now) {
         return now;
       }
@@ -93,7 +77,7 @@ public final class ZooKeeperFencedStock implements FencedStock {
           .create()
           .orSetData()
           .creatingParentsIfNeeded()
-          .forPath(ROOT + sku, new Row(stock, 0, 0, 0).bytes());
+          .forPath(ROOT + sku, new StockRow(stock, 0, 0, 0).bytes());
     } catch (Exception e) {
       throw new MembershipBackendException("resetting stock of " + sku + " failed", e);
     }
@@ -106,30 +90,12 @@ public final class ZooKeeperFencedStock implements FencedStock {
 
   @Override
   public long read(String sku, long fencingToken) {
-    Row r =
-        update(
-            sku,
-            now ->
-                fencingToken < now.token()
-                    ? new Row(now.stock(), now.token(), now.accepted(), now.rejected() + 1)
-                    : fencingToken == now.token()
-                        ? now
-                        : new Row(now.stock(), fencingToken, now.accepted(), now.rejected()));
-    return fencingToken < r.token() ? -1 : r.stock();
+    return update(sku, now -> now.afterRead(fencingToken)).readResult(fencingToken);
   }
 
   @Override
   public boolean write(String sku, long stock, long fencingToken) {
-    boolean[] accepted = new boolean[1];
-    update(
-        sku,
-        now -> {
-          accepted[0] = fencingToken >= now.token();
-          return accepted[0]
-              ? new Row(stock, fencingToken, now.accepted() + 1, now.rejected())
-              : new Row(now.stock(), now.token(), now.accepted(), now.rejected() + 1);
-        });
-    return accepted[0];
+    return update(sku, now -> now.afterWrite(stock, fencingToken)).wroteWith(fencingToken);
   }
 
   @Override

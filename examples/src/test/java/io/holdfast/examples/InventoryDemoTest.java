@@ -25,7 +25,7 @@ class InventoryDemoTest {
 
   @Test
   void demo_sellsExactlyTheStock_survivesFreezeAndKill_verdictOk() throws Exception {
-    Run run = runOk(new InventoryDemo.Options(null, null, null, 3, 3, 400));
+    Run run = runOk(new InventoryDemo.Options(null, null, null, null, 3, 3, 400));
     InventoryDemo.Verdict v = run.verdict();
     String printed = run.printed();
     assertThat(v.accepted()).isEqualTo(3 * 400);
@@ -48,14 +48,15 @@ class InventoryDemoTest {
     assertThat(buf.toString(StandardCharsets.UTF_8))
         .startsWith("Usage: mvn -q -Pdemo -DskipTests verify")
         .contains("--zookeeper host:port")
-        .contains("--postgres JDBC-URL");
+        .contains("--postgres JDBC-URL")
+        .contains("--etcd URL");
   }
 
   @Test
   void demo_onZooKeeper_verdictOk() throws Exception {
     try (io.holdfast.testkit.ZooKeeperServer zk =
         io.holdfast.testkit.ZooKeeperServers.dedicated()) {
-      Run run = runOk(new InventoryDemo.Options(null, zk.connectString(), null, 3, 3, 150));
+      Run run = runOk(new InventoryDemo.Options(null, zk.connectString(), null, null, 3, 3, 150));
       assertThat(run.verdict().accepted()).isEqualTo(3 * 150);
     }
   }
@@ -64,11 +65,20 @@ class InventoryDemoTest {
   void demo_onPostgres_verdictOk() throws Exception {
     try (io.holdfast.testkit.PostgresServer pg = io.holdfast.testkit.PostgresServers.dedicated()) {
       String url = pg.jdbcUrlWithCredentials();
-      Run run = runOk(new InventoryDemo.Options(null, null, url, 3, 3, 150));
+      Run run = runOk(new InventoryDemo.Options(null, null, url, null, 3, 3, 150));
       assertThat(run.verdict().accepted()).isEqualTo(3 * 150);
       assertThat(run.printed())
           .contains("Using PostgreSQL at jdbc:postgresql:")
           .doesNotContain("password");
+    }
+  }
+
+  @Test
+  void demo_onEtcd_verdictOk() throws Exception {
+    try (io.holdfast.testkit.EtcdServer etcd = io.holdfast.testkit.EtcdServers.dedicated()) {
+      Run run = runOk(new InventoryDemo.Options(null, null, null, etcd.endpointList(), 3, 3, 150));
+      assertThat(run.verdict().accepted()).isEqualTo(3 * 150);
+      assertThat(run.printed()).contains("Using etcd at http://");
     }
   }
 }

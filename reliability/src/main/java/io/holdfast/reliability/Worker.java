@@ -3,6 +3,7 @@ package io.holdfast.reliability;
 import io.holdfast.lock.LockBackendException;
 import io.holdfast.lock.LockHandle;
 import io.holdfast.lock.LockService;
+import io.holdfast.lock.etcd.EtcdLockService;
 import io.holdfast.lock.postgresql.PostgresLockService;
 import io.holdfast.lock.redis.RedisLockService;
 import io.holdfast.lock.zookeeper.ZooKeeperLockService;
@@ -38,12 +39,13 @@ import java.util.regex.Pattern;
  * the lock's fencing token, and releases — recording every step in its history file.
  *
  * <p>Args: {@code kind address worker-id threads names grants-per-thread history-file register-uri
- * lease-ms sleep-ms [wait-replicas]}, where kind is {@code redis}, {@code zookeeper} or {@code
- * postgres} (the address a JDBC URL). Standard input: {@code GO} starts the workload; {@code HOLD
- * name} takes a lock, reads its register, prints {@code HOLDING token} and waits for {@code WRITE}
- * (the test freezes the process in between). While the workload runs, {@code FREEZE} makes the next
- * thread that is granted a lock stop inside its critical section and print {@code FROZEN name
- * token}, so that a kill is sure to land there.
+ * lease-ms sleep-ms [wait-replicas]}, where kind is {@code redis}, {@code zookeeper}, {@code
+ * postgres} (the address a JDBC URL) or {@code etcd} (the address comma-separated client URLs).
+ * Standard input: {@code GO} starts the workload; {@code HOLD name} takes a lock, reads its
+ * register, prints {@code HOLDING token} and waits for {@code WRITE} (the test freezes the process
+ * in between). While the workload runs, {@code FREEZE} makes the next thread that is granted a lock
+ * stop inside its critical section and print {@code FROZEN name token}, so that a kill is sure to
+ * land there.
  */
 public final class Worker {
   /**
@@ -108,6 +110,11 @@ public final class Worker {
               .build();
       case "postgres" ->
           PostgresLockService.builder(address)
+              .leaseTime(lease)
+              .commandTimeout(commandTimeout)
+              .build();
+      case "etcd" ->
+          EtcdLockService.builder(address.split(","))
               .leaseTime(lease)
               .commandTimeout(commandTimeout)
               .build();
@@ -271,6 +278,7 @@ public final class Worker {
     // ops successful grants; failed acquires (an outage) are retried after a short pause, up to
     // a bound, so that a fault does not use up the workload.
     int granted = 0;
+    int failures = 0;
     for (int attempt = 0; granted < ops && attempt < ops * 200; attempt++) {
       String name = names.get(ThreadLocalRandom.current().nextInt(names.size()));
       history.record(client, Op.ACQUIRE, Event.Type.INVOKE, name, 0, 0);
@@ -283,6 +291,10 @@ public final class Worker {
         return;
       } catch (RuntimeException e) {
         history.record(client, Op.ACQUIRE, Event.Type.FAIL, name, 0, 0);
+        if (++failures <= 3) {
+          // The first few per thread, so that a run's output says why acquires failed.
+          System.out.println("ACQUIRE FAILED " + client + " " + e);
+        }
         LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
         continue;
       }
@@ -341,8 +353,23 @@ public final class Worker {
       HistoryFile history,
       BlockingQueue<String> stdin)
       throws InterruptedException {
-    history.record(client, Op.ACQUIRE, Event.Type.INVOKE, name, 0, 0);
-    try (LockHandle h = locks.acquire(name, Duration.ofSeconds(30))) {
+    // A few tries: a fresh client's first request can outlast the 1 s command timeout on a loaded
+    // machine (etcd: granting the service's lease), and this worker has one lock to take.
+    LockHandle first = null;
+    for (int attempt = 1; first == null; attempt++) {
+      history.record(client, Op.ACQUIRE, Event.Type.INVOKE, name, 0, 0);
+      try {
+        first = locks.acquire(name, Duration.ofSeconds(30));
+      } catch (RuntimeException e) {
+        history.record(client, Op.ACQUIRE, Event.Type.FAIL, name, 0, 0);
+        if (attempt == 5) {
+          throw e;
+        }
+        System.out.println("ACQUIRE FAILED " + client + " " + e);
+        LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
+      }
+    }
+    try (LockHandle h = first) {
       long token = h.fencingToken();
       history.record(client, Op.ACQUIRE, Event.Type.OK, name, token, 0);
       java.util.concurrent.CountDownLatch lostReported = new java.util.concurrent.CountDownLatch(1);

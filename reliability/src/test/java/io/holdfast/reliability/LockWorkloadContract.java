@@ -55,7 +55,7 @@ abstract class LockWorkloadContract {
   HistoryFile coordinator;
   final String run = "r" + Long.toHexString(System.nanoTime());
 
-  /** The backend kind for {@link Worker}: "redis", "zookeeper" or "postgres". */
+  /** The backend kind for {@link Worker}: "redis", "zookeeper", "postgres" or "etcd". */
   abstract String kind();
 
   /** Where workers connect (the server, or a fault proxy in front of it). */
@@ -69,7 +69,7 @@ abstract class LockWorkloadContract {
 
   abstract int serverPort();
 
-  /** Lease (Redis, PostgreSQL) or session timeout (ZooKeeper) in the workloads. */
+  /** Lease (Redis, PostgreSQL, etcd) or session timeout (ZooKeeper) in the workloads. */
   abstract Duration lease();
 
   @BeforeAll
@@ -122,6 +122,8 @@ abstract class LockWorkloadContract {
   }
 
   List<JvmProcess> startWorkers(int count, String address, int threads, int ops, long sleepMs) {
+    // One after another: started together, PostgreSQL workers race to create their tables and
+    // some fail to start.
     List<JvmProcess> started = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       String id = "w" + i;

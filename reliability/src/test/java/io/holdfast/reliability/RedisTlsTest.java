@@ -16,17 +16,9 @@ import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SslOptions;
-import java.io.IOException;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.Key;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
 import java.time.Duration;
-import java.util.Base64;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -40,39 +32,9 @@ class RedisTlsTest {
 
   @Test
   void locksAndMembership_overTls_withASelfSignedCertificate() throws Exception {
-    Path keystore = dir.resolve("redis.p12");
-    keytool(
-        "-genkeypair",
-        "-alias",
-        "redis",
-        "-keyalg",
-        "EC",
-        "-groupname",
-        "secp256r1",
-        "-dname",
-        "CN=localhost",
-        "-ext",
-        "SAN=ip:127.0.0.1,dns:localhost",
-        "-validity",
-        "2",
-        "-keystore",
-        keystore.toString(),
-        "-storetype",
-        "PKCS12",
-        "-storepass",
-        "changeit",
-        "-keypass",
-        "changeit");
-    KeyStore ks = KeyStore.getInstance("PKCS12");
-    try (var in = Files.newInputStream(keystore)) {
-      ks.load(in, "changeit".toCharArray());
-    }
-    Certificate cert = ks.getCertificate("redis");
-    Key key = ks.getKey("redis", "changeit".toCharArray());
-    Path certPem = dir.resolve("redis.crt");
-    Path keyPem = dir.resolve("redis.key");
-    Files.writeString(certPem, pem("CERTIFICATE", cert.getEncoded()), StandardCharsets.US_ASCII);
-    Files.writeString(keyPem, pem("PRIVATE KEY", key.getEncoded()), StandardCharsets.US_ASCII);
+    SelfSignedCertificate cert = SelfSignedCertificate.create(dir, "redis");
+    Path certPem = cert.certPem();
+    Path keyPem = cert.keyPem();
 
     int tlsPort;
     try (ServerSocket s = new ServerSocket(0)) {
@@ -98,7 +60,7 @@ class RedisTlsTest {
               .sslOptions(
                   SslOptions.builder()
                       .jdkSslProvider()
-                      .truststore(keystore.toFile(), "changeit")
+                      .truststore(cert.keyStore().toFile(), SelfSignedCertificate.PASSWORD)
                       .build())
               .build());
       try (LockService locks = RedisLockService.builder(client).build();
@@ -123,25 +85,5 @@ class RedisTlsTest {
       assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(30));
       assertThat(redis.source()).isEqualTo("local-process");
     }
-  }
-
-  private static String pem(String type, byte[] der) {
-    return "-----BEGIN "
-        + type
-        + "-----\n"
-        + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
-        + "\n-----END "
-        + type
-        + "-----\n";
-  }
-
-  private static void keytool(String... args) throws IOException, InterruptedException {
-    String[] cmd = new String[args.length + 1];
-    cmd[0] = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
-    System.arraycopy(args, 0, cmd, 1, args.length);
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(p.exitValue()).as(out).isZero();
   }
 }

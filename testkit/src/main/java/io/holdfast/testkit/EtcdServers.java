@@ -1,8 +1,10 @@
 package io.holdfast.testkit;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Assumptions;
 import org.slf4j.Logger;
@@ -89,6 +91,27 @@ public final class EtcdServers {
             + " install etcd-server");
     QuietLogs.quiet(QuietLogs.ETCD_CLIENT);
     return new LocalEtcdCluster(size);
+  }
+
+  /**
+   * A new single-member local {@code etcd} process, regardless of the environment (it needs the
+   * binary on the PATH), serving its clients over TLS only ({@code https://} endpoints) with the
+   * given certificate and private key. For tests of TLS: the caller makes the certificate.
+   *
+   * @param certFile the server's certificate chain, PEM
+   * @param keyFile its private key, PEM (PKCS#8)
+   * @return the started server; close it
+   * @throws org.opentest4j.TestAbortedException if there is no etcd binary on the PATH
+   */
+  public static EtcdServer localTls(Path certFile, Path keyFile) {
+    Objects.requireNonNull(certFile, "certFile");
+    Objects.requireNonNull(keyFile, "keyFile");
+    Assumptions.assumeTrue(
+        LocalEtcdServer.binary() != null,
+        "no etcd binary on the PATH for a local etcd with TLS (skipped): Debian/Ubuntu: apt-get"
+            + " install etcd-server");
+    QuietLogs.quiet(QuietLogs.ETCD_CLIENT);
+    return LocalEtcdServer.singleTls(certFile, keyFile);
   }
 
   /**

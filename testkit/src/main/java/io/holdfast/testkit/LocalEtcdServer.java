@@ -34,6 +34,15 @@ final class LocalEtcdServer implements EtcdServer {
   private final Path dir;
   private final int clientPort;
   private final int peerPort;
+
+  /** Certificate and key (PEM) for TLS on the client port, or null for plain HTTP. */
+  private final @Nullable Path certFile;
+
+  private final @Nullable Path keyFile;
+
+  /** Plain-HTTP port of /health and /metrics when the client port speaks TLS (else 0). */
+  private final int metricsPort;
+
   private String initialCluster;
   private String clusterToken;
   private @Nullable Process process;
@@ -42,7 +51,18 @@ final class LocalEtcdServer implements EtcdServer {
 
   /** A member named {@code name}; not started: call {@link #launch} and {@link #awaitHealthy}. */
   LocalEtcdServer(String name) {
+    this(name, null, null);
+  }
+
+  /**
+   * A member whose client port speaks TLS with the given certificate and key (PEM files), when both
+   * are given; its health is then checked on a plain-HTTP metrics port of its own.
+   */
+  LocalEtcdServer(String name, @Nullable Path certFile, @Nullable Path keyFile) {
     this.name = name;
+    this.certFile = certFile;
+    this.keyFile = keyFile;
+    this.metricsPort = certFile != null && keyFile != null ? LocalRedisServer.freePort() : 0;
     try {
       Path shm = Path.of("/dev/shm");
       this.dir =
@@ -62,7 +82,15 @@ final class LocalEtcdServer implements EtcdServer {
 
   /** A started single-member cluster. */
   static LocalEtcdServer single() {
-    LocalEtcdServer s = new LocalEtcdServer("holdfast");
+    return started(new LocalEtcdServer("holdfast"));
+  }
+
+  /** A started single-member cluster whose clients connect over TLS. */
+  static LocalEtcdServer singleTls(Path certFile, Path keyFile) {
+    return started(new LocalEtcdServer("holdfast", certFile, keyFile));
+  }
+
+  private static LocalEtcdServer started(LocalEtcdServer s) {
     try {
       s.start();
     } catch (RuntimeException e) {
@@ -109,7 +137,12 @@ final class LocalEtcdServer implements EtcdServer {
   }
 
   String clientUrl() {
-    return "http://127.0.0.1:" + clientPort;
+    return (metricsPort == 0 ? "http" : "https") + "://127.0.0.1:" + clientPort;
+  }
+
+  /** Where {@code /health} answers in plain HTTP. */
+  private String healthUrl() {
+    return metricsPort == 0 ? clientUrl() : "http://127.0.0.1:" + metricsPort;
   }
 
   /** Makes this a member of a cluster: every member must be given the same two values. */
@@ -182,6 +215,18 @@ final class LocalEtcdServer implements EtcdServer {
             "zap",
             "--log-level",
             "error"));
+    Path cert = certFile;
+    Path key = keyFile;
+    if (metricsPort != 0 && cert != null && key != null) {
+      cmd.addAll(
+          List.of(
+              "--cert-file",
+              cert.toString(),
+              "--key-file",
+              key.toString(),
+              "--listen-metrics-urls",
+              healthUrl()));
+    }
     ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true);
     Process p;
     try {
@@ -228,7 +273,7 @@ final class LocalEtcdServer implements EtcdServer {
                 + (p == null ? "" : " with " + p.exitValue())
                 + " at start");
       }
-      if (healthy(clientUrl())) {
+      if (healthy(healthUrl())) {
         return;
       }
       LocalRedisServer.parkMillis(25);

@@ -134,7 +134,12 @@ public final class EtcdSupport {
               .retryMaxDuration(commandTimeout.dividedBy(2))
               .retryDelay(Math.max(10, Math.min(200, commandTimeout.toMillis() / 10)))
               .retryMaxDelay(Math.max(10, Math.min(1000, commandTimeout.toMillis() / 3)))
-              .retryChronoUnit(java.time.temporal.ChronoUnit.MILLIS);
+              .retryChronoUnit(java.time.temporal.ChronoUnit.MILLIS)
+              // Not jetcd's default (wait for a ready channel): a call on a channel that cannot
+              // connect would wait out the command timeout and say only that, hiding the cause
+              // (an untrusted certificate, a refused connection). Failing, it carries the cause,
+              // and jetcd's retries above still ride out a short outage.
+              .waitForReady(false);
       String u = user;
       String p = password;
       if (u != null && p != null) {
