@@ -55,6 +55,7 @@ final class EtcdAttempt {
   private int tryRounds;
   private Watch.@Nullable Watcher watcher;
   private @Nullable ScheduledFuture<?> timer;
+  private @Nullable ScheduledFuture<?> watchCheck;
   private @Nullable String lastHead;
   private boolean granted;
   private boolean waitOver;
@@ -243,6 +244,7 @@ final class EtcdAttempt {
       return;
     }
     Watch.Watcher old;
+    ScheduledFuture<?> oldCheck;
     synchronized (this) {
       if (future.isDone() || !k.equals(key)) {
         w.close();
@@ -250,6 +252,13 @@ final class EtcdAttempt {
       }
       old = watcher;
       watcher = w;
+      // Should the watch never report the deletion, look anyway after a while (at most one such
+      // look is pending: each watch replaces the previous one's).
+      oldCheck = watchCheck;
+      watchCheck = service.schedule(() -> recheck(k, rev), service.watchCheckNanos());
+    }
+    if (oldCheck != null) {
+      oldCheck.cancel(false);
     }
     if (old != null) {
       old.close();
@@ -364,6 +373,11 @@ final class EtcdAttempt {
       ScheduledFuture<?> t = timer;
       if (t != null) {
         t.cancel(false);
+      }
+      ScheduledFuture<?> c = watchCheck;
+      watchCheck = null;
+      if (c != null) {
+        c.cancel(false);
       }
       k = key;
       rev = revision;

@@ -124,6 +124,15 @@ final class EtcdLockServiceImpl extends AbstractLockService implements LeaseKeep
     return scheduleQuietly(task, nanos, TimeUnit.NANOSECONDS);
   }
 
+  /**
+   * How long a waiter trusts its watch before looking for itself: a watch event lost on the way (a
+   * stream stalled on a member that died, jetcd's own watch bugs) can delay a waiter by this much,
+   * never hang it. One lease time: a crashed predecessor's key is gone within its lease.
+   */
+  long watchCheckNanos() {
+    return config.leaseTime().toNanos();
+  }
+
   /** How long to wait before looking again after a failed look: short, never a busy loop. */
   long retryNanos() {
     return Math.min(config.commandTimeout().toNanos(), TimeUnit.MILLISECONDS.toNanos(200));
