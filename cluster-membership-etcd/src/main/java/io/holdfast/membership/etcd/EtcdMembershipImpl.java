@@ -322,19 +322,20 @@ final class EtcdMembershipImpl extends AbstractMembership implements LeaseKeeper
     if (mine.isEmpty()) {
       return;
     }
-    keeper
-        .attachedKeys(leaseId)
-        .thenAccept(
-            keys -> {
-              if (keys == null) {
-                return;
-              }
-              for (EtcdRegistration reg : mine) {
-                if (reg.leaseId() == leaseId && !keys.contains(reg.key)) {
-                  reg.lostKey();
-                }
-              }
-            });
+    var unused = // never fails: attachedKeys answers null on a failure
+        keeper
+            .attachedKeys(leaseId)
+            .thenAccept(
+                keys -> {
+                  if (keys == null) {
+                    return;
+                  }
+                  for (EtcdRegistration reg : mine) {
+                    if (reg.leaseId() == leaseId && !keys.contains(reg.key)) {
+                      reg.lostKey();
+                    }
+                  }
+                });
   }
 
   @Override
@@ -416,24 +417,25 @@ final class EtcdMembershipImpl extends AbstractMembership implements LeaseKeeper
           return;
         }
       }
-      EtcdSupport.bounded(
-              client
-                  .getKVClient()
-                  .get(EtcdSupport.bytes(prefix), GetOption.builder().isPrefix(true).build()),
-              commandTimeout)
-          .whenComplete(
-              (r, e) -> {
-                if (e != null) {
-                  LOG.debug("reading {} failed; retrying", prefix, e);
-                  schedule(this::start, RETRY_MS, TimeUnit.MILLISECONDS);
-                  return;
-                }
-                long rev = r.getHeader().getRevision();
-                List<Member> members = new ArrayList<>();
-                r.getKvs().forEach(kv -> members.add(decode(kv)));
-                sink.snapshot(rev, members);
-                follow(rev + 1);
-              });
+      var unused = // the callback handles a failed read: it retries
+          EtcdSupport.bounded(
+                  client
+                      .getKVClient()
+                      .get(EtcdSupport.bytes(prefix), GetOption.builder().isPrefix(true).build()),
+                  commandTimeout)
+              .whenComplete(
+                  (r, e) -> {
+                    if (e != null) {
+                      LOG.debug("reading {} failed; retrying", prefix, e);
+                      schedule(this::start, RETRY_MS, TimeUnit.MILLISECONDS);
+                      return;
+                    }
+                    long rev = r.getHeader().getRevision();
+                    List<Member> members = new ArrayList<>();
+                    r.getKvs().forEach(kv -> members.add(decode(kv)));
+                    sink.snapshot(rev, members);
+                    follow(rev + 1);
+                  });
     }
 
     private void follow(long fromRevision) {

@@ -144,20 +144,21 @@ public final class LeaseKeeper {
                 commandTimeout)
             .thenApply(r -> granted(r.getID(), sent));
     granting = mine;
-    mine.whenComplete(
-        (c, e) -> {
-          synchronized (this) {
-            if (granting == mine) {
-              granting = null;
-            }
-          }
-        });
+    var unused =
+        mine.whenComplete(
+            (c, e) -> {
+              synchronized (this) {
+                if (granting == mine) {
+                  granting = null;
+                }
+              }
+            });
     return mine;
   }
 
   private synchronized Current granted(long id, long sent) {
     if (closed) {
-      revoke(id);
+      var unused = revoke(id); // never fails: a failed revoke is logged and the lease runs out
       throw new IllegalStateException("closed");
     }
     leaseId = id;
@@ -218,35 +219,36 @@ public final class LeaseKeeper {
       listener.renewalFailed(e);
       return;
     }
-    call.whenComplete(
-        (r, e) -> {
-          if (e != null) {
-            if (EtcdSupport.leaseNotFound(e)) {
-              dropIfCurrent(id, "etcd no longer has the lease (it expired)");
-            } else {
-              listener.renewalFailed(EtcdSupport.unwrap(e));
-            }
-          } else if (r.getTTL() <= 0) {
-            // etcd answers a keep-alive of an expired lease with TTL 0, not with an error.
-            dropIfCurrent(id, "etcd no longer has the lease (it expired)");
-          } else {
-            boolean current;
-            synchronized (this) {
-              current = id == leaseId && !closed;
-              if (current && sent - confirmedSentNanos > 0) {
-                if (expired(System.nanoTime())) {
-                  // Confirmed too late: the lease may have been judged lost already.
-                  drop(id, "no renewal was confirmed within the lease time");
-                  return;
+    var unused =
+        call.whenComplete(
+            (r, e) -> {
+              if (e != null) {
+                if (EtcdSupport.leaseNotFound(e)) {
+                  dropIfCurrent(id, "etcd no longer has the lease (it expired)");
+                } else {
+                  listener.renewalFailed(EtcdSupport.unwrap(e));
                 }
-                confirmedSentNanos = sent;
+              } else if (r.getTTL() <= 0) {
+                // etcd answers a keep-alive of an expired lease with TTL 0, not with an error.
+                dropIfCurrent(id, "etcd no longer has the lease (it expired)");
+              } else {
+                boolean current;
+                synchronized (this) {
+                  current = id == leaseId && !closed;
+                  if (current && sent - confirmedSentNanos > 0) {
+                    if (expired(System.nanoTime())) {
+                      // Confirmed too late: the lease may have been judged lost already.
+                      drop(id, "no renewal was confirmed within the lease time");
+                      return;
+                    }
+                    confirmedSentNanos = sent;
+                  }
+                }
+                if (current) {
+                  listener.renewed(id, sent);
+                }
               }
-            }
-            if (current) {
-              listener.renewed(id, sent);
-            }
-          }
-        });
+            });
   }
 
   private void dropIfCurrent(long id, String reason) {
@@ -262,7 +264,7 @@ public final class LeaseKeeper {
   private void drop(long id, String reason) {
     leaseId = 0;
     LOG.debug("dropping etcd lease {}: {}", Long.toHexString(id), reason);
-    revoke(id);
+    var unused = revoke(id); // never fails: a failed revoke is logged and the lease runs out
     try {
       scheduler.execute(() -> listener.dropped(id, reason));
     } catch (java.util.concurrent.RejectedExecutionException e) {
