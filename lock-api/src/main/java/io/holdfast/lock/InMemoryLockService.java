@@ -104,7 +104,7 @@ public final class InMemoryLockService extends AbstractLockService {
   @Override
   protected CompletableFuture<@Nullable Lease> acquireLease(String name, long maxWaitNanos) {
     CompletableFuture<@Nullable Lease> future = new CompletableFuture<>();
-    long sentAt = System.nanoTime();
+    long sentAt = nanoTime();
     MemoryLease granted = null;
     synchronized (lock) {
       Slot slot = slots.computeIfAbsent(name, n -> new Slot());
@@ -293,6 +293,18 @@ public final class InMemoryLockService extends AbstractLockService {
      */
     public Builder observer(LockObserver observer) {
       config.observer(Objects.requireNonNull(observer, "observer"));
+      return this;
+    }
+
+    /**
+     * Sets the time source leases, renewals and pause detection are judged by, for tests on fake
+     * time (the testkit's {@code FakeTicker}). Default: {@link Ticker#system()}.
+     *
+     * @param ticker the time source
+     * @return this builder
+     */
+    public Builder ticker(Ticker ticker) {
+      config.ticker(Objects.requireNonNull(ticker, "ticker"));
       return this;
     }
 

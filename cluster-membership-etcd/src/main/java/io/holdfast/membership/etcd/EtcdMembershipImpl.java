@@ -15,6 +15,7 @@ import io.etcd.jetcd.options.PutOption;
 import io.etcd.jetcd.options.WatchOption;
 import io.etcd.jetcd.watch.WatchEvent;
 import io.holdfast.lock.LockService;
+import io.holdfast.lock.Ticker;
 import io.holdfast.lock.etcd.EtcdLockService;
 import io.holdfast.lock.etcd.internal.EtcdSupport;
 import io.holdfast.lock.etcd.internal.LeaseKeeper;
@@ -97,6 +98,7 @@ final class EtcdMembershipImpl extends AbstractMembership implements LeaseKeeper
             leaseTime.toNanos() / 100 + TimeUnit.MILLISECONDS.toNanos(2),
             commandTimeout,
             leaseThread,
+            Ticker.system(),
             this);
   }
 

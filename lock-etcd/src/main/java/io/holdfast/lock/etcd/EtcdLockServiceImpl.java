@@ -71,6 +71,7 @@ final class EtcdLockServiceImpl extends AbstractLockService implements LeaseKeep
             config.driftMarginNanos(),
             config.commandTimeout(),
             scheduler(),
+            config.ticker(),
             this);
   }
 
