@@ -31,7 +31,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.opentest4j.TestAbortedException;
 
 /**
@@ -41,8 +41,10 @@ import org.opentest4j.TestAbortedException;
  *
  * <p>Tests wait on conditions, never on sleeps; time bounds are generous upper limits.
  */
-@Timeout(value = 120, unit = TimeUnit.SECONDS)
 public abstract class LockServiceContract {
+  /** Each test's limit, scaled by {@link Timing}. */
+  @RegisterExtension static final ScaledTimeout TIMEOUT = new ScaledTimeout(Duration.ofMinutes(2));
+
   private final List<LockService> services = new CopyOnWriteArrayList<>();
   private final ExecutorService pool = Executors.newCachedThreadPool();
 
@@ -159,7 +161,7 @@ public abstract class LockServiceContract {
               () -> {
                 start.await();
                 for (int i = 0; i < perThread; i++) {
-                  try (LockHandle h = client.acquire(lock, Duration.ofSeconds(60))) {
+                  try (LockHandle h = client.acquire(lock, Timing.scaled(Duration.ofSeconds(60)))) {
                     tokensInGrantOrder.add(h.fencingToken());
                     long v = counter.read();
                     Thread.yield();
@@ -171,7 +173,7 @@ public abstract class LockServiceContract {
     }
     start.countDown();
     for (Future<?> f : done) {
-      f.get(100, TimeUnit.SECONDS);
+      f.get(Timing.scaledMillis(100_000), TimeUnit.MILLISECONDS);
     }
     assertThat(counter.read()).isEqualTo((long) threads * perThread);
     assertThat(tokensInGrantOrder).hasSize(threads * perThread).isSorted().doesNotHaveDuplicates();
@@ -185,7 +187,7 @@ public abstract class LockServiceContract {
     long last = 0;
     for (int i = 0; i < 10; i++) {
       LockService s = i % 2 == 0 ? a : b;
-      try (LockHandle h = s.acquire(lock, Duration.ofSeconds(10))) {
+      try (LockHandle h = s.acquire(lock, Timing.scaled(Duration.ofSeconds(10)))) {
         assertThat(h.fencingToken()).isPositive().isGreaterThan(last);
         last = h.fencingToken();
       }
@@ -199,7 +201,7 @@ public abstract class LockServiceContract {
     LockService b = service();
     LockHandle first = a.acquire(lock, Duration.ZERO);
     breakLease(lock);
-    try (LockHandle second = b.acquire(lock, Duration.ofSeconds(10))) {
+    try (LockHandle second = b.acquire(lock, Timing.scaled(Duration.ofSeconds(10)))) {
       assertThat(second.fencingToken()).isGreaterThan(first.fencingToken());
       first.close(); // compare-and-delete: must not release the second holder's grant
       assertThat(a.tryAcquire(lock)).isEmpty();
@@ -228,7 +230,7 @@ public abstract class LockServiceContract {
     LockHandle h = s.acquire(name("idem"));
     h.close();
     h.close();
-    try (LockHandle next = other.acquire(name("idem"), Duration.ofSeconds(10))) {
+    try (LockHandle next = other.acquire(name("idem"), Timing.scaled(Duration.ofSeconds(10)))) {
       h.close();
       assertThat(next.isHeld()).isTrue();
       assertThat(s.tryAcquire(name("idem"))).isEmpty();
@@ -274,7 +276,8 @@ public abstract class LockServiceContract {
     LockService s = service();
     try (LockHandle h = s.acquire(name("thread"))) {
       Optional<LockHandle> fromOtherThread =
-          pool.submit(() -> s.tryAcquire(name("thread"))).get(30, TimeUnit.SECONDS);
+          pool.submit(() -> s.tryAcquire(name("thread")))
+              .get(Timing.scaledMillis(30_000), TimeUnit.MILLISECONDS);
       assertThat(fromOtherThread).isEmpty();
       assertThat(h.isHeld()).isTrue();
     }
@@ -285,7 +288,7 @@ public abstract class LockServiceContract {
     LockService s = service();
     try (LockHandle h = s.acquire(name("async-re"))) {
       CompletableFuture<LockHandle> f = s.acquireAsync(name("async-re"), Duration.ZERO);
-      assertThatThrownBy(() -> f.get(30, TimeUnit.SECONDS))
+      assertThatThrownBy(() -> f.get(Timing.scaledMillis(30_000), TimeUnit.MILLISECONDS))
           .isInstanceOf(ExecutionException.class)
           .hasCauseInstanceOf(LockTimeoutException.class);
       assertThat(h.isHeld()).isTrue();
@@ -306,7 +309,10 @@ public abstract class LockServiceContract {
       long elapsed = System.nanoTime() - t0;
       assertThat(Duration.ofNanos(elapsed))
           .isGreaterThanOrEqualTo(Duration.ofMillis(300))
-          .isLessThan(Duration.ofMillis(300).plus(commandTimeout()).plusSeconds(5));
+          .isLessThan(
+              Duration.ofMillis(300)
+                  .plus(commandTimeout())
+                  .plus(Timing.scaled(Duration.ofSeconds(5))));
       assertThat(h.isHeld()).isTrue();
     }
     Optional<LockHandle> again = b.tryAcquire(name("busy"));
@@ -337,11 +343,11 @@ public abstract class LockServiceContract {
         pool.submit(
             () -> {
               waiting.countDown();
-              return b.tryAcquire(name("wait"), Duration.ofSeconds(60));
+              return b.tryAcquire(name("wait"), Timing.scaled(Duration.ofSeconds(60)));
             });
     waiting.await();
     h.close();
-    Optional<LockHandle> got = waiter.get(60, TimeUnit.SECONDS);
+    Optional<LockHandle> got = waiter.get(Timing.scaledMillis(60_000), TimeUnit.MILLISECONDS);
     assertThat(got)
         .hasValueSatisfying(g -> assertThat(g.fencingToken()).isGreaterThan(h.fencingToken()));
     got.get().close();
@@ -355,9 +361,9 @@ public abstract class LockServiceContract {
     LockService b = service();
     LockHandle h = a.acquire(name("expire"));
     Future<LockHandle> waiter =
-        pool.submit(() -> b.acquire(name("expire"), Duration.ofSeconds(60)));
+        pool.submit(() -> b.acquire(name("expire"), Timing.scaled(Duration.ofSeconds(60))));
     breakLease(name("expire"));
-    LockHandle got = waiter.get(60, TimeUnit.SECONDS);
+    LockHandle got = waiter.get(Timing.scaledMillis(60_000), TimeUnit.MILLISECONDS);
     assertThat(got.fencingToken()).isGreaterThan(h.fencingToken());
     got.close();
   }
@@ -375,7 +381,7 @@ public abstract class LockServiceContract {
               waiterThread.set(Thread.currentThread());
               started.countDown();
               try {
-                b.acquire(name("intr"), Duration.ofSeconds(60)).close();
+                b.acquire(name("intr"), Timing.scaled(Duration.ofSeconds(60))).close();
                 return null;
               } catch (Throwable t) {
                 return t;
@@ -383,9 +389,10 @@ public abstract class LockServiceContract {
             });
     started.await();
     Objects.requireNonNull(waiterThread.get(), "waiter thread").interrupt();
-    assertThat(waiter.get(30, TimeUnit.SECONDS)).isInstanceOf(InterruptedException.class);
+    assertThat(waiter.get(Timing.scaledMillis(30_000), TimeUnit.MILLISECONDS))
+        .isInstanceOf(InterruptedException.class);
     h.close();
-    Optional<LockHandle> free = a.tryAcquire(name("intr"), Duration.ofSeconds(10));
+    Optional<LockHandle> free = a.tryAcquire(name("intr"), Timing.scaled(Duration.ofSeconds(10)));
     assertThat(free).isPresent();
     free.get().close();
   }
@@ -403,7 +410,7 @@ public abstract class LockServiceContract {
               () -> {
                 t.set(Thread.currentThread());
                 started.countDown();
-                try (LockHandle h = s.acquire(lock, Duration.ofSeconds(30))) {
+                try (LockHandle h = s.acquire(lock, Timing.scaled(Duration.ofSeconds(30)))) {
                   h.isHeld();
                 } catch (InterruptedException e) {
                   // expected for some iterations
@@ -412,8 +419,8 @@ public abstract class LockServiceContract {
               });
       started.await();
       Objects.requireNonNull(t.get(), "acquiring thread").interrupt();
-      f.get(30, TimeUnit.SECONDS);
-      Optional<LockHandle> h = probe.tryAcquire(lock, Duration.ofSeconds(10));
+      f.get(Timing.scaledMillis(30_000), TimeUnit.MILLISECONDS);
+      Optional<LockHandle> h = probe.tryAcquire(lock, Timing.scaled(Duration.ofSeconds(10)));
       assertThat(h).as("lock %s left held", lock).isPresent();
       h.get().close();
     }
@@ -437,10 +444,11 @@ public abstract class LockServiceContract {
     LockService a = service();
     LockService b = service();
     LockHandle h = a.acquire(name("async"));
-    CompletableFuture<LockHandle> f = b.acquireAsync(name("async"), Duration.ofSeconds(60));
+    CompletableFuture<LockHandle> f =
+        b.acquireAsync(name("async"), Timing.scaled(Duration.ofSeconds(60)));
     assertThat(f).isNotDone();
     h.close();
-    LockHandle got = f.get(60, TimeUnit.SECONDS);
+    LockHandle got = f.get(Timing.scaledMillis(60_000), TimeUnit.MILLISECONDS);
     assertThat(got.isHeld()).isTrue();
     assertThat(got.fencingToken()).isGreaterThan(h.fencingToken());
     got.close();
@@ -452,7 +460,7 @@ public abstract class LockServiceContract {
     LockService b = service();
     try (LockHandle h = a.acquire(name("async-to"))) {
       CompletableFuture<LockHandle> f = b.acquireAsync(name("async-to"), Duration.ofMillis(200));
-      assertThatThrownBy(() -> f.get(30, TimeUnit.SECONDS))
+      assertThatThrownBy(() -> f.get(Timing.scaledMillis(30_000), TimeUnit.MILLISECONDS))
           .hasCauseInstanceOf(LockTimeoutException.class);
       assertThat(h.isHeld()).isTrue();
     }
@@ -463,10 +471,12 @@ public abstract class LockServiceContract {
     LockService a = service();
     LockService b = service();
     LockHandle h = a.acquire(name("async-cancel"));
-    CompletableFuture<LockHandle> f = b.acquireAsync(name("async-cancel"), Duration.ofSeconds(60));
+    CompletableFuture<LockHandle> f =
+        b.acquireAsync(name("async-cancel"), Timing.scaled(Duration.ofSeconds(60)));
     f.cancel(false);
     h.close();
-    Optional<LockHandle> again = a.tryAcquire(name("async-cancel"), Duration.ofSeconds(10));
+    Optional<LockHandle> again =
+        a.tryAcquire(name("async-cancel"), Timing.scaled(Duration.ofSeconds(10)));
     assertThat(again).isPresent();
     again.get().close();
   }
@@ -489,15 +499,15 @@ public abstract class LockServiceContract {
           calls.incrementAndGet();
         });
     breakLease(name("lost"));
-    try (LockHandle other = b.acquire(name("lost"), Duration.ofSeconds(30))) {
+    try (LockHandle other = b.acquire(name("lost"), Timing.scaled(Duration.ofSeconds(30)))) {
       assertThat(other.fencingToken()).isGreaterThan(h.fencingToken());
-      await().atMost(Duration.ofSeconds(30)).until(() -> calls.get() == 1);
+      await().atMost(Timing.scaled(Duration.ofSeconds(30))).until(() -> calls.get() == 1);
       assertThat(h.isHeld()).isFalse();
       assertThat(heldLockInCallback).isFalse();
       assertThat(callbackThread.get()).isNotEqualTo(testThread);
       AtomicInteger late = new AtomicInteger();
       h.onLost(x -> late.incrementAndGet());
-      await().atMost(Duration.ofSeconds(30)).until(() -> late.get() == 1);
+      await().atMost(Timing.scaled(Duration.ofSeconds(30))).until(() -> late.get() == 1);
       h.close();
       assertThat(other.isHeld()).isTrue();
       assertThat(calls).hasValue(1);
@@ -509,8 +519,8 @@ public abstract class LockServiceContract {
     LockService a = service();
     LockHandle h = a.acquire(name("lost-re"));
     breakLease(name("lost-re"));
-    await().atMost(Duration.ofSeconds(30)).until(() -> !h.isHeld());
-    try (LockHandle again = a.acquire(name("lost-re"), Duration.ofSeconds(30))) {
+    await().atMost(Timing.scaled(Duration.ofSeconds(30))).until(() -> !h.isHeld());
+    try (LockHandle again = a.acquire(name("lost-re"), Timing.scaled(Duration.ofSeconds(30)))) {
       assertThat(again.fencingToken()).isGreaterThan(h.fencingToken());
       assertThat(again.isHeld()).isTrue();
       assertThat(h.isHeld()).isFalse();
@@ -527,12 +537,12 @@ public abstract class LockServiceContract {
     h.onLost(x -> calls.incrementAndGet());
     h.close();
     LockService other = service();
-    try (LockHandle h2 = other.acquire(name("nolost"), Duration.ofSeconds(10))) {
+    try (LockHandle h2 = other.acquire(name("nolost"), Timing.scaled(Duration.ofSeconds(10)))) {
       breakLease(name("nolost"));
     }
     await()
         .during(Duration.ofMillis(300))
-        .atMost(Duration.ofSeconds(5))
+        .atMost(Timing.scaled(Duration.ofSeconds(5)))
         .until(() -> calls.get() == 0);
   }
 
@@ -547,7 +557,7 @@ public abstract class LockServiceContract {
         });
     h.onLost(x -> ran.incrementAndGet());
     breakLease(name("throws"));
-    await().atMost(Duration.ofSeconds(30)).until(() -> ran.get() == 1);
+    await().atMost(Timing.scaled(Duration.ofSeconds(30))).until(() -> ran.get() == 1);
     h.close();
   }
 
@@ -558,7 +568,7 @@ public abstract class LockServiceContract {
     try (LockHandle h = s.acquire(name("renew"))) {
       long until = System.nanoTime() + Duration.ofMillis(600).multipliedBy(4).toNanos();
       await()
-          .atMost(Duration.ofSeconds(30))
+          .atMost(Timing.scaled(Duration.ofSeconds(30)))
           .pollInterval(Duration.ofMillis(100))
           .until(
               () -> {
@@ -607,7 +617,7 @@ public abstract class LockServiceContract {
               }));
     }
     for (Future<?> f : loops) {
-      f.get(120, TimeUnit.SECONDS);
+      f.get(Timing.scaledMillis(120_000), TimeUnit.MILLISECONDS);
     }
     assertThat(overlaps.get()).as("grants that overlapped").isZero();
     assertThat(grants.get()).isGreaterThanOrEqualTo(grantsWanted);
@@ -770,9 +780,11 @@ public abstract class LockServiceContract {
     LockService a = service();
     LockService b = service();
     try (LockHandle h = a.acquire(name("closing"))) {
-      CompletableFuture<LockHandle> f = b.acquireAsync(name("closing"), Duration.ofSeconds(60));
+      CompletableFuture<LockHandle> f =
+          b.acquireAsync(name("closing"), Timing.scaled(Duration.ofSeconds(60)));
       b.close();
-      assertThatThrownBy(() -> f.get(30, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class);
+      assertThatThrownBy(() -> f.get(Timing.scaledMillis(30_000), TimeUnit.MILLISECONDS))
+          .isInstanceOf(ExecutionException.class);
       assertThat(h.isHeld()).isTrue();
     }
   }
@@ -790,12 +802,15 @@ public abstract class LockServiceContract {
           .isInstanceOf(LockBackendException.class)
           .hasCauseInstanceOf(Throwable.class);
       assertThat(Duration.ofNanos(System.nanoTime() - t0))
-          .isLessThan(Duration.ofSeconds(1).plus(commandTimeout()).plusSeconds(5));
+          .isLessThan(
+              Duration.ofSeconds(1)
+                  .plus(commandTimeout())
+                  .plus(Timing.scaled(Duration.ofSeconds(5))));
     } finally {
       faults.start();
     }
     await()
-        .atMost(Duration.ofSeconds(60))
+        .atMost(Timing.scaled(Duration.ofSeconds(60)))
         .ignoreExceptions()
         .until(
             () -> {
@@ -816,11 +831,14 @@ public abstract class LockServiceContract {
     h.onLost(x -> lost.incrementAndGet());
     faults.pause();
     try {
-      await().atMost(leaseTime().plusSeconds(30)).until(() -> !h.isHeld() && lost.get() == 1);
+      await()
+          .atMost(leaseTime().plus(Timing.scaled(Duration.ofSeconds(30))))
+          .until(() -> !h.isHeld() && lost.get() == 1);
     } finally {
       faults.resume();
     }
-    try (LockHandle h2 = b.acquire(name("paused"), leaseTime().plusSeconds(30))) {
+    try (LockHandle h2 =
+        b.acquire(name("paused"), leaseTime().plus(Timing.scaled(Duration.ofSeconds(30))))) {
       assertThat(h2.fencingToken()).isGreaterThan(h.fencingToken());
       assertThat(h.isHeld()).isFalse();
     }
