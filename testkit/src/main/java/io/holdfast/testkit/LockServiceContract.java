@@ -13,9 +13,11 @@ import io.holdfast.lock.LockTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -28,8 +30,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.opentest4j.TestAbortedException;
@@ -45,7 +49,14 @@ public abstract class LockServiceContract {
   /** Each test's limit, scaled by {@link Timing}. */
   @RegisterExtension static final ScaledTimeout TIMEOUT = new ScaledTimeout(Duration.ofMinutes(2));
 
+  // The library's threads are holdfast-<kind>-…; the testkit's own (proxies, server output pumps,
+  // shutdown hooks) are not the test's leak.
+  private static final Pattern LIBRARY_THREAD =
+      Pattern.compile("holdfast-(?!proxy-)(?![a-z]+-output-)(?!.*shutdown).*");
+
   private final List<LockService> services = new CopyOnWriteArrayList<>();
+  private Set<String> before = Set.of();
+  private Set<String> threadsBefore = Set.of();
   private final ExecutorService pool = Executors.newCachedThreadPool();
 
   /** A prefix unique to this test, so that tests never see each other's locks. */
@@ -74,6 +85,19 @@ public abstract class LockServiceContract {
    * @return the register
    */
   protected abstract SharedRegister register(String key);
+
+  /**
+   * What the backend still holds for this test once its services are closed: the lock keys, nodes
+   * or rows of names starting with {@code namePrefix}, and the backend's connections or sessions if
+   * it can list them (identified so that two calls name the same one alike). The suite calls it
+   * before each test and, after closing the test's services, waits (up to the lease time, the
+   * command timeout and 5 s, scaled) until it names nothing that was not there before; a test that
+   * leaks a handle, a service or a connection then fails.
+   *
+   * @param namePrefix the prefix of every lock name of the test
+   * @return one line per thing left behind; empty when nothing is
+   */
+  protected abstract List<String> leftBehind(String namePrefix);
 
   /**
    * Faults the backend supports; {@code null} (the default) skips the fault tests.
@@ -126,12 +150,56 @@ public abstract class LockServiceContract {
     return s;
   }
 
+  @BeforeEach
+  void recordWhatIsThere() {
+    before = new HashSet<>(leftBehind(ns));
+    threadsBefore = holdfastThreads();
+  }
+
   @AfterEach
   void closeServices() {
     pool.shutdownNow();
     for (LockService s : services) {
       s.close();
     }
+    verifyNothingLeftBehind();
+  }
+
+  /** After the services closed: no locks, connections or Holdfast threads of this test remain. */
+  void verifyNothingLeftBehind() {
+    Duration bound = leaseTime().plus(commandTimeout()).plus(Timing.scaled(Duration.ofSeconds(5)));
+    await()
+        .atMost(bound)
+        .pollInterval(Duration.ofMillis(50))
+        .untilAsserted(
+            () -> {
+              List<String> left = new ArrayList<>(leftBehind(ns));
+              left.removeAll(before);
+              assertThat(left).as("left behind in the backend after close()").isEmpty();
+            });
+    await()
+        .atMost(Timing.scaled(Duration.ofSeconds(10)))
+        .pollInterval(Duration.ofMillis(50))
+        .untilAsserted(
+            () -> {
+              Set<String> alive = holdfastThreads();
+              alive.removeAll(threadsBefore);
+              assertThat(alive).as("Holdfast threads alive after close()").isEmpty();
+            });
+  }
+
+  /**
+   * Holdfast's own threads alive now, by name and id: a service's scheduler, callback, listener and
+   * JDBC threads (not the testkit's proxies and server pumps).
+   */
+  private static Set<String> holdfastThreads() {
+    Set<String> names = new HashSet<>();
+    for (Thread t : Thread.getAllStackTraces().keySet()) {
+      if (t.isAlive() && LIBRARY_THREAD.matcher(t.getName()).matches()) {
+        names.add(t.getName() + "#" + t.getId());
+      }
+    }
+    return names;
   }
 
   private String name(String base) {
