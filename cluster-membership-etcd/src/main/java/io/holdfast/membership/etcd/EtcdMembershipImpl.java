@@ -27,6 +27,7 @@ import io.holdfast.membership.internal.AbstractMembership;
 import io.holdfast.membership.internal.AbstractRegistration;
 import io.holdfast.membership.internal.GroupSink;
 import io.holdfast.membership.internal.MemberCodec;
+import io.holdfast.membership.internal.Members;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -158,7 +159,7 @@ final class EtcdMembershipImpl extends AbstractMembership implements LeaseKeeper
   @Override
   protected AbstractRegistration doRegister(MemberInfo info) {
     String what = "registering '" + info.id() + "' in '" + info.group() + "'";
-    Member m = new Member(info, Instant.now(), 0);
+    Member m = Members.create(info, Instant.now(), 0);
     String key = key(info);
     LeaseKeeper.Current cur;
     TxnResponse r;
@@ -261,7 +262,7 @@ final class EtcdMembershipImpl extends AbstractMembership implements LeaseKeeper
 
     @Override
     protected synchronized void publish(MemberInfo info, long leaderEpoch) {
-      Member m = new Member(info, member().joinedAt(), leaderEpoch);
+      Member m = Members.create(info, member().joinedAt(), leaderEpoch);
       setMember(m);
       if (!isRegistered()) {
         scheduleEnsure(0); // lost meanwhile: it comes back with the new values

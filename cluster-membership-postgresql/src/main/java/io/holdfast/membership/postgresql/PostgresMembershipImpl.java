@@ -13,6 +13,7 @@ import io.holdfast.membership.internal.AbstractMembership;
 import io.holdfast.membership.internal.AbstractRegistration;
 import io.holdfast.membership.internal.GroupSink;
 import io.holdfast.membership.internal.MemberCodec;
+import io.holdfast.membership.internal.Members;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -127,7 +128,7 @@ final class PostgresMembershipImpl extends AbstractMembership {
       throw new DuplicateMemberException(info.group(), info.id());
     }
     PgRegistration r =
-        new PgRegistration(new Member(info, Instant.ofEpochMilli(joinedMs), 0), session);
+        new PgRegistration(Members.create(info, Instant.ofEpochMilli(joinedMs), 0), session);
     live.add(r);
     return r;
   }
@@ -165,7 +166,7 @@ final class PostgresMembershipImpl extends AbstractMembership {
 
     @Override
     protected void publish(MemberInfo info, long leaderEpoch) {
-      setMember(new Member(info, member().joinedAt(), leaderEpoch));
+      setMember(Members.create(info, member().joinedAt(), leaderEpoch));
       Map<String, Object> p = params(info.group());
       p.put("id", info.id());
       p.put("session", session);
@@ -251,7 +252,7 @@ final class PostgresMembershipImpl extends AbstractMembership {
       session = next;
       confirmedAt = sentAt;
       LOG.info("'{}' registered again in '{}' after its registration was lost", m.id(), m.group());
-      markReRegistered(new Member(m.info(), Instant.ofEpochMilli(joined), m.leaderEpoch()));
+      markReRegistered(Members.create(m.info(), Instant.ofEpochMilli(joined), m.leaderEpoch()));
     }
   }
 

@@ -13,6 +13,7 @@ import io.holdfast.membership.internal.AbstractMembership;
 import io.holdfast.membership.internal.AbstractRegistration;
 import io.holdfast.membership.internal.GroupSink;
 import io.holdfast.membership.internal.MemberCodec;
+import io.holdfast.membership.internal.Members;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
@@ -151,7 +152,7 @@ final class RedisMembershipImpl extends AbstractMembership {
       throw new DuplicateMemberException(info.group(), info.id());
     }
     RedisRegistration r =
-        new RedisRegistration(new Member(info, Instant.ofEpochMilli(joinedMs), 0), joinedMs);
+        new RedisRegistration(Members.create(info, Instant.ofEpochMilli(joinedMs), 0), joinedMs);
     live.add(r);
     return r;
   }
@@ -183,7 +184,7 @@ final class RedisMembershipImpl extends AbstractMembership {
 
     @Override
     protected void publish(MemberInfo info, long leaderEpoch) {
-      setMember(new Member(info, member().joinedAt(), leaderEpoch));
+      setMember(Members.create(info, member().joinedAt(), leaderEpoch));
       Long ok =
           await(
               redis.<Long>eval(
@@ -276,7 +277,7 @@ final class RedisMembershipImpl extends AbstractMembership {
       joinedMs = joined;
       confirmedAt = sentAt;
       LOG.info("'{}' registered again in '{}' after its registration was lost", m.id(), m.group());
-      markReRegistered(new Member(m.info(), Instant.ofEpochMilli(joined), m.leaderEpoch()));
+      markReRegistered(Members.create(m.info(), Instant.ofEpochMilli(joined), m.leaderEpoch()));
     }
   }
 

@@ -54,7 +54,7 @@ public abstract class AbstractRegistration implements Registration {
 
   @Override
   public final void update(Map<String, String> metadata) {
-    Map<String, String> checked = MemberInfo.checkMetadata(metadata);
+    Map<String, String> checked = Validation.checkMetadata(metadata);
     ensureOpen();
     MemberInfo info = member.info();
     MemberInfo next =
