@@ -222,7 +222,7 @@ final class EtcdMembershipImpl extends AbstractMembership implements LeaseKeeper
         }
         ensuring = true;
       }
-      schedule(this::ensure, delayMs, TimeUnit.MILLISECONDS);
+      scheduleBlocking(this::ensure, delayMs, TimeUnit.MILLISECONDS);
     }
 
     /** Registers again (on the current lease) unless closed; retries until it can. */

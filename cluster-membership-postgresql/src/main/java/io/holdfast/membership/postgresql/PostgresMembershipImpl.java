@@ -303,7 +303,7 @@ final class PostgresMembershipImpl extends AbstractMembership {
               if (renewed.contains(r.member().id())) {
                 r.confirmed(sentAt);
               } else if (!r.isClosed()) {
-                schedule(r::rejoin, 0, TimeUnit.MILLISECONDS);
+                scheduleBlocking(r::rejoin, 0, TimeUnit.MILLISECONDS);
               }
             }
           });

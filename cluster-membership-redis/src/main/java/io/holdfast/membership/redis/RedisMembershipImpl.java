@@ -313,7 +313,7 @@ final class RedisMembershipImpl extends AbstractMembership {
               if (res.get(i) == 1L) {
                 r.confirmed(sentAt);
               } else if (!r.isClosed()) {
-                schedule(r::rejoin, 0, TimeUnit.MILLISECONDS);
+                scheduleBlocking(r::rejoin, 0, TimeUnit.MILLISECONDS);
               }
             }
           });
@@ -438,10 +438,19 @@ final class RedisMembershipImpl extends AbstractMembership {
                   e);
               return;
             }
-            long v = Long.parseLong(String.valueOf(reply.get(0)));
+            long v;
             List<Member> members = new ArrayList<>();
-            for (int i = 1; i < reply.size(); i++) {
-              members.add(decode(String.valueOf(reply.get(i))));
+            try {
+              v = Long.parseLong(String.valueOf(reply.get(0)));
+              for (int i = 1; i < reply.size(); i++) {
+                members.add(decode(String.valueOf(reply.get(i))));
+              }
+            } catch (RuntimeException unreadable) {
+              LOG.warn(
+                  "ignored an unreadable snapshot of group '{}'; the next reconciliation retries",
+                  group,
+                  unreadable);
+              return;
             }
             synchronized (order) {
               sink.snapshot(v, members);
@@ -473,8 +482,8 @@ final class RedisMembershipImpl extends AbstractMembership {
       Futures.onComplete(
           redis.<String>eval(version, ScriptOutputType.VALUE, keys(group), channel),
           (v, e) -> {
-            if (e == null && v != null && Long.parseLong(v) != lastVersion) {
-              refresh();
+            if (e == null && v != null && !String.valueOf(lastVersion).equals(v)) {
+              refresh(); // a newer version, or one we cannot read: read the group again
             }
           });
     }

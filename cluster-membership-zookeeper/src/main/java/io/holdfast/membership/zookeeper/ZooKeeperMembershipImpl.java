@@ -407,7 +407,7 @@ final class ZooKeeperMembershipImpl extends AbstractMembership {
     private void onNodeEvent(WatchedEvent event) {
       // Session events (type None) are handled by the connection-state listener.
       if (event.getType() != Watcher.Event.EventType.None && !isClosed()) {
-        schedule(this::ensure, 0, TimeUnit.MILLISECONDS);
+        scheduleBlocking(this::ensure, 0, TimeUnit.MILLISECONDS);
       }
     }
 
@@ -454,7 +454,7 @@ final class ZooKeeperMembershipImpl extends AbstractMembership {
         markReRegistered(back);
       } catch (MembershipBackendException e) {
         LOG.debug("{} failed; retrying", what, e);
-        schedule(this::ensure, RETRY_MS, TimeUnit.MILLISECONDS);
+        scheduleBlocking(this::ensure, RETRY_MS, TimeUnit.MILLISECONDS);
       }
     }
 
@@ -464,7 +464,7 @@ final class ZooKeeperMembershipImpl extends AbstractMembership {
       setMember(m);
       if (!isRegistered()) {
         // Lost meanwhile: it comes back with the new values.
-        schedule(this::ensure, 0, TimeUnit.MILLISECONDS);
+        scheduleBlocking(this::ensure, 0, TimeUnit.MILLISECONDS);
         return;
       }
       byte[] data = payload(m);
@@ -492,7 +492,7 @@ final class ZooKeeperMembershipImpl extends AbstractMembership {
         }
       }
       markLost();
-      schedule(this::ensure, 0, TimeUnit.MILLISECONDS);
+      scheduleBlocking(this::ensure, 0, TimeUnit.MILLISECONDS);
     }
 
     @Override
@@ -546,7 +546,7 @@ final class ZooKeeperMembershipImpl extends AbstractMembership {
       }
       case CONNECTED, RECONNECTED -> {
         for (ZkRegistration r : live) {
-          schedule(r::ensure, 0, TimeUnit.MILLISECONDS);
+          scheduleBlocking(r::ensure, 0, TimeUnit.MILLISECONDS);
         }
       }
       default -> {
