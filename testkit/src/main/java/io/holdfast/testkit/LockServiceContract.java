@@ -30,7 +30,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -48,11 +47,6 @@ import org.opentest4j.TestAbortedException;
 public abstract class LockServiceContract {
   /** Each test's limit, scaled by {@link Timing}. */
   @RegisterExtension static final ScaledTimeout TIMEOUT = new ScaledTimeout(Duration.ofMinutes(2));
-
-  // The library's threads are holdfast-<kind>-…; the testkit's own (proxies, server output pumps,
-  // shutdown hooks) are not the test's leak.
-  private static final Pattern LIBRARY_THREAD =
-      Pattern.compile("holdfast-(?!proxy-)(?![a-z]+-output-)(?!.*shutdown).*");
 
   private final List<LockService> services = new CopyOnWriteArrayList<>();
   private Set<String> before = Set.of();
@@ -153,7 +147,7 @@ public abstract class LockServiceContract {
   @BeforeEach
   void recordWhatIsThere() {
     before = new HashSet<>(leftBehind(ns));
-    threadsBefore = holdfastThreads();
+    threadsBefore = LibraryThreads.alive();
   }
 
   @AfterEach
@@ -182,24 +176,10 @@ public abstract class LockServiceContract {
         .pollInterval(Duration.ofMillis(50))
         .untilAsserted(
             () -> {
-              Set<String> alive = holdfastThreads();
-              alive.removeAll(threadsBefore);
-              assertThat(alive).as("Holdfast threads alive after close()").isEmpty();
+              assertThat(LibraryThreads.startedSince(threadsBefore))
+                  .as("Holdfast threads alive after close()")
+                  .isEmpty();
             });
-  }
-
-  /**
-   * Holdfast's own threads alive now, by name and id: a service's scheduler, callback, listener and
-   * JDBC threads (not the testkit's proxies and server pumps).
-   */
-  private static Set<String> holdfastThreads() {
-    Set<String> names = new HashSet<>();
-    for (Thread t : Thread.getAllStackTraces().keySet()) {
-      if (t.isAlive() && LIBRARY_THREAD.matcher(t.getName()).matches()) {
-        names.add(t.getName() + "#" + t.getId());
-      }
-    }
-    return names;
   }
 
   private String name(String base) {

@@ -34,6 +34,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -48,6 +49,7 @@ public abstract class MembershipContract {
   @RegisterExtension static final ScaledTimeout TIMEOUT = new ScaledTimeout(Duration.ofMinutes(3));
 
   private final List<Membership> memberships = new CopyOnWriteArrayList<>();
+  private Set<String> threadsBefore = Set.of();
   private final List<JvmProcess> children = new CopyOnWriteArrayList<>();
 
   /** A group name unique to this test. */
@@ -119,10 +121,46 @@ public abstract class MembershipContract {
     return failureTimeout().plus(detectionSlack());
   }
 
+  @BeforeEach
+  void recordThreads() {
+    threadsBefore = LibraryThreads.alive();
+  }
+
   @AfterEach
   void closeAll() {
     children.forEach(JvmProcess::close);
     memberships.forEach(Membership::close);
+    verifyNothingLeftBehind();
+  }
+
+  /**
+   * After the memberships closed: no member of this test's groups is left in the backend (a killed
+   * member's within the detection bound) and no Holdfast thread started by the test is alive.
+   */
+  private void verifyNothingLeftBehind() {
+    try (Membership probe = createMembership()) {
+      await()
+          .atMost(detectionBound().plus(Timing.scaled(Duration.ofSeconds(10))))
+          .pollInterval(Duration.ofMillis(100))
+          .untilAsserted(
+              () -> {
+                List<String> left = new ArrayList<>();
+                for (String g : probe.groups()) {
+                  if (g.startsWith(group)) {
+                    probe.members(g).forEach(m -> left.add(g + "/" + m.id()));
+                  }
+                }
+                assertThat(left).as("members left in the backend after close()").isEmpty();
+              });
+    }
+    await()
+        .atMost(Timing.scaled(Duration.ofSeconds(10)))
+        .pollInterval(Duration.ofMillis(50))
+        .untilAsserted(
+            () ->
+                assertThat(LibraryThreads.startedSince(threadsBefore))
+                    .as("Holdfast threads alive after close()")
+                    .isEmpty());
   }
 
   private MemberInfo info(String id) {
