@@ -253,31 +253,18 @@ final class RedisMembershipImpl extends AbstractMembership {
       }
     }
 
-    synchronized void rejoin() {
-      if (isClosed()) {
-        return;
-      }
-      markLost();
-      Member m = member();
-      long sentAt = System.nanoTime();
-      long joined;
-      try {
-        joined = registerNow(m.info(), m.leaderEpoch());
-      } catch (MembershipBackendException e) {
-        LOG.debug("re-registering '{}' failed; retrying next heartbeat", m.id(), e);
-        return;
-      }
-      if (joined < 0) {
-        LOG.warn(
-            "'{}' was lost and its id is now taken in '{}'; retrying next heartbeat",
-            m.id(),
-            m.group());
-        return;
-      }
-      joinedMs = joined;
-      confirmedAt = sentAt;
-      LOG.info("'{}' registered again in '{}' after its registration was lost", m.id(), m.group());
-      markReRegistered(Members.create(m.info(), Instant.ofEpochMilli(joined), m.leaderEpoch()));
+    void rejoin() {
+      rejoin(
+          (info, epoch) -> {
+            long sentAt = System.nanoTime();
+            long joined = registerNow(info, epoch);
+            if (joined >= 0) {
+              joinedMs = joined;
+              confirmedAt = sentAt;
+            }
+            return joined;
+          },
+          LOG);
     }
   }
 
