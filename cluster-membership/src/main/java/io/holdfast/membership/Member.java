@@ -1,5 +1,6 @@
 package io.holdfast.membership;
 
+import io.holdfast.membership.internal.Members;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
@@ -13,14 +14,13 @@ public final class Member {
   private final Instant joinedAt;
   private final long leaderEpoch;
 
-  /**
-   * Creates a member.
-   *
-   * @param info what it registered
-   * @param joinedAt when it joined, by the backend's clock
-   * @param leaderEpoch the leadership epoch it advertises, 0 if none
-   */
-  public Member(MemberInfo info, Instant joinedAt, long leaderEpoch) {
+  static {
+    // Backends create members through the internal factory; users only read them.
+    Members.install(Member::new);
+  }
+
+  /** Created by the backends, through {@link Members#create}. */
+  Member(MemberInfo info, Instant joinedAt, long leaderEpoch) {
     this.info = Objects.requireNonNull(info, "info");
     this.joinedAt = Objects.requireNonNull(joinedAt, "joinedAt");
     if (leaderEpoch < 0) {

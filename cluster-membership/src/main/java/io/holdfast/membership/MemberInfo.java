@@ -1,7 +1,6 @@
 package io.holdfast.membership;
 
 import io.holdfast.membership.internal.Validation;
-import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -130,34 +129,6 @@ public final class MemberInfo {
     return group + "/" + id + "@" + host + ":" + port + metadata;
   }
 
-  /**
-   * Checks a metadata map against the rules above.
-   *
-   * @param metadata the map
-   * @return an immutable sorted copy
-   */
-  public static Map<String, String> checkMetadata(Map<String, String> metadata) {
-    Objects.requireNonNull(metadata, "metadata");
-    int bytes = 0;
-    Map<String, String> copy = new TreeMap<>();
-    for (Map.Entry<String, String> e : metadata.entrySet()) {
-      String k = Objects.requireNonNull(e.getKey(), "metadata key");
-      String v = Objects.requireNonNull(e.getValue(), "metadata value of '" + k + "'");
-      Validation.checkMetadataKey(k);
-      bytes +=
-          k.getBytes(StandardCharsets.UTF_8).length + v.getBytes(StandardCharsets.UTF_8).length;
-      copy.put(k, v);
-    }
-    if (bytes > MAX_METADATA_BYTES) {
-      throw new IllegalArgumentException(
-          "metadata must be at most "
-              + MAX_METADATA_BYTES
-              + " UTF-8 bytes of keys and values, was "
-              + bytes);
-    }
-    return Collections.unmodifiableMap(copy);
-  }
-
   /** Builds a {@link MemberInfo}; each setter validates at once. Not thread-safe. */
   public static final class Builder {
     private final String group;
@@ -216,7 +187,7 @@ public final class MemberInfo {
     public Builder metadata(String key, String value) {
       Map<String, String> next = new LinkedHashMap<>(metadata);
       next.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
-      checkMetadata(next);
+      Validation.checkMetadata(next);
       metadata.put(key, value);
       return this;
     }
@@ -230,7 +201,7 @@ public final class MemberInfo {
     public Builder metadata(Map<String, String> entries) {
       Map<String, String> next = new LinkedHashMap<>(metadata);
       next.putAll(Objects.requireNonNull(entries, "entries"));
-      checkMetadata(next);
+      Validation.checkMetadata(next);
       metadata.putAll(entries);
       return this;
     }

@@ -469,7 +469,7 @@ class ConfigurationDocTest {
     Field config = field(builder.getClass(), "config");
     if (config != null
         && config.getType() == ServiceConfig.Builder.class
-        && Set.of("leaseTime", "defaultWait", "commandTimeout").contains(option)) {
+        && Set.of("leaseTime", "defaultWait", "commandTimeout", "ticker").contains(option)) {
       ServiceConfig built = ((ServiceConfig.Builder) config.get(builder)).build();
       return ServiceConfig.class.getMethod(option).invoke(built);
     }

@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -34,12 +35,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Thread-safe.
  */
-public final class InMemoryLockService extends AbstractLockService {
-  private final Store store;
-  private final Object lock;
-  private final Map<String, Slot> slots;
-  private final String ownerId;
-  private final LockInspector inspector = new Inspector();
+public final class InMemoryLockService implements LockService {
+  private final Core core;
 
   /** The locks themselves: what a server would hold. Shared by services built with sharedWith. */
   private static final class Store {
@@ -55,15 +52,10 @@ public final class InMemoryLockService extends AbstractLockService {
     final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
   }
 
-  private record Waiter(
-      InMemoryLockService service, CompletableFuture<@Nullable Lease> future, long sentAt) {}
+  private record Waiter(Core service, CompletableFuture<@Nullable Lease> future, long sentAt) {}
 
   private InMemoryLockService(ServiceConfig config, Store store) {
-    super("memory", config, false);
-    this.store = store;
-    this.lock = store.lock;
-    this.slots = store.slots;
-    this.ownerId = "memory-" + store.services.incrementAndGet();
+    this.core = new Core(config, store);
   }
 
   /**
@@ -93,19 +85,43 @@ public final class InMemoryLockService extends AbstractLockService {
    * @return whether the lock was held
    */
   public boolean revoke(String name) {
-    Checks.checkName(name, "name");
-    ensureOpen();
-    MemoryLease victim;
-    synchronized (lock) {
-      Slot slot = slots.get(name);
-      victim = slot == null ? null : slot.holder;
-    }
-    if (victim == null) {
-      return false;
-    }
-    victim.lost("revoked by InMemoryLockService.revoke");
-    freeIfHeldBy(victim);
-    return true;
+    return core.revoke(name);
+  }
+
+  /**
+   * The number of names currently held or waited for (by any service sharing these locks): zero
+   * once everything is released.
+   *
+   * @return the count
+   */
+  public int activeNames() {
+    return core.activeNames();
+  }
+
+  @Override
+  public LockHandle acquire(String name) throws InterruptedException {
+    return core.acquire(name);
+  }
+
+  @Override
+  public LockHandle acquire(String name, Duration maxWait) throws InterruptedException {
+    return core.acquire(name, maxWait);
+  }
+
+  @Override
+  public Optional<LockHandle> tryAcquire(String name) {
+    return core.tryAcquire(name);
+  }
+
+  @Override
+  public Optional<LockHandle> tryAcquire(String name, Duration maxWait)
+      throws InterruptedException {
+    return core.tryAcquire(name, maxWait);
+  }
+
+  @Override
+  public CompletableFuture<LockHandle> acquireAsync(String name, Duration maxWait) {
+    return core.acquireAsync(name, maxWait);
   }
 
   /**
@@ -117,197 +133,247 @@ public final class InMemoryLockService extends AbstractLockService {
    */
   @Override
   public LockInspector inspector() {
-    ensureOpen();
-    return inspector;
-  }
-
-  private LockInfo info(String name, @Nullable Slot slot) {
-    if (slot == null || slot.holder == null) {
-      return LockInfo.free(name);
-    }
-    MemoryLease h = slot.holder;
-    int waiting = 0;
-    for (Waiter w : slot.waiters) {
-      waiting += w.future().isDone() ? 0 : 1;
-    }
-    return LockInfo.held(name, h.owner.ownerId, h.token(), h.grantedAt, null, waiting);
-  }
-
-  private final class Inspector extends AbstractLockInspector {
-    Inspector() {
-      super(InMemoryLockService.this, "memory");
-    }
-
-    @Override
-    protected CompletableFuture<LockInfo> doInspect(String name) {
-      synchronized (lock) {
-        return CompletableFuture.completedFuture(info(name, slots.get(name)));
-      }
-    }
-
-    @Override
-    protected CompletableFuture<LockPage> doList(String prefix, int pageSize, String cursor) {
-      List<LockInfo> page = new ArrayList<>();
-      String next = null;
-      synchronized (lock) {
-        TreeMap<String, Slot> sorted = new TreeMap<>(slots);
-        for (Map.Entry<String, Slot> e : sorted.tailMap(cursor, false).entrySet()) {
-          if (!e.getKey().startsWith(prefix) || e.getValue().holder == null) {
-            continue;
-          }
-          if (page.size() == pageSize) {
-            next = page.get(page.size() - 1).name();
-            break;
-          }
-          page.add(info(e.getKey(), e.getValue()));
-        }
-      }
-      return CompletableFuture.completedFuture(new LockPage(page, next));
-    }
-
-    @Override
-    protected CompletableFuture<LockInfo> doForceRelease(String name) {
-      MemoryLease victim;
-      LockInfo released;
-      synchronized (lock) {
-        Slot slot = slots.get(name);
-        victim = slot == null ? null : slot.holder;
-        released = info(name, slot);
-      }
-      if (victim != null) {
-        victim.lost("force-released by an operator (LockInspector.forceRelease)");
-        victim.owner.freeIfHeldBy(victim);
-      }
-      return CompletableFuture.completedFuture(released);
-    }
+    return core.inspector();
   }
 
   @Override
-  protected CompletableFuture<@Nullable Lease> acquireLease(String name, long maxWaitNanos) {
-    CompletableFuture<@Nullable Lease> future = new CompletableFuture<>();
-    long sentAt = System.nanoTime();
-    MemoryLease granted = null;
-    synchronized (lock) {
-      Slot slot = slots.computeIfAbsent(name, n -> new Slot());
-      if (slot.holder == null && slot.waiters.isEmpty()) {
-        granted = new MemoryLease(this, name, store.tokens.incrementAndGet(), sentAt);
-        slot.holder = granted;
-      } else if (maxWaitNanos > 0) {
-        slot.waiters.add(new Waiter(this, future, sentAt));
-      } else {
-        dropIfIdle(name, slot);
-      }
-    }
-    if (granted != null) {
-      deliver(future, granted);
-    } else if (maxWaitNanos == 0) {
-      future.complete(null);
-    } else {
-      ScheduledFuture<?> timer =
-          scheduleQuietly(() -> future.complete(null), maxWaitNanos, TimeUnit.NANOSECONDS);
-      Futures.onComplete(
-          future,
-          (l, e) -> {
-            timer.cancel(false);
-            if (l == null) {
-              forgetWaiter(name, future);
-            }
-          });
-    }
-    return future;
-  }
-
-  private void forgetWaiter(String name, CompletableFuture<@Nullable Lease> future) {
-    synchronized (lock) {
-      Slot slot = slots.get(name);
-      if (slot != null) {
-        slot.waiters.removeIf(w -> w.future() == future);
-        dropIfIdle(name, slot);
-      }
-    }
-    // The waiter at the head may have been this one while the lock was free.
-    handOver(name);
-  }
-
-  private void freeIfHeldBy(MemoryLease lease) {
-    synchronized (lock) {
-      Slot slot = slots.get(lease.name());
-      if (slot == null || slot.holder != lease) {
-        return;
-      }
-      slot.holder = null;
-    }
-    handOver(lease.name());
-  }
-
-  /** Grants a free lock to the first waiter still waiting. */
-  private void handOver(String name) {
-    while (true) {
-      Waiter next;
-      MemoryLease granted;
-      synchronized (lock) {
-        Slot slot = slots.get(name);
-        if (slot == null || slot.holder != null) {
-          return;
-        }
-        next = slot.waiters.poll();
-        if (next == null) {
-          dropIfIdle(name, slot);
-          return;
-        }
-        if (next.future().isDone()) {
-          continue;
-        }
-        granted =
-            new MemoryLease(next.service(), name, store.tokens.incrementAndGet(), next.sentAt());
-        slot.holder = granted;
-      }
-      if (next.future().complete(granted)) {
-        return;
-      }
-      // The waiter gave up at that very moment: take the grant back and try the next one.
-      granted.releaseQuietly();
-      return;
-    }
-  }
-
-  // Guarded by lock.
-  private void dropIfIdle(String name, Slot slot) {
-    if (slot.holder == null && slot.waiters.isEmpty()) {
-      slots.remove(name);
-    }
+  public void close() {
+    core.close();
   }
 
   @Override
-  protected void shutdownBackend() {
-    List<Waiter> mine = new ArrayList<>();
-    synchronized (lock) {
-      for (Slot slot : slots.values()) {
-        slot.waiters.removeIf(w -> w.service() == this && mine.add(w));
-      }
-    }
-    for (Waiter w : mine) {
-      w.future().completeExceptionally(new IllegalStateException("lock service closed"));
-    }
+  public String toString() {
+    return core.toString();
   }
 
   /**
-   * The number of names currently held or waited for (by any service sharing these locks): zero
-   * once everything is released.
-   *
-   * @return the count
+   * The service itself, on the shared core; kept private so that the core's (internal) API does not
+   * become this class's public API.
    */
-  public int activeNames() {
-    synchronized (lock) {
-      return slots.size();
+  private static final class Core extends AbstractLockService {
+    private final Store store;
+    private final Object lock;
+    private final Map<String, Slot> slots;
+    private final String ownerId;
+    private final LockInspector inspector = new Inspector();
+
+    Core(ServiceConfig config, Store store) {
+      super("memory", config, false);
+      this.store = store;
+      this.lock = store.lock;
+      this.slots = store.slots;
+      this.ownerId = "memory-" + store.services.incrementAndGet();
+    }
+
+    @Override
+    public LockInspector inspector() {
+      ensureOpen();
+      return inspector;
+    }
+
+    private LockInfo info(String name, @Nullable Slot slot) {
+      if (slot == null || slot.holder == null) {
+        return LockInfo.free(name);
+      }
+      MemoryLease h = slot.holder;
+      int waiting = 0;
+      for (Waiter w : slot.waiters) {
+        waiting += w.future().isDone() ? 0 : 1;
+      }
+      return LockInfo.held(name, h.owner.ownerId, h.token(), h.grantedAt, null, waiting);
+    }
+
+    private final class Inspector extends AbstractLockInspector {
+      Inspector() {
+        super(Core.this, "memory");
+      }
+
+      @Override
+      protected CompletableFuture<LockInfo> doInspect(String name) {
+        synchronized (lock) {
+          return CompletableFuture.completedFuture(info(name, slots.get(name)));
+        }
+      }
+
+      @Override
+      protected CompletableFuture<LockPage> doList(String prefix, int pageSize, String cursor) {
+        List<LockInfo> page = new ArrayList<>();
+        String next = null;
+        synchronized (lock) {
+          TreeMap<String, Slot> sorted = new TreeMap<>(slots);
+          for (Map.Entry<String, Slot> e : sorted.tailMap(cursor, false).entrySet()) {
+            if (!e.getKey().startsWith(prefix) || e.getValue().holder == null) {
+              continue;
+            }
+            if (page.size() == pageSize) {
+              next = page.get(page.size() - 1).name();
+              break;
+            }
+            page.add(info(e.getKey(), e.getValue()));
+          }
+        }
+        return CompletableFuture.completedFuture(new LockPage(page, next));
+      }
+
+      @Override
+      protected CompletableFuture<LockInfo> doForceRelease(String name) {
+        MemoryLease victim;
+        LockInfo released;
+        synchronized (lock) {
+          Slot slot = slots.get(name);
+          victim = slot == null ? null : slot.holder;
+          released = info(name, slot);
+        }
+        if (victim != null) {
+          victim.lost("force-released by an operator (LockInspector.forceRelease)");
+          victim.owner.freeIfHeldBy(victim);
+        }
+        return CompletableFuture.completedFuture(released);
+      }
+    }
+
+    boolean revoke(String name) {
+      Checks.checkName(name, "name");
+      ensureOpen();
+      MemoryLease victim;
+      synchronized (lock) {
+        Slot slot = slots.get(name);
+        victim = slot == null ? null : slot.holder;
+      }
+      if (victim == null) {
+        return false;
+      }
+      victim.lost("revoked by InMemoryLockService.revoke");
+      freeIfHeldBy(victim);
+      return true;
+    }
+
+    @Override
+    protected CompletableFuture<@Nullable Lease> acquireLease(String name, long maxWaitNanos) {
+      CompletableFuture<@Nullable Lease> future = new CompletableFuture<>();
+      long sentAt = nanoTime();
+      MemoryLease granted = null;
+      synchronized (lock) {
+        Slot slot = slots.computeIfAbsent(name, n -> new Slot());
+        if (slot.holder == null && slot.waiters.isEmpty()) {
+          granted = new MemoryLease(this, name, store.tokens.incrementAndGet(), sentAt);
+          slot.holder = granted;
+        } else if (maxWaitNanos > 0) {
+          slot.waiters.add(new Waiter(this, future, sentAt));
+        } else {
+          dropIfIdle(name, slot);
+        }
+      }
+      if (granted != null) {
+        deliver(future, granted);
+      } else if (maxWaitNanos == 0) {
+        future.complete(null);
+      } else {
+        ScheduledFuture<?> timer =
+            scheduleQuietly(() -> future.complete(null), maxWaitNanos, TimeUnit.NANOSECONDS);
+        Futures.onComplete(
+            future,
+            (l, e) -> {
+              timer.cancel(false);
+              if (l == null) {
+                forgetWaiter(name, future);
+              }
+            });
+      }
+      return future;
+    }
+
+    private void forgetWaiter(String name, CompletableFuture<@Nullable Lease> future) {
+      synchronized (lock) {
+        Slot slot = slots.get(name);
+        if (slot != null) {
+          slot.waiters.removeIf(w -> w.future() == future);
+          dropIfIdle(name, slot);
+        }
+      }
+      // The waiter at the head may have been this one while the lock was free.
+      handOver(name);
+    }
+
+    private void freeIfHeldBy(MemoryLease lease) {
+      synchronized (lock) {
+        Slot slot = slots.get(lease.name());
+        if (slot == null || slot.holder != lease) {
+          return;
+        }
+        slot.holder = null;
+      }
+      handOver(lease.name());
+    }
+
+    /** Grants a free lock to the first waiter still waiting. */
+    private void handOver(String name) {
+      while (true) {
+        Waiter next;
+        MemoryLease granted;
+        synchronized (lock) {
+          Slot slot = slots.get(name);
+          if (slot == null || slot.holder != null) {
+            return;
+          }
+          next = slot.waiters.poll();
+          if (next == null) {
+            dropIfIdle(name, slot);
+            return;
+          }
+          if (next.future().isDone()) {
+            continue;
+          }
+          granted =
+              new MemoryLease(next.service(), name, store.tokens.incrementAndGet(), next.sentAt());
+          slot.holder = granted;
+        }
+        if (next.future().complete(granted)) {
+          return;
+        }
+        // The waiter gave up at that very moment: take the grant back and try the next one.
+        granted.releaseQuietly();
+        return;
+      }
+    }
+
+    // Guarded by lock.
+    private void dropIfIdle(String name, Slot slot) {
+      if (slot.holder == null && slot.waiters.isEmpty()) {
+        slots.remove(name);
+      }
+    }
+
+    @Override
+    protected void shutdownBackend() {
+      List<Waiter> mine = new ArrayList<>();
+      synchronized (lock) {
+        for (Slot slot : slots.values()) {
+          slot.waiters.removeIf(w -> w.service() == this && mine.add(w));
+        }
+      }
+      for (Waiter w : mine) {
+        w.future().completeExceptionally(new IllegalStateException("lock service closed"));
+      }
+    }
+
+    int activeNames() {
+      synchronized (lock) {
+        return slots.size();
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "InMemoryLockService" + super.toString().substring("Core".length());
     }
   }
 
   private static final class MemoryLease extends Lease {
-    private final InMemoryLockService owner;
+    private final Core owner;
     private final Instant grantedAt = Instant.now();
 
-    MemoryLease(InMemoryLockService owner, String name, long token, long sentAt) {
+    MemoryLease(Core owner, String name, long token, long sentAt) {
       super(owner, name, token, sentAt);
       this.owner = owner;
     }
@@ -339,7 +405,7 @@ public final class InMemoryLockService extends AbstractLockService {
      * @return this builder
      */
     public Builder sharedWith(InMemoryLockService other) {
-      this.store = Objects.requireNonNull(other, "other").store;
+      this.store = Objects.requireNonNull(other, "other").core.store;
       return this;
     }
 
@@ -375,6 +441,18 @@ public final class InMemoryLockService extends AbstractLockService {
      */
     public Builder observer(LockObserver observer) {
       config.observer(Objects.requireNonNull(observer, "observer"));
+      return this;
+    }
+
+    /**
+     * Sets the time source leases, renewals and pause detection are judged by, for tests on fake
+     * time (the testkit's {@code FakeTicker}). Default: {@link Ticker#system()}.
+     *
+     * @param ticker the time source
+     * @return this builder
+     */
+    public Builder ticker(Ticker ticker) {
+      config.ticker(Objects.requireNonNull(ticker, "ticker"));
       return this;
     }
 

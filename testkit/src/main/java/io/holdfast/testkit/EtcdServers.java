@@ -170,7 +170,7 @@ public final class EtcdServers {
 
   /** Waits until the etcd at {@code clientUrl} is healthy (after a restart). */
   static void awaitHealthy(String clientUrl) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    long deadline = System.nanoTime() + Timing.scaled(Duration.ofSeconds(30)).toNanos();
     while (System.nanoTime() - deadline < 0) {
       if (LocalEtcdServer.healthy(clientUrl)) {
         return;

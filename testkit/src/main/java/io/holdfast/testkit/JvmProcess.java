@@ -102,7 +102,7 @@ public final class JvmProcess implements AutoCloseable {
     }
     JvmProcess child = new JvmProcess(p, lines);
     try {
-      child.ready.get(60, TimeUnit.SECONDS);
+      child.ready.get(Timing.scaledMillis(60_000), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       child.kill();
@@ -127,7 +127,7 @@ public final class JvmProcess implements AutoCloseable {
   public void kill() {
     process.destroyForcibly();
     try {
-      process.waitFor(30, TimeUnit.SECONDS);
+      process.waitFor(Timing.scaledMillis(30_000), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
@@ -164,7 +164,8 @@ public final class JvmProcess implements AutoCloseable {
     }
     try {
       Process kill = new ProcessBuilder("kill", "-" + sig, Long.toString(process.pid())).start();
-      if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+      if (!kill.waitFor(Timing.scaledMillis(10_000), TimeUnit.MILLISECONDS)
+          || kill.exitValue() != 0) {
         throw new IllegalStateException("kill -" + sig + " " + process.pid() + " failed");
       }
     } catch (IOException e) {

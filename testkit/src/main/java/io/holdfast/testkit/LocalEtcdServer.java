@@ -260,7 +260,7 @@ final class LocalEtcdServer implements EtcdServer {
 
   /** Waits until the member reports itself healthy (it has a leader and serves reads). */
   void awaitHealthy() {
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    long deadline = System.nanoTime() + Timing.scaled(Duration.ofSeconds(30)).toNanos();
     while (System.nanoTime() - deadline < 0) {
       Process p = process;
       if (p == null || !p.isAlive()) {
@@ -308,7 +308,7 @@ final class LocalEtcdServer implements EtcdServer {
     LocalRedisServer.signal(p, "CONT");
     p.destroyForcibly();
     try {
-      p.waitFor(10, TimeUnit.SECONDS);
+      p.waitFor(Timing.scaledMillis(10_000), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

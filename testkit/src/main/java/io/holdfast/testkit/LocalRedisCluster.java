@@ -64,7 +64,7 @@ public final class LocalRedisCluster implements AutoCloseable {
         RedisURI u = nodes.get(i).uri();
         first.clusterMeet(u.getHost(), u.getPort());
       }
-      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      long deadline = System.nanoTime() + Timing.scaled(Duration.ofSeconds(60)).toNanos();
       for (StatefulRedisConnection<String, String> c : conns) {
         while (!ready(c.sync())) {
           if (System.nanoTime() > deadline) {

@@ -214,7 +214,7 @@ final class LocalRedisServer implements RedisServer {
   }
 
   private void awaitListening(Process p) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    long deadline = System.nanoTime() + Timing.scaled(Duration.ofSeconds(20)).toNanos();
     while (System.nanoTime() < deadline) {
       if (!p.isAlive()) {
         throw new IllegalStateException(
@@ -264,7 +264,7 @@ final class LocalRedisServer implements RedisServer {
     signal(p, "CONT");
     p.destroyForcibly();
     try {
-      p.waitFor(10, TimeUnit.SECONDS);
+      p.waitFor(Timing.scaledMillis(10_000), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
@@ -292,7 +292,8 @@ final class LocalRedisServer implements RedisServer {
   static void signal(Process p, String sig) {
     try {
       Process kill = new ProcessBuilder("kill", "-" + sig, Long.toString(p.pid())).start();
-      if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+      if (!kill.waitFor(Timing.scaledMillis(10_000), TimeUnit.MILLISECONDS)
+          || kill.exitValue() != 0) {
         throw new IllegalStateException("kill -" + sig + " " + p.pid() + " failed");
       }
     } catch (IOException e) {

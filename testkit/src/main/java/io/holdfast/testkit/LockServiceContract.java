@@ -13,9 +13,11 @@ import io.holdfast.lock.LockTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -30,8 +32,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.opentest4j.TestAbortedException;
 
 /**
@@ -41,9 +44,13 @@ import org.opentest4j.TestAbortedException;
  *
  * <p>Tests wait on conditions, never on sleeps; time bounds are generous upper limits.
  */
-@Timeout(value = 120, unit = TimeUnit.SECONDS)
 public abstract class LockServiceContract {
+  /** Each test's limit, scaled by {@link Timing}. */
+  @RegisterExtension static final ScaledTimeout TIMEOUT = new ScaledTimeout(Duration.ofMinutes(2));
+
   private final List<LockService> services = new CopyOnWriteArrayList<>();
+  private Set<String> before = Set.of();
+  private Set<String> threadsBefore = Set.of();
   private final ExecutorService pool = Executors.newCachedThreadPool();
 
   /** A prefix unique to this test, so that tests never see each other's locks. */
@@ -72,6 +79,19 @@ public abstract class LockServiceContract {
    * @return the register
    */
   protected abstract SharedRegister register(String key);
+
+  /**
+   * What the backend still holds for this test once its services are closed: the lock keys, nodes
+   * or rows of names starting with {@code namePrefix}, and the backend's connections or sessions if
+   * it can list them (identified so that two calls name the same one alike). The suite calls it
+   * before each test and, after closing the test's services, waits (up to the lease time, the
+   * command timeout and 5 s, scaled) until it names nothing that was not there before; a test that
+   * leaks a handle, a service or a connection then fails.
+   *
+   * @param namePrefix the prefix of every lock name of the test
+   * @return one line per thing left behind; empty when nothing is
+   */
+  protected abstract List<String> leftBehind(String namePrefix);
 
   /**
    * Faults the backend supports; {@code null} (the default) skips the fault tests.
@@ -124,12 +144,42 @@ public abstract class LockServiceContract {
     return s;
   }
 
+  @BeforeEach
+  void recordWhatIsThere() {
+    before = new HashSet<>(leftBehind(ns));
+    threadsBefore = LibraryThreads.alive();
+  }
+
   @AfterEach
   void closeServices() {
     pool.shutdownNow();
     for (LockService s : services) {
       s.close();
     }
+    verifyNothingLeftBehind();
+  }
+
+  /** After the services closed: no locks, connections or Holdfast threads of this test remain. */
+  void verifyNothingLeftBehind() {
+    Duration bound = leaseTime().plus(commandTimeout()).plus(Timing.scaled(Duration.ofSeconds(5)));
+    await()
+        .atMost(bound)
+        .pollInterval(Duration.ofMillis(50))
+        .untilAsserted(
+            () -> {
+              List<String> left = new ArrayList<>(leftBehind(ns));
+              left.removeAll(before);
+              assertThat(left).as("left behind in the backend after close()").isEmpty();
+            });
+    await()
+        .atMost(Timing.scaled(Duration.ofSeconds(10)))
+        .pollInterval(Duration.ofMillis(50))
+        .untilAsserted(
+            () -> {
+              assertThat(LibraryThreads.startedSince(threadsBefore))
+                  .as("Holdfast threads alive after close()")
+                  .isEmpty();
+            });
   }
 
   private String name(String base) {
@@ -159,7 +209,7 @@ public abstract class LockServiceContract {
               () -> {
                 start.await();
                 for (int i = 0; i < perThread; i++) {
-                  try (LockHandle h = client.acquire(lock, Duration.ofSeconds(60))) {
+                  try (LockHandle h = client.acquire(lock, Timing.scaled(Duration.ofSeconds(60)))) {
                     tokensInGrantOrder.add(h.fencingToken());
                     long v = counter.read();
                     Thread.yield();
@@ -171,7 +221,7 @@ public abstract class LockServiceContract {
     }
     start.countDown();
     for (Future<?> f : done) {
-      f.get(100, TimeUnit.SECONDS);
+      f.get(Timing.scaledMillis(100_000), TimeUnit.MILLISECONDS);
     }
     assertThat(counter.read()).isEqualTo((long) threads * perThread);
     assertThat(tokensInGrantOrder).hasSize(threads * perThread).isSorted().doesNotHaveDuplicates();
@@ -185,7 +235,7 @@ public abstract class LockServiceContract {
     long last = 0;
     for (int i = 0; i < 10; i++) {
       LockService s = i % 2 == 0 ? a : b;
-      try (LockHandle h = s.acquire(lock, Duration.ofSeconds(10))) {
+      try (LockHandle h = s.acquire(lock, Timing.scaled(Duration.ofSeconds(10)))) {
         assertThat(h.fencingToken()).isPositive().isGreaterThan(last);
         last = h.fencingToken();
       }
@@ -199,7 +249,7 @@ public abstract class LockServiceContract {
     LockService b = service();
     LockHandle first = a.acquire(lock, Duration.ZERO);
     breakLease(lock);
-    try (LockHandle second = b.acquire(lock, Duration.ofSeconds(10))) {
+    try (LockHandle second = b.acquire(lock, Timing.scaled(Duration.ofSeconds(10)))) {
       assertThat(second.fencingToken()).isGreaterThan(first.fencingToken());
       first.close(); // compare-and-delete: must not release the second holder's grant
       assertThat(a.tryAcquire(lock)).isEmpty();
@@ -228,7 +278,7 @@ public abstract class LockServiceContract {
     LockHandle h = s.acquire(name("idem"));
     h.close();
     h.close();
-    try (LockHandle next = other.acquire(name("idem"), Duration.ofSeconds(10))) {
+    try (LockHandle next = other.acquire(name("idem"), Timing.scaled(Duration.ofSeconds(10)))) {
       h.close();
       assertThat(next.isHeld()).isTrue();
       assertThat(s.tryAcquire(name("idem"))).isEmpty();
@@ -274,7 +324,8 @@ public abstract class LockServiceContract {
     LockService s = service();
     try (LockHandle h = s.acquire(name("thread"))) {
       Optional<LockHandle> fromOtherThread =
-          pool.submit(() -> s.tryAcquire(name("thread"))).get(30, TimeUnit.SECONDS);
+          pool.submit(() -> s.tryAcquire(name("thread")))
+              .get(Timing.scaledMillis(30_000), TimeUnit.MILLISECONDS);
       assertThat(fromOtherThread).isEmpty();
       assertThat(h.isHeld()).isTrue();
     }
@@ -285,7 +336,7 @@ public abstract class LockServiceContract {
     LockService s = service();
     try (LockHandle h = s.acquire(name("async-re"))) {
       CompletableFuture<LockHandle> f = s.acquireAsync(name("async-re"), Duration.ZERO);
-      assertThatThrownBy(() -> f.get(30, TimeUnit.SECONDS))
+      assertThatThrownBy(() -> f.get(Timing.scaledMillis(30_000), TimeUnit.MILLISECONDS))
           .isInstanceOf(ExecutionException.class)
           .hasCauseInstanceOf(LockTimeoutException.class);
       assertThat(h.isHeld()).isTrue();
@@ -306,7 +357,10 @@ public abstract class LockServiceContract {
       long elapsed = System.nanoTime() - t0;
       assertThat(Duration.ofNanos(elapsed))
           .isGreaterThanOrEqualTo(Duration.ofMillis(300))
-          .isLessThan(Duration.ofMillis(300).plus(commandTimeout()).plusSeconds(5));
+          .isLessThan(
+              Duration.ofMillis(300)
+                  .plus(commandTimeout())
+                  .plus(Timing.scaled(Duration.ofSeconds(5))));
       assertThat(h.isHeld()).isTrue();
     }
     Optional<LockHandle> again = b.tryAcquire(name("busy"));
@@ -337,11 +391,11 @@ public abstract class LockServiceContract {
         pool.submit(
             () -> {
               waiting.countDown();
-              return b.tryAcquire(name("wait"), Duration.ofSeconds(60));
+              return b.tryAcquire(name("wait"), Timing.scaled(Duration.ofSeconds(60)));
             });
     waiting.await();
     h.close();
-    Optional<LockHandle> got = waiter.get(60, TimeUnit.SECONDS);
+    Optional<LockHandle> got = waiter.get(Timing.scaledMillis(60_000), TimeUnit.MILLISECONDS);
     assertThat(got)
         .hasValueSatisfying(g -> assertThat(g.fencingToken()).isGreaterThan(h.fencingToken()));
     got.get().close();
@@ -355,9 +409,9 @@ public abstract class LockServiceContract {
     LockService b = service();
     LockHandle h = a.acquire(name("expire"));
     Future<LockHandle> waiter =
-        pool.submit(() -> b.acquire(name("expire"), Duration.ofSeconds(60)));
+        pool.submit(() -> b.acquire(name("expire"), Timing.scaled(Duration.ofSeconds(60))));
     breakLease(name("expire"));
-    LockHandle got = waiter.get(60, TimeUnit.SECONDS);
+    LockHandle got = waiter.get(Timing.scaledMillis(60_000), TimeUnit.MILLISECONDS);
     assertThat(got.fencingToken()).isGreaterThan(h.fencingToken());
     got.close();
   }
@@ -375,7 +429,7 @@ public abstract class LockServiceContract {
               waiterThread.set(Thread.currentThread());
               started.countDown();
               try {
-                b.acquire(name("intr"), Duration.ofSeconds(60)).close();
+                b.acquire(name("intr"), Timing.scaled(Duration.ofSeconds(60))).close();
                 return null;
               } catch (Throwable t) {
                 return t;
@@ -383,9 +437,10 @@ public abstract class LockServiceContract {
             });
     started.await();
     Objects.requireNonNull(waiterThread.get(), "waiter thread").interrupt();
-    assertThat(waiter.get(30, TimeUnit.SECONDS)).isInstanceOf(InterruptedException.class);
+    assertThat(waiter.get(Timing.scaledMillis(30_000), TimeUnit.MILLISECONDS))
+        .isInstanceOf(InterruptedException.class);
     h.close();
-    Optional<LockHandle> free = a.tryAcquire(name("intr"), Duration.ofSeconds(10));
+    Optional<LockHandle> free = a.tryAcquire(name("intr"), Timing.scaled(Duration.ofSeconds(10)));
     assertThat(free).isPresent();
     free.get().close();
   }
@@ -403,7 +458,7 @@ public abstract class LockServiceContract {
               () -> {
                 t.set(Thread.currentThread());
                 started.countDown();
-                try (LockHandle h = s.acquire(lock, Duration.ofSeconds(30))) {
+                try (LockHandle h = s.acquire(lock, Timing.scaled(Duration.ofSeconds(30)))) {
                   h.isHeld();
                 } catch (InterruptedException e) {
                   // expected for some iterations
@@ -412,8 +467,8 @@ public abstract class LockServiceContract {
               });
       started.await();
       Objects.requireNonNull(t.get(), "acquiring thread").interrupt();
-      f.get(30, TimeUnit.SECONDS);
-      Optional<LockHandle> h = probe.tryAcquire(lock, Duration.ofSeconds(10));
+      f.get(Timing.scaledMillis(30_000), TimeUnit.MILLISECONDS);
+      Optional<LockHandle> h = probe.tryAcquire(lock, Timing.scaled(Duration.ofSeconds(10)));
       assertThat(h).as("lock %s left held", lock).isPresent();
       h.get().close();
     }
@@ -437,10 +492,11 @@ public abstract class LockServiceContract {
     LockService a = service();
     LockService b = service();
     LockHandle h = a.acquire(name("async"));
-    CompletableFuture<LockHandle> f = b.acquireAsync(name("async"), Duration.ofSeconds(60));
+    CompletableFuture<LockHandle> f =
+        b.acquireAsync(name("async"), Timing.scaled(Duration.ofSeconds(60)));
     assertThat(f).isNotDone();
     h.close();
-    LockHandle got = f.get(60, TimeUnit.SECONDS);
+    LockHandle got = f.get(Timing.scaledMillis(60_000), TimeUnit.MILLISECONDS);
     assertThat(got.isHeld()).isTrue();
     assertThat(got.fencingToken()).isGreaterThan(h.fencingToken());
     got.close();
@@ -452,7 +508,7 @@ public abstract class LockServiceContract {
     LockService b = service();
     try (LockHandle h = a.acquire(name("async-to"))) {
       CompletableFuture<LockHandle> f = b.acquireAsync(name("async-to"), Duration.ofMillis(200));
-      assertThatThrownBy(() -> f.get(30, TimeUnit.SECONDS))
+      assertThatThrownBy(() -> f.get(Timing.scaledMillis(30_000), TimeUnit.MILLISECONDS))
           .hasCauseInstanceOf(LockTimeoutException.class);
       assertThat(h.isHeld()).isTrue();
     }
@@ -463,10 +519,12 @@ public abstract class LockServiceContract {
     LockService a = service();
     LockService b = service();
     LockHandle h = a.acquire(name("async-cancel"));
-    CompletableFuture<LockHandle> f = b.acquireAsync(name("async-cancel"), Duration.ofSeconds(60));
+    CompletableFuture<LockHandle> f =
+        b.acquireAsync(name("async-cancel"), Timing.scaled(Duration.ofSeconds(60)));
     f.cancel(false);
     h.close();
-    Optional<LockHandle> again = a.tryAcquire(name("async-cancel"), Duration.ofSeconds(10));
+    Optional<LockHandle> again =
+        a.tryAcquire(name("async-cancel"), Timing.scaled(Duration.ofSeconds(10)));
     assertThat(again).isPresent();
     again.get().close();
   }
@@ -489,15 +547,15 @@ public abstract class LockServiceContract {
           calls.incrementAndGet();
         });
     breakLease(name("lost"));
-    try (LockHandle other = b.acquire(name("lost"), Duration.ofSeconds(30))) {
+    try (LockHandle other = b.acquire(name("lost"), Timing.scaled(Duration.ofSeconds(30)))) {
       assertThat(other.fencingToken()).isGreaterThan(h.fencingToken());
-      await().atMost(Duration.ofSeconds(30)).until(() -> calls.get() == 1);
+      await().atMost(Timing.scaled(Duration.ofSeconds(30))).until(() -> calls.get() == 1);
       assertThat(h.isHeld()).isFalse();
       assertThat(heldLockInCallback).isFalse();
       assertThat(callbackThread.get()).isNotEqualTo(testThread);
       AtomicInteger late = new AtomicInteger();
       h.onLost(x -> late.incrementAndGet());
-      await().atMost(Duration.ofSeconds(30)).until(() -> late.get() == 1);
+      await().atMost(Timing.scaled(Duration.ofSeconds(30))).until(() -> late.get() == 1);
       h.close();
       assertThat(other.isHeld()).isTrue();
       assertThat(calls).hasValue(1);
@@ -509,8 +567,8 @@ public abstract class LockServiceContract {
     LockService a = service();
     LockHandle h = a.acquire(name("lost-re"));
     breakLease(name("lost-re"));
-    await().atMost(Duration.ofSeconds(30)).until(() -> !h.isHeld());
-    try (LockHandle again = a.acquire(name("lost-re"), Duration.ofSeconds(30))) {
+    await().atMost(Timing.scaled(Duration.ofSeconds(30))).until(() -> !h.isHeld());
+    try (LockHandle again = a.acquire(name("lost-re"), Timing.scaled(Duration.ofSeconds(30)))) {
       assertThat(again.fencingToken()).isGreaterThan(h.fencingToken());
       assertThat(again.isHeld()).isTrue();
       assertThat(h.isHeld()).isFalse();
@@ -527,12 +585,12 @@ public abstract class LockServiceContract {
     h.onLost(x -> calls.incrementAndGet());
     h.close();
     LockService other = service();
-    try (LockHandle h2 = other.acquire(name("nolost"), Duration.ofSeconds(10))) {
+    try (LockHandle h2 = other.acquire(name("nolost"), Timing.scaled(Duration.ofSeconds(10)))) {
       breakLease(name("nolost"));
     }
     await()
         .during(Duration.ofMillis(300))
-        .atMost(Duration.ofSeconds(5))
+        .atMost(Timing.scaled(Duration.ofSeconds(5)))
         .until(() -> calls.get() == 0);
   }
 
@@ -547,7 +605,7 @@ public abstract class LockServiceContract {
         });
     h.onLost(x -> ran.incrementAndGet());
     breakLease(name("throws"));
-    await().atMost(Duration.ofSeconds(30)).until(() -> ran.get() == 1);
+    await().atMost(Timing.scaled(Duration.ofSeconds(30))).until(() -> ran.get() == 1);
     h.close();
   }
 
@@ -558,7 +616,7 @@ public abstract class LockServiceContract {
     try (LockHandle h = s.acquire(name("renew"))) {
       long until = System.nanoTime() + Duration.ofMillis(600).multipliedBy(4).toNanos();
       await()
-          .atMost(Duration.ofSeconds(30))
+          .atMost(Timing.scaled(Duration.ofSeconds(30)))
           .pollInterval(Duration.ofMillis(100))
           .until(
               () -> {
@@ -607,7 +665,7 @@ public abstract class LockServiceContract {
               }));
     }
     for (Future<?> f : loops) {
-      f.get(120, TimeUnit.SECONDS);
+      f.get(Timing.scaledMillis(120_000), TimeUnit.MILLISECONDS);
     }
     assertThat(overlaps.get()).as("grants that overlapped").isZero();
     assertThat(grants.get()).isGreaterThanOrEqualTo(grantsWanted);
@@ -770,9 +828,11 @@ public abstract class LockServiceContract {
     LockService a = service();
     LockService b = service();
     try (LockHandle h = a.acquire(name("closing"))) {
-      CompletableFuture<LockHandle> f = b.acquireAsync(name("closing"), Duration.ofSeconds(60));
+      CompletableFuture<LockHandle> f =
+          b.acquireAsync(name("closing"), Timing.scaled(Duration.ofSeconds(60)));
       b.close();
-      assertThatThrownBy(() -> f.get(30, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class);
+      assertThatThrownBy(() -> f.get(Timing.scaledMillis(30_000), TimeUnit.MILLISECONDS))
+          .isInstanceOf(ExecutionException.class);
       assertThat(h.isHeld()).isTrue();
     }
   }
@@ -790,12 +850,15 @@ public abstract class LockServiceContract {
           .isInstanceOf(LockBackendException.class)
           .hasCauseInstanceOf(Throwable.class);
       assertThat(Duration.ofNanos(System.nanoTime() - t0))
-          .isLessThan(Duration.ofSeconds(1).plus(commandTimeout()).plusSeconds(5));
+          .isLessThan(
+              Duration.ofSeconds(1)
+                  .plus(commandTimeout())
+                  .plus(Timing.scaled(Duration.ofSeconds(5))));
     } finally {
       faults.start();
     }
     await()
-        .atMost(Duration.ofSeconds(60))
+        .atMost(Timing.scaled(Duration.ofSeconds(60)))
         .ignoreExceptions()
         .until(
             () -> {
@@ -816,11 +879,14 @@ public abstract class LockServiceContract {
     h.onLost(x -> lost.incrementAndGet());
     faults.pause();
     try {
-      await().atMost(leaseTime().plusSeconds(30)).until(() -> !h.isHeld() && lost.get() == 1);
+      await()
+          .atMost(leaseTime().plus(Timing.scaled(Duration.ofSeconds(30))))
+          .until(() -> !h.isHeld() && lost.get() == 1);
     } finally {
       faults.resume();
     }
-    try (LockHandle h2 = b.acquire(name("paused"), leaseTime().plusSeconds(30))) {
+    try (LockHandle h2 =
+        b.acquire(name("paused"), leaseTime().plus(Timing.scaled(Duration.ofSeconds(30))))) {
       assertThat(h2.fencingToken()).isGreaterThan(h.fencingToken());
       assertThat(h.isHeld()).isFalse();
     }

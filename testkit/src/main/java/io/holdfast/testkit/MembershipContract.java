@@ -30,13 +30,13 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The behaviour every {@link Membership} backend must have, against a real server. A backend's test
@@ -44,9 +44,12 @@ import org.junit.jupiter.api.Timeout;
  * in a separate JVM (for {@code kill -9}), and how to make the backend forget every registration
  * (session expiry, server restart).
  */
-@Timeout(value = 180, unit = TimeUnit.SECONDS)
 public abstract class MembershipContract {
+  /** Each test's limit, scaled by {@link Timing}. */
+  @RegisterExtension static final ScaledTimeout TIMEOUT = new ScaledTimeout(Duration.ofMinutes(3));
+
   private final List<Membership> memberships = new CopyOnWriteArrayList<>();
+  private Set<String> threadsBefore = Set.of();
   private final List<JvmProcess> children = new CopyOnWriteArrayList<>();
 
   /** A group name unique to this test. */
@@ -118,10 +121,46 @@ public abstract class MembershipContract {
     return failureTimeout().plus(detectionSlack());
   }
 
+  @BeforeEach
+  void recordThreads() {
+    threadsBefore = LibraryThreads.alive();
+  }
+
   @AfterEach
   void closeAll() {
     children.forEach(JvmProcess::close);
     memberships.forEach(Membership::close);
+    verifyNothingLeftBehind();
+  }
+
+  /**
+   * After the memberships closed: no member of this test's groups is left in the backend (a killed
+   * member's within the detection bound) and no Holdfast thread started by the test is alive.
+   */
+  private void verifyNothingLeftBehind() {
+    try (Membership probe = createMembership()) {
+      await()
+          .atMost(detectionBound().plus(Timing.scaled(Duration.ofSeconds(10))))
+          .pollInterval(Duration.ofMillis(100))
+          .untilAsserted(
+              () -> {
+                List<String> left = new ArrayList<>();
+                for (String g : probe.groups()) {
+                  if (g.startsWith(group)) {
+                    probe.members(g).forEach(m -> left.add(g + "/" + m.id()));
+                  }
+                }
+                assertThat(left).as("members left in the backend after close()").isEmpty();
+              });
+    }
+    await()
+        .atMost(Timing.scaled(Duration.ofSeconds(10)))
+        .pollInterval(Duration.ofMillis(50))
+        .untilAsserted(
+            () ->
+                assertThat(LibraryThreads.startedSince(threadsBefore))
+                    .as("Holdfast threads alive after close()")
+                    .isEmpty());
   }
 
   private MemberInfo info(String id) {
@@ -175,11 +214,11 @@ public abstract class MembershipContract {
     Membership watcherSide = membership();
     Recorder rec = new Recorder();
     try (Subscription s = watcherSide.watch(group, rec)) {
-      await().atMost(Duration.ofSeconds(30)).until(() -> rec.snapshotSeen);
+      await().atMost(Timing.scaled(Duration.ofSeconds(30))).until(() -> rec.snapshotSeen);
       a.register(info("a"));
       b.register(info("b"));
       c.register(info("c"));
-      await().atMost(Duration.ofSeconds(30)).until(() -> rec.view.size() == 3);
+      await().atMost(Timing.scaled(Duration.ofSeconds(30))).until(() -> rec.view.size() == 3);
       assertThat(rec.view.keySet()).containsExactlyInAnyOrder("a", "b", "c");
       Member seenB = Objects.requireNonNull(rec.view.get("b"), "b in the view");
       assertThat(seenB.metadata()).containsEntry("zone", "z-b");
@@ -209,7 +248,7 @@ public abstract class MembershipContract {
         a.register(MemberInfo.builder(other).id("two").host("10.0.0.2").port(8080).build());
     // The election of a group leaves nodes or keys of its own: they are not groups.
     LeaderElection election = a.election(one);
-    await().atMost(Duration.ofSeconds(30)).until(election::isLeader);
+    await().atMost(Timing.scaled(Duration.ofSeconds(30))).until(election::isLeader);
     assertThat(b.groups()).contains(group, other).isSorted().doesNotHaveDuplicates();
     assertThat(b.groups()).allSatisfy(g -> assertThat(g).doesNotContain("%", "{", "/"));
     two.close();
@@ -226,7 +265,7 @@ public abstract class MembershipContract {
     a.register(info("m2"));
     Recorder rec = new Recorder();
     try (Subscription s = membership().watch(group, rec)) {
-      await().atMost(Duration.ofSeconds(30)).until(() -> rec.snapshotSeen);
+      await().atMost(Timing.scaled(Duration.ofSeconds(30))).until(() -> rec.snapshotSeen);
       assertThat(rec.events.get(0)).isEqualTo("snapshot[m1, m2]");
     }
   }
@@ -236,15 +275,19 @@ public abstract class MembershipContract {
     Membership a = membership();
     Recorder rec = new Recorder();
     membership().watch(group, rec);
-    await().atMost(Duration.ofSeconds(30)).until(() -> rec.snapshotSeen);
+    await().atMost(Timing.scaled(Duration.ofSeconds(30))).until(() -> rec.snapshotSeen);
     Registration r = a.register(info("x"));
     r.update(Map.of("load", "1"));
     r.update(Map.of("load", "2"));
-    await().atMost(Duration.ofSeconds(30)).until(() -> "2".equals(view(rec, "x", "load")));
+    await()
+        .atMost(Timing.scaled(Duration.ofSeconds(30)))
+        .until(() -> "2".equals(view(rec, "x", "load")));
     long t0 = System.nanoTime();
     r.close();
     r.close();
-    await().atMost(Duration.ofSeconds(10)).until(() -> rec.events.contains("left x"));
+    await()
+        .atMost(Timing.scaled(Duration.ofSeconds(10)))
+        .until(() -> rec.events.contains("left x"));
     assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(failureTimeout());
     assertThat(rec.events).containsSubsequence("joined x", "updated x", "updated x", "left x");
     assertThat(r.isRegistered()).isFalse();
@@ -277,15 +320,19 @@ public abstract class MembershipContract {
     watcherSide.watch(group, rec);
     JvmProcess child = JvmProcess.start(memberMain(), memberMainArgs(group, "doomed", false));
     children.add(child);
-    await().atMost(Duration.ofSeconds(30)).until(() -> rec.view.containsKey("doomed"));
+    await()
+        .atMost(Timing.scaled(Duration.ofSeconds(30)))
+        .until(() -> rec.view.containsKey("doomed"));
     long killedAt = System.nanoTime();
     child.kill();
-    await().atMost(detectionBound().plusSeconds(2)).until(() -> rec.events.contains("left doomed"));
+    await()
+        .atMost(detectionBound().plus(Timing.scaled(Duration.ofSeconds(2))))
+        .until(() -> rec.events.contains("left doomed"));
     Duration took = Duration.ofNanos(System.nanoTime() - killedAt);
     System.out.printf(
         "[membership] kill -9 -> left after %d ms (bound %d ms)%n",
         took.toMillis(), detectionBound().toMillis());
-    assertThat(took).isLessThan(detectionBound().plusSeconds(2));
+    assertThat(took).isLessThan(detectionBound().plus(Timing.scaled(Duration.ofSeconds(2))));
   }
 
   @Test
@@ -293,7 +340,7 @@ public abstract class MembershipContract {
     Membership a = membership();
     Recorder rec = new Recorder();
     membership().watch(group, rec);
-    await().atMost(Duration.ofSeconds(30)).until(() -> rec.snapshotSeen);
+    await().atMost(Timing.scaled(Duration.ofSeconds(30))).until(() -> rec.snapshotSeen);
     Registration r = a.register(info("phoenix"));
     AtomicInteger lost = new AtomicInteger();
     AtomicInteger back = new AtomicInteger();
@@ -309,17 +356,19 @@ public abstract class MembershipContract {
             back.incrementAndGet();
           }
         });
-    await().atMost(Duration.ofSeconds(30)).until(() -> rec.view.containsKey("phoenix"));
+    await()
+        .atMost(Timing.scaled(Duration.ofSeconds(30)))
+        .until(() -> rec.view.containsKey("phoenix"));
     Assumptions.assumeTrue(loseAllRegistrations(), "the backend cannot be made to forget");
     await()
-        .atMost(detectionBound().plusSeconds(30))
+        .atMost(detectionBound().plus(Timing.scaled(Duration.ofSeconds(30))))
         .until(() -> back.get() >= 1 && r.isRegistered());
     assertThat(lost.get()).isGreaterThanOrEqualTo(1);
     await()
-        .atMost(Duration.ofSeconds(30))
+        .atMost(Timing.scaled(Duration.ofSeconds(30)))
         .until(() -> a.members(group).stream().anyMatch(m -> m.id().equals("phoenix")));
     await()
-        .atMost(detectionBound().plusSeconds(30))
+        .atMost(detectionBound().plus(Timing.scaled(Duration.ofSeconds(30))))
         .until(
             () ->
                 rec.view.containsKey("phoenix")
@@ -333,19 +382,19 @@ public abstract class MembershipContract {
     Recorder rec = new Recorder();
     Membership watcherSide = membership();
     watcherSide.watch(group, rec);
-    await().atMost(Duration.ofSeconds(30)).until(() -> rec.snapshotSeen);
+    await().atMost(Timing.scaled(Duration.ofSeconds(30))).until(() -> rec.snapshotSeen);
     List<Registration> regs = new ArrayList<>();
     long t0 = System.nanoTime();
     for (int i = 0; i < 1000; i++) {
       regs.add(m.register(MemberInfo.builder(group).id(String.format("n%04d", i)).build()));
     }
     long registered = System.nanoTime();
-    await().atMost(Duration.ofMinutes(2)).until(() -> rec.view.size() == 1000);
+    await().atMost(Timing.scaled(Duration.ofMinutes(2))).until(() -> rec.view.size() == 1000);
     long seen = System.nanoTime();
     assertThat(watcherSide.members(group)).hasSize(1000);
     regs.forEach(Registration::close);
     long closed = System.nanoTime();
-    await().atMost(Duration.ofMinutes(2)).until(() -> rec.view.isEmpty());
+    await().atMost(Timing.scaled(Duration.ofMinutes(2))).until(() -> rec.view.isEmpty());
     long gone = System.nanoTime();
     System.out.printf(
         "[membership] 1000 members: register %d ms, full view at watcher +%d ms, deregister %d ms, all left at watcher +%d ms%n",
@@ -385,7 +434,7 @@ public abstract class MembershipContract {
         assertThat(sticky.select("k" + i).id()).isEqualTo(before.get("k" + i));
       }
       ra.close();
-      await().atMost(Duration.ofSeconds(30)).until(() -> view.members().size() == 2);
+      await().atMost(Timing.scaled(Duration.ofSeconds(30))).until(() -> view.members().size() == 2);
       for (Map.Entry<String, String> e : before.entrySet()) {
         String now = sticky.select(e.getKey()).id();
         if (!e.getValue().equals("a")) {
@@ -396,7 +445,7 @@ public abstract class MembershipContract {
       }
       rc.update(Map.of("load", "0"));
       await()
-          .atMost(Duration.ofSeconds(30))
+          .atMost(Timing.scaled(Duration.ofSeconds(30)))
           .until(() -> PeerSelectors.leastLoaded(view, "load").select().id().equals("c"));
     }
   }
@@ -431,7 +480,7 @@ public abstract class MembershipContract {
     long lastEpoch = 0;
     for (int round = 0; round < 3; round++) {
       await()
-          .atMost(detectionBound().plusSeconds(30))
+          .atMost(detectionBound().plus(Timing.scaled(Duration.ofSeconds(30))))
           .until(() -> elections.stream().filter(LeaderElection::isLeader).count() == 1);
       LeaderElection leader =
           elections.stream().filter(LeaderElection::isLeader).findFirst().orElseThrow();
@@ -440,7 +489,7 @@ public abstract class MembershipContract {
       long epoch = lastEpoch;
       for (LeaderElection other : elections) {
         await()
-            .atMost(Duration.ofSeconds(30))
+            .atMost(Timing.scaled(Duration.ofSeconds(30)))
             .until(() -> other.leader().map(Member::leaderEpoch).orElse(0L) == epoch);
       }
       leader.close(); // resign: the next candidate takes over
@@ -472,7 +521,9 @@ public abstract class MembershipContract {
             public void lost(long epoch) {}
           });
       // Spin, not poll: the moment isLeader() turns true is what this test is about.
-      long deadline = System.nanoTime() + detectionBound().plusSeconds(30).toNanos();
+      long deadline =
+          System.nanoTime()
+              + detectionBound().plus(Timing.scaled(Duration.ofSeconds(30))).toNanos();
       while (!e.isLeader()) {
         assertThat(System.nanoTime() - deadline).as("%s became leader in time", id).isNegative();
         Thread.onSpinWait();
@@ -484,7 +535,9 @@ public abstract class MembershipContract {
       assertThat(leader.id()).isEqualTo(id);
       assertThat(leader.leaderEpoch()).isEqualTo(e.epoch());
       int told = round + 1;
-      await().atMost(Duration.ofSeconds(30)).until(() -> seenInGained.size() == told);
+      await()
+          .atMost(Timing.scaled(Duration.ofSeconds(30)))
+          .until(() -> seenInGained.size() == told);
       assertThat(seenInGained.get(round))
           .isEqualTo(id + "@" + e.epoch() + " for " + id + "@" + e.epoch());
       e.close(); // resign, so that the next round's candidate leads
@@ -498,18 +551,20 @@ public abstract class MembershipContract {
     Membership m = membership();
     LeaderElection mine = m.election(m.register(info("successor")));
     await()
-        .atMost(Duration.ofSeconds(30))
+        .atMost(Timing.scaled(Duration.ofSeconds(30)))
         .until(() -> mine.leader().map(Member::id).orElse("").equals("old-leader"));
     long oldEpoch = mine.leader().orElseThrow().leaderEpoch();
     assertThat(mine.isLeader()).isFalse();
     long killedAt = System.nanoTime();
     child.kill();
-    await().atMost(detectionBound().plusSeconds(5)).until(mine::isLeader);
+    await()
+        .atMost(detectionBound().plus(Timing.scaled(Duration.ofSeconds(5))))
+        .until(mine::isLeader);
     Duration took = Duration.ofNanos(System.nanoTime() - killedAt);
     System.out.printf("[membership] leader kill -9 -> new leader after %d ms%n", took.toMillis());
     assertThat(mine.epoch()).isGreaterThan(oldEpoch);
     await()
-        .atMost(detectionBound().plusSeconds(30))
+        .atMost(detectionBound().plus(Timing.scaled(Duration.ofSeconds(30))))
         .until(() -> mine.leader().map(Member::id).orElse("").equals("successor"));
   }
 
@@ -610,10 +665,12 @@ public abstract class MembershipContract {
           }
         });
     watcherSide.watch(group, rec);
-    await().atMost(Duration.ofSeconds(30)).until(() -> rec.snapshotSeen);
+    await().atMost(Timing.scaled(Duration.ofSeconds(30))).until(() -> rec.snapshotSeen);
     m.register(info("one"));
     m.register(info("two"));
-    await().atMost(Duration.ofSeconds(30)).until(() -> calls.get() == 2 && rec.view.size() == 2);
+    await()
+        .atMost(Timing.scaled(Duration.ofSeconds(30)))
+        .until(() -> calls.get() == 2 && rec.view.size() == 2);
   }
 
   @Test

@@ -100,7 +100,7 @@ public final class PostgresServers {
 
   /** Waits until the server accepts connections (after a start). */
   static void awaitReady(PostgresServer server) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    long deadline = System.nanoTime() + Timing.scaled(Duration.ofSeconds(60)).toNanos();
     SQLException last = null;
     while (System.nanoTime() < deadline) {
       try (Connection c = server.connect()) {

@@ -192,7 +192,7 @@ public final class RedisServers {
     RedisURI probe = RedisURI.builder(uri).withTimeout(Duration.ofSeconds(1)).build();
     RedisClient client = RedisClient.create(probe);
     try {
-      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      long deadline = System.nanoTime() + Timing.scaled(Duration.ofSeconds(30)).toNanos();
       RuntimeException last = null;
       while (System.nanoTime() < deadline) {
         try (StatefulRedisConnection<String, String> c = client.connect()) {

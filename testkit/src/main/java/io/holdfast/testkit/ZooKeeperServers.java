@@ -201,7 +201,7 @@ public final class ZooKeeperServers {
 
   /** Waits until the server answers {@code ruok} with {@code imok} (after a start). */
   static void awaitOk(String connectString) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    long deadline = System.nanoTime() + Timing.scaled(Duration.ofSeconds(60)).toNanos();
     RuntimeException last = null;
     while (System.nanoTime() - deadline < 0) {
       try {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.holdfast.lock.InMemoryLockService;
 import io.holdfast.lock.LockService;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.AfterEach;
@@ -22,6 +23,12 @@ class InMemoryLockServiceContractTest extends LockServiceContract {
   @Override
   protected LockService createService(Duration leaseTime) {
     return InMemoryLockService.builder().sharedWith(backend).build();
+  }
+
+  @Override
+  protected List<String> leftBehind(String namePrefix) {
+    int names = backend.activeNames();
+    return names == 0 ? List.of() : List.of(names + " lock names held or waited for");
   }
 
   @Override

@@ -15,6 +15,7 @@ import io.etcd.jetcd.options.PutOption;
 import io.etcd.jetcd.options.WatchOption;
 import io.etcd.jetcd.watch.WatchEvent;
 import io.holdfast.lock.LockService;
+import io.holdfast.lock.Ticker;
 import io.holdfast.lock.etcd.EtcdLockService;
 import io.holdfast.lock.etcd.internal.EtcdSupport;
 import io.holdfast.lock.etcd.internal.LeaseKeeper;
@@ -26,6 +27,7 @@ import io.holdfast.membership.internal.AbstractMembership;
 import io.holdfast.membership.internal.AbstractRegistration;
 import io.holdfast.membership.internal.GroupSink;
 import io.holdfast.membership.internal.MemberCodec;
+import io.holdfast.membership.internal.Members;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -97,6 +99,7 @@ final class EtcdMembershipImpl extends AbstractMembership implements LeaseKeeper
             leaseTime.toNanos() / 100 + TimeUnit.MILLISECONDS.toNanos(2),
             commandTimeout,
             leaseThread,
+            Ticker.system(),
             this);
   }
 
@@ -156,7 +159,7 @@ final class EtcdMembershipImpl extends AbstractMembership implements LeaseKeeper
   @Override
   protected AbstractRegistration doRegister(MemberInfo info) {
     String what = "registering '" + info.id() + "' in '" + info.group() + "'";
-    Member m = new Member(info, Instant.now(), 0);
+    Member m = Members.create(info, Instant.now(), 0);
     String key = key(info);
     LeaseKeeper.Current cur;
     TxnResponse r;
@@ -219,7 +222,7 @@ final class EtcdMembershipImpl extends AbstractMembership implements LeaseKeeper
         }
         ensuring = true;
       }
-      schedule(this::ensure, delayMs, TimeUnit.MILLISECONDS);
+      scheduleBlocking(this::ensure, delayMs, TimeUnit.MILLISECONDS);
     }
 
     /** Registers again (on the current lease) unless closed; retries until it can. */
@@ -259,7 +262,7 @@ final class EtcdMembershipImpl extends AbstractMembership implements LeaseKeeper
 
     @Override
     protected synchronized void publish(MemberInfo info, long leaderEpoch) {
-      Member m = new Member(info, member().joinedAt(), leaderEpoch);
+      Member m = Members.create(info, member().joinedAt(), leaderEpoch);
       setMember(m);
       if (!isRegistered()) {
         scheduleEnsure(0); // lost meanwhile: it comes back with the new values
@@ -322,19 +325,20 @@ final class EtcdMembershipImpl extends AbstractMembership implements LeaseKeeper
     if (mine.isEmpty()) {
       return;
     }
-    keeper
-        .attachedKeys(leaseId)
-        .thenAccept(
-            keys -> {
-              if (keys == null) {
-                return;
-              }
-              for (EtcdRegistration reg : mine) {
-                if (reg.leaseId() == leaseId && !keys.contains(reg.key)) {
-                  reg.lostKey();
-                }
-              }
-            });
+    var unused = // never fails: attachedKeys answers null on a failure
+        keeper
+            .attachedKeys(leaseId)
+            .thenAccept(
+                keys -> {
+                  if (keys == null) {
+                    return;
+                  }
+                  for (EtcdRegistration reg : mine) {
+                    if (reg.leaseId() == leaseId && !keys.contains(reg.key)) {
+                      reg.lostKey();
+                    }
+                  }
+                });
   }
 
   @Override
@@ -416,24 +420,25 @@ final class EtcdMembershipImpl extends AbstractMembership implements LeaseKeeper
           return;
         }
       }
-      EtcdSupport.bounded(
-              client
-                  .getKVClient()
-                  .get(EtcdSupport.bytes(prefix), GetOption.builder().isPrefix(true).build()),
-              commandTimeout)
-          .whenComplete(
-              (r, e) -> {
-                if (e != null) {
-                  LOG.debug("reading {} failed; retrying", prefix, e);
-                  schedule(this::start, RETRY_MS, TimeUnit.MILLISECONDS);
-                  return;
-                }
-                long rev = r.getHeader().getRevision();
-                List<Member> members = new ArrayList<>();
-                r.getKvs().forEach(kv -> members.add(decode(kv)));
-                sink.snapshot(rev, members);
-                follow(rev + 1);
-              });
+      var unused = // the callback handles a failed read: it retries
+          EtcdSupport.bounded(
+                  client
+                      .getKVClient()
+                      .get(EtcdSupport.bytes(prefix), GetOption.builder().isPrefix(true).build()),
+                  commandTimeout)
+              .whenComplete(
+                  (r, e) -> {
+                    if (e != null) {
+                      LOG.debug("reading {} failed; retrying", prefix, e);
+                      schedule(this::start, RETRY_MS, TimeUnit.MILLISECONDS);
+                      return;
+                    }
+                    long rev = r.getHeader().getRevision();
+                    List<Member> members = new ArrayList<>();
+                    r.getKvs().forEach(kv -> members.add(decode(kv)));
+                    sink.snapshot(rev, members);
+                    follow(rev + 1);
+                  });
     }
 
     private void follow(long fromRevision) {

@@ -13,6 +13,7 @@ import io.holdfast.membership.internal.AbstractMembership;
 import io.holdfast.membership.internal.AbstractRegistration;
 import io.holdfast.membership.internal.GroupSink;
 import io.holdfast.membership.internal.MemberCodec;
+import io.holdfast.membership.internal.Members;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -127,7 +128,7 @@ final class PostgresMembershipImpl extends AbstractMembership {
       throw new DuplicateMemberException(info.group(), info.id());
     }
     PgRegistration r =
-        new PgRegistration(new Member(info, Instant.ofEpochMilli(joinedMs), 0), session);
+        new PgRegistration(Members.create(info, Instant.ofEpochMilli(joinedMs), 0), session);
     live.add(r);
     return r;
   }
@@ -165,7 +166,7 @@ final class PostgresMembershipImpl extends AbstractMembership {
 
     @Override
     protected void publish(MemberInfo info, long leaderEpoch) {
-      setMember(new Member(info, member().joinedAt(), leaderEpoch));
+      setMember(Members.create(info, member().joinedAt(), leaderEpoch));
       Map<String, Object> p = params(info.group());
       p.put("id", info.id());
       p.put("session", session);
@@ -226,32 +227,19 @@ final class PostgresMembershipImpl extends AbstractMembership {
       }
     }
 
-    synchronized void rejoin() {
-      if (isClosed()) {
-        return;
-      }
-      markLost();
-      Member m = member();
-      long sentAt = System.nanoTime();
-      String next = UUID.randomUUID().toString();
-      long joined;
-      try {
-        joined = registerNow(m.info(), m.leaderEpoch(), next);
-      } catch (MembershipBackendException e) {
-        LOG.debug("re-registering '{}' failed; retrying next heartbeat", m.id(), e);
-        return;
-      }
-      if (joined < 0) {
-        LOG.warn(
-            "'{}' was lost and its id is now taken in '{}'; retrying next heartbeat",
-            m.id(),
-            m.group());
-        return;
-      }
-      session = next;
-      confirmedAt = sentAt;
-      LOG.info("'{}' registered again in '{}' after its registration was lost", m.id(), m.group());
-      markReRegistered(new Member(m.info(), Instant.ofEpochMilli(joined), m.leaderEpoch()));
+    void rejoin() {
+      rejoin(
+          (info, epoch) -> {
+            long sentAt = System.nanoTime();
+            String next = UUID.randomUUID().toString();
+            long joined = registerNow(info, epoch, next);
+            if (joined >= 0) {
+              session = next;
+              confirmedAt = sentAt;
+            }
+            return joined;
+          },
+          LOG);
     }
   }
 
@@ -302,7 +290,7 @@ final class PostgresMembershipImpl extends AbstractMembership {
               if (renewed.contains(r.member().id())) {
                 r.confirmed(sentAt);
               } else if (!r.isClosed()) {
-                schedule(r::rejoin, 0, TimeUnit.MILLISECONDS);
+                scheduleBlocking(r::rejoin, 0, TimeUnit.MILLISECONDS);
               }
             }
           });

@@ -13,6 +13,7 @@ import io.holdfast.membership.internal.AbstractMembership;
 import io.holdfast.membership.internal.AbstractRegistration;
 import io.holdfast.membership.internal.GroupSink;
 import io.holdfast.membership.internal.MemberCodec;
+import io.holdfast.membership.internal.Members;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
@@ -151,7 +152,7 @@ final class RedisMembershipImpl extends AbstractMembership {
       throw new DuplicateMemberException(info.group(), info.id());
     }
     RedisRegistration r =
-        new RedisRegistration(new Member(info, Instant.ofEpochMilli(joinedMs), 0), joinedMs);
+        new RedisRegistration(Members.create(info, Instant.ofEpochMilli(joinedMs), 0), joinedMs);
     live.add(r);
     return r;
   }
@@ -183,7 +184,7 @@ final class RedisMembershipImpl extends AbstractMembership {
 
     @Override
     protected void publish(MemberInfo info, long leaderEpoch) {
-      setMember(new Member(info, member().joinedAt(), leaderEpoch));
+      setMember(Members.create(info, member().joinedAt(), leaderEpoch));
       Long ok =
           await(
               redis.<Long>eval(
@@ -252,31 +253,18 @@ final class RedisMembershipImpl extends AbstractMembership {
       }
     }
 
-    synchronized void rejoin() {
-      if (isClosed()) {
-        return;
-      }
-      markLost();
-      Member m = member();
-      long sentAt = System.nanoTime();
-      long joined;
-      try {
-        joined = registerNow(m.info(), m.leaderEpoch());
-      } catch (MembershipBackendException e) {
-        LOG.debug("re-registering '{}' failed; retrying next heartbeat", m.id(), e);
-        return;
-      }
-      if (joined < 0) {
-        LOG.warn(
-            "'{}' was lost and its id is now taken in '{}'; retrying next heartbeat",
-            m.id(),
-            m.group());
-        return;
-      }
-      joinedMs = joined;
-      confirmedAt = sentAt;
-      LOG.info("'{}' registered again in '{}' after its registration was lost", m.id(), m.group());
-      markReRegistered(new Member(m.info(), Instant.ofEpochMilli(joined), m.leaderEpoch()));
+    void rejoin() {
+      rejoin(
+          (info, epoch) -> {
+            long sentAt = System.nanoTime();
+            long joined = registerNow(info, epoch);
+            if (joined >= 0) {
+              joinedMs = joined;
+              confirmedAt = sentAt;
+            }
+            return joined;
+          },
+          LOG);
     }
   }
 
@@ -312,7 +300,7 @@ final class RedisMembershipImpl extends AbstractMembership {
               if (res.get(i) == 1L) {
                 r.confirmed(sentAt);
               } else if (!r.isClosed()) {
-                schedule(r::rejoin, 0, TimeUnit.MILLISECONDS);
+                scheduleBlocking(r::rejoin, 0, TimeUnit.MILLISECONDS);
               }
             }
           });
@@ -424,10 +412,19 @@ final class RedisMembershipImpl extends AbstractMembership {
                   e);
               return;
             }
-            long v = Long.parseLong(String.valueOf(reply.get(0)));
+            long v;
             List<Member> members = new ArrayList<>();
-            for (int i = 1; i < reply.size(); i++) {
-              members.add(decode(String.valueOf(reply.get(i))));
+            try {
+              v = Long.parseLong(String.valueOf(reply.get(0)));
+              for (int i = 1; i < reply.size(); i++) {
+                members.add(decode(String.valueOf(reply.get(i))));
+              }
+            } catch (RuntimeException unreadable) {
+              LOG.warn(
+                  "ignored an unreadable snapshot of group '{}'; the next reconciliation retries",
+                  group,
+                  unreadable);
+              return;
             }
             synchronized (order) {
               sink.snapshot(v, members);
@@ -459,8 +456,8 @@ final class RedisMembershipImpl extends AbstractMembership {
       Futures.onComplete(
           redis.<String>eval(version, ScriptOutputType.VALUE, keys(group), channel),
           (v, e) -> {
-            if (e == null && v != null && Long.parseLong(v) != lastVersion) {
-              refresh();
+            if (e == null && v != null && !String.valueOf(lastVersion).equals(v)) {
+              refresh(); // a newer version, or one we cannot read: read the group again
             }
           });
     }

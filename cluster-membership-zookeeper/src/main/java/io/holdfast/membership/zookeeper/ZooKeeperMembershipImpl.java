@@ -11,6 +11,7 @@ import io.holdfast.membership.internal.AbstractMembership;
 import io.holdfast.membership.internal.AbstractRegistration;
 import io.holdfast.membership.internal.GroupSink;
 import io.holdfast.membership.internal.MemberCodec;
+import io.holdfast.membership.internal.Members;
 import io.holdfast.membership.internal.Validation;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -356,13 +357,14 @@ final class ZooKeeperMembershipImpl extends AbstractMembership {
     }
     try {
       String what = "registering '" + info.id() + "' in '" + info.group() + "'";
-      Member draft = new Member(info, Instant.EPOCH, 0);
+      Member draft = Members.create(info, Instant.EPOCH, 0);
       Stat st = establish(path, payload(draft), 0, what, deadline());
       if (st == null) {
         throw new DuplicateMemberException(info.group(), info.id());
       }
       ZkRegistration r =
-          new ZkRegistration(new Member(info, Instant.ofEpochMilli(st.getCtime()), 0), path, st);
+          new ZkRegistration(
+              Members.create(info, Instant.ofEpochMilli(st.getCtime()), 0), path, st);
       live.add(r);
       r.watch();
       return r;
@@ -405,7 +407,7 @@ final class ZooKeeperMembershipImpl extends AbstractMembership {
     private void onNodeEvent(WatchedEvent event) {
       // Session events (type None) are handled by the connection-state listener.
       if (event.getType() != Watcher.Event.EventType.None && !isClosed()) {
-        schedule(this::ensure, 0, TimeUnit.MILLISECONDS);
+        scheduleBlocking(this::ensure, 0, TimeUnit.MILLISECONDS);
       }
     }
 
@@ -430,7 +432,7 @@ final class ZooKeeperMembershipImpl extends AbstractMembership {
         if (st != null && ours(st)) {
           if (!isRegistered()) {
             markReRegistered(
-                new Member(m.info(), Instant.ofEpochMilli(st.getCtime()), m.leaderEpoch()));
+                Members.create(m.info(), Instant.ofEpochMilli(st.getCtime()), m.leaderEpoch()));
           }
           return;
         }
@@ -445,23 +447,24 @@ final class ZooKeeperMembershipImpl extends AbstractMembership {
         }
         adopt(now);
         watch();
-        Member back = new Member(m.info(), Instant.ofEpochMilli(now.getCtime()), m.leaderEpoch());
+        Member back =
+            Members.create(m.info(), Instant.ofEpochMilli(now.getCtime()), m.leaderEpoch());
         LOG.info(
             "'{}' registered again in '{}' after its registration was lost", m.id(), m.group());
         markReRegistered(back);
       } catch (MembershipBackendException e) {
         LOG.debug("{} failed; retrying", what, e);
-        schedule(this::ensure, RETRY_MS, TimeUnit.MILLISECONDS);
+        scheduleBlocking(this::ensure, RETRY_MS, TimeUnit.MILLISECONDS);
       }
     }
 
     @Override
     protected synchronized void publish(MemberInfo info, long leaderEpoch) {
-      Member m = new Member(info, member().joinedAt(), leaderEpoch);
+      Member m = Members.create(info, member().joinedAt(), leaderEpoch);
       setMember(m);
       if (!isRegistered()) {
         // Lost meanwhile: it comes back with the new values.
-        schedule(this::ensure, 0, TimeUnit.MILLISECONDS);
+        scheduleBlocking(this::ensure, 0, TimeUnit.MILLISECONDS);
         return;
       }
       byte[] data = payload(m);
@@ -489,7 +492,7 @@ final class ZooKeeperMembershipImpl extends AbstractMembership {
         }
       }
       markLost();
-      schedule(this::ensure, 0, TimeUnit.MILLISECONDS);
+      scheduleBlocking(this::ensure, 0, TimeUnit.MILLISECONDS);
     }
 
     @Override
@@ -543,7 +546,7 @@ final class ZooKeeperMembershipImpl extends AbstractMembership {
       }
       case CONNECTED, RECONNECTED -> {
         for (ZkRegistration r : live) {
-          schedule(r::ensure, 0, TimeUnit.MILLISECONDS);
+          scheduleBlocking(r::ensure, 0, TimeUnit.MILLISECONDS);
         }
       }
       default -> {

@@ -38,8 +38,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The backend-independent half of a membership service: validation, lifecycle, one shared watch per
  * group with ordered delivery to every local subscriber, views, and leader election over the
- * backend's lock service. Threads: one scheduler per instance, and one callback thread (on demand)
- * unless the application chose an executor.
+ * backend's lock service. Threads: one scheduler per instance (heartbeats and short tasks), one
+ * thread (on demand) for re-registrations, which block on the backend, and one callback thread (on
+ * demand) unless the application chose an executor.
  */
 public abstract class AbstractMembership implements Membership {
   private static final Logger LOG = LoggerFactory.getLogger("io.holdfast.membership");
@@ -50,6 +51,7 @@ public abstract class AbstractMembership implements Membership {
 
   private final String kind;
   private final ScheduledThreadPoolExecutor scheduler;
+  private final ThreadPoolExecutor blocking;
   private final Executor callbacks;
   private final @Nullable ThreadPoolExecutor ownCallbacks;
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -75,6 +77,17 @@ public abstract class AbstractMembership implements Membership {
         new ScheduledThreadPoolExecutor(1, daemon("holdfast-membership-" + kind + "-" + id));
     scheduler.setRemoveOnCancelPolicy(true);
     scheduler.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    // Re-registrations wait for the backend (up to a command timeout each): on a thread of their
+    // own, so that heartbeats on the scheduler keep their period meanwhile.
+    this.blocking =
+        new ThreadPoolExecutor(
+            1,
+            1,
+            5,
+            TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(),
+            daemon("holdfast-membership-" + kind + "-" + id + "-rejoin"));
+    blocking.allowCoreThreadTimeOut(true);
     if (callbackExecutor == null) {
       ownCallbacks =
           new ThreadPoolExecutor(
@@ -317,6 +330,7 @@ public abstract class AbstractMembership implements Membership {
       shutdownBackend();
     } finally {
       scheduler.shutdownNow();
+      blocking.shutdownNow();
       if (ownCallbacks != null) {
         ownCallbacks.shutdown();
       }
@@ -388,6 +402,39 @@ public abstract class AbstractMembership implements Membership {
               unit);
     } catch (RejectedExecutionException e) {
       // Closed: dropped.
+    }
+  }
+
+  /**
+   * Schedules a task that blocks on the backend (a re-registration, waiting up to a command
+   * timeout) to run after {@code delay} on the instance's thread for such tasks, one at a time,
+   * never on the scheduler that sends heartbeats; dropped after close.
+   *
+   * @param task the task
+   * @param delay the delay
+   * @param unit its unit
+   */
+  protected final void scheduleBlocking(Runnable task, long delay, TimeUnit unit) {
+    Runnable safe =
+        () -> {
+          try {
+            task.run();
+          } catch (RuntimeException e) {
+            LOG.warn("a {} membership re-registration failed", kind, e);
+          }
+        };
+    Runnable handOver =
+        () -> {
+          try {
+            blocking.execute(safe);
+          } catch (RejectedExecutionException e) {
+            // Closed: dropped.
+          }
+        };
+    if (delay <= 0) {
+      handOver.run();
+    } else {
+      schedule(handOver, delay, unit);
     }
   }
 

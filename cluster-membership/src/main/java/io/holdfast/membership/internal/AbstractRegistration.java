@@ -2,12 +2,15 @@ package io.holdfast.membership.internal;
 
 import io.holdfast.membership.Member;
 import io.holdfast.membership.MemberInfo;
+import io.holdfast.membership.MembershipBackendException;
 import io.holdfast.membership.Registration;
 import io.holdfast.membership.RegistrationListener;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
 
 /**
  * The backend-independent half of a registration: state, listeners, validation. Backends implement
@@ -54,7 +57,7 @@ public abstract class AbstractRegistration implements Registration {
 
   @Override
   public final void update(Map<String, String> metadata) {
-    Map<String, String> checked = MemberInfo.checkMetadata(metadata);
+    Map<String, String> checked = Validation.checkMetadata(metadata);
     ensureOpen();
     MemberInfo info = member.info();
     MemberInfo next =
@@ -136,6 +139,53 @@ public abstract class AbstractRegistration implements Registration {
     for (RegistrationListener l : listeners) {
       owner.dispatch(() -> l.reRegistered(now));
     }
+  }
+
+  /** A backend's registration call, for {@link #rejoin}. */
+  @FunctionalInterface
+  protected interface Registrar {
+    /**
+     * Registers the member again; on success also records what the backend needs to heartbeat it.
+     *
+     * @param info what it registers
+     * @param leaderEpoch the leadership epoch it advertises
+     * @return the join time in epoch milliseconds, or -1 if the id is live already (taken)
+     * @throws MembershipBackendException if the backend failed
+     */
+    long register(MemberInfo info, long leaderEpoch);
+  }
+
+  /**
+   * Registers again after the backend lost the registration: tells the listeners it was lost,
+   * registers, and tells them it is back. A failure or a taken id is logged and left to the next
+   * heartbeat, which calls this again. Blocks up to a command timeout: run it with {@link
+   * AbstractMembership#scheduleBlocking}, never on the scheduler.
+   *
+   * @param registrar sends the registration
+   * @param log the backend's logger
+   */
+  protected final synchronized void rejoin(Registrar registrar, Logger log) {
+    if (isClosed()) {
+      return;
+    }
+    markLost();
+    Member m = member();
+    long joined;
+    try {
+      joined = registrar.register(m.info(), m.leaderEpoch());
+    } catch (MembershipBackendException e) {
+      log.debug("re-registering '{}' failed; retrying next heartbeat", m.id(), e);
+      return;
+    }
+    if (joined < 0) {
+      log.warn(
+          "'{}' was lost and its id is now taken in '{}'; retrying next heartbeat",
+          m.id(),
+          m.group());
+      return;
+    }
+    log.info("'{}' registered again in '{}' after its registration was lost", m.id(), m.group());
+    markReRegistered(Members.create(m.info(), Instant.ofEpochMilli(joined), m.leaderEpoch()));
   }
 
   @Override

@@ -210,7 +210,7 @@ final class LockLeaderElection implements LeaderElection {
       return null;
     }
     Member m = candidate.member();
-    return m.leaderEpoch() == e ? m : new Member(m.info(), m.joinedAt(), e);
+    return m.leaderEpoch() == e ? m : Members.create(m.info(), m.joinedAt(), e);
   }
 
   @Override

@@ -100,6 +100,6 @@ public final class MemberCodec {
             .port(Integer.parseInt(p.getProperty("port")))
             .metadata(meta)
             .build();
-    return new Member(info, joinedAt, Long.parseLong(p.getProperty("leaderEpoch", "0")));
+    return Members.create(info, joinedAt, Long.parseLong(p.getProperty("leaderEpoch", "0")));
   }
 }

@@ -1,7 +1,11 @@
 package io.holdfast.membership.internal;
 
 import io.holdfast.membership.MemberInfo;
+import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 
 /** Validation of membership names and values, with messages that say what is allowed. */
 public final class Validation {
@@ -86,5 +90,33 @@ public final class Validation {
       throw new IllegalArgumentException(
           "metadata keys starting with '" + RESERVED_PREFIX + "' are reserved, was '" + key + "'");
     }
+  }
+
+  /**
+   * Checks a metadata map against {@link MemberInfo}'s rules.
+   *
+   * @param metadata the map
+   * @return an immutable sorted copy
+   */
+  public static Map<String, String> checkMetadata(Map<String, String> metadata) {
+    Objects.requireNonNull(metadata, "metadata");
+    int bytes = 0;
+    Map<String, String> copy = new TreeMap<>();
+    for (Map.Entry<String, String> e : metadata.entrySet()) {
+      String k = Objects.requireNonNull(e.getKey(), "metadata key");
+      String v = Objects.requireNonNull(e.getValue(), "metadata value of '" + k + "'");
+      checkMetadataKey(k);
+      bytes +=
+          k.getBytes(StandardCharsets.UTF_8).length + v.getBytes(StandardCharsets.UTF_8).length;
+      copy.put(k, v);
+    }
+    if (bytes > MemberInfo.MAX_METADATA_BYTES) {
+      throw new IllegalArgumentException(
+          "metadata must be at most "
+              + MemberInfo.MAX_METADATA_BYTES
+              + " UTF-8 bytes of keys and values, was "
+              + bytes);
+    }
+    return Collections.unmodifiableMap(copy);
   }
 }

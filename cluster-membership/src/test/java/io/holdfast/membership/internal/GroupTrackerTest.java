@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 
 class GroupTrackerTest {
   private static Member m(String id, long joined, String load) {
-    return new Member(
+    return Members.create(
         MemberInfo.builder("g").id(id).metadata("load", load).build(),
         Instant.ofEpochMilli(joined),
         0);

@@ -10,6 +10,7 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
@@ -45,6 +46,12 @@ class CountingLockServiceContractTest extends LockServiceContract {
   protected void breakLease(String name) {
     RedisCommands<String, String> commands = connection.sync();
     commands.keys("holdfast:{*}:lock:" + name).forEach(commands::del); // see docs/redis.md
+  }
+
+  @Override
+  protected List<String> leftBehind(String namePrefix) {
+    // Checked after each test: what a test leaves held fails it.
+    return connection.sync().keys("holdfast:{*}:lock:" + namePrefix + "*");
   }
 
   @Override

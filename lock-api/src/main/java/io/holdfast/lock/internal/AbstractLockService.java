@@ -6,6 +6,7 @@ import io.holdfast.lock.LockHandle;
 import io.holdfast.lock.LockObserver;
 import io.holdfast.lock.LockService;
 import io.holdfast.lock.LockTimeoutException;
+import io.holdfast.lock.Ticker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,12 +39,17 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threads: one scheduler thread per service for timers and renewals, and one callback thread
  * (started on demand, ending when idle) unless the application chose a callback executor.
+ *
+ * <p>Time: leases, renewals and pauses are judged by the configured {@link Ticker} ({@link
+ * #nanoTime()}); timers run on the real clock. Besides each lease's own timer at its deadline, a
+ * tick every {@value #PAUSE_TICK_MILLIS} ms checks the leases against the ticker, so that a lease
+ * whose time ran out on a ticker that jumped (a test's fake one) is reported lost promptly.
  */
 public abstract class AbstractLockService implements LockService {
   private static final Logger LOG = LoggerFactory.getLogger("io.holdfast.lock");
   private static final AtomicInteger SERVICE_IDS = new AtomicInteger();
 
-  /** The pause detector's tick, at most (docs/configuration.md quotes it). */
+  /** The clock tick (and the pause detector's), at most (docs/configuration.md quotes it). */
   static final long PAUSE_TICK_MILLIS = 100;
 
   /** The validated common options. */
@@ -51,14 +57,16 @@ public abstract class AbstractLockService implements LockService {
 
   private final String kind;
   private final boolean localExpiry;
+  private final Ticker ticker;
   private final ScheduledThreadPoolExecutor scheduler;
   private final Executor callbacks;
   private final @Nullable ThreadPoolExecutor ownCallbacks;
   private final ConcurrentHashMap<HoldKey, Lease> reentrant = new ConcurrentHashMap<>();
   private final Set<Lease> active = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean closed = new AtomicBoolean();
-  private volatile long lastTickNanos = System.nanoTime();
+  private volatile long lastTickNanos;
   private volatile java.util.function.@Nullable LongSupplier pauseThresholdNanos;
+  private final AtomicBoolean ticking = new AtomicBoolean();
 
   private record HoldKey(Thread thread, String name) {}
 
@@ -74,6 +82,8 @@ public abstract class AbstractLockService implements LockService {
     this.kind = kind;
     this.config = config;
     this.localExpiry = localExpiry;
+    this.ticker = config.ticker();
+    this.lastTickNanos = ticker.nanoTime();
     int id = SERVICE_IDS.incrementAndGet();
     this.scheduler = new ScheduledThreadPoolExecutor(1, daemon("holdfast-" + kind + "-" + id));
     scheduler.setRemoveOnCancelPolicy(true);
@@ -94,6 +104,18 @@ public abstract class AbstractLockService implements LockService {
       ownCallbacks = null;
       callbacks = chosen;
     }
+    if (localExpiry) {
+      startTicking(TimeUnit.MILLISECONDS.toNanos(PAUSE_TICK_MILLIS));
+    }
+  }
+
+  /**
+   * The service's time, from its {@link Ticker}: what grants, renewals and pauses are judged by.
+   *
+   * @return nanoseconds, as {@link System#nanoTime()}
+   */
+  protected final long nanoTime() {
+    return ticker.nanoTime();
   }
 
   private static ThreadFactory daemon(String name) {
@@ -120,13 +142,21 @@ public abstract class AbstractLockService implements LockService {
    */
   protected final void detectPauses(java.util.function.LongSupplier thresholdNanos) {
     pauseThresholdNanos = thresholdNanos;
-    lastTickNanos = System.nanoTime();
+    lastTickNanos = ticker.nanoTime();
     // Tick often enough for the smallest threshold the supplier may come to return.
     long period =
         Math.max(
             TimeUnit.MILLISECONDS.toNanos(5),
             Math.min(
                 TimeUnit.MILLISECONDS.toNanos(PAUSE_TICK_MILLIS), thresholdNanos.getAsLong() / 4));
+    startTicking(period);
+  }
+
+  /** Starts the one periodic tick (a second call keeps the first period). */
+  private void startTicking(long periodNanos) {
+    if (!ticking.compareAndSet(false, true)) {
+      return;
+    }
     // A periodic task that throws is silently never run again: log and keep ticking instead.
     var unused =
         scheduler.scheduleAtFixedRate(
@@ -134,18 +164,23 @@ public abstract class AbstractLockService implements LockService {
               try {
                 tick();
               } catch (RuntimeException e) {
-                LOG.warn("pause detection failed on this tick; it goes on", e);
+                LOG.warn("checking the leases failed on this tick; it goes on", e);
               }
             },
-            period,
-            period,
+            periodNanos,
+            periodNanos,
             TimeUnit.NANOSECONDS);
   }
 
   private void tick() {
-    long now = System.nanoTime();
+    long now = ticker.nanoTime();
     long gap = now - lastTickNanos;
     lastTickNanos = now;
+    if (localExpiry) {
+      for (Lease l : active) {
+        l.checkExpiry();
+      }
+    }
     java.util.function.LongSupplier threshold = pauseThresholdNanos;
     if (threshold == null) {
       return;
@@ -173,7 +208,7 @@ public abstract class AbstractLockService implements LockService {
       return false;
     }
     long limit = threshold.getAsLong();
-    long now = System.nanoTime();
+    long now = ticker.nanoTime();
     return now - lastTickNanos > limit && now - sentAtNanos > limit;
   }
 
@@ -445,7 +480,7 @@ public abstract class AbstractLockService implements LockService {
   }
 
   private CompletableFuture<@Nullable Lease> start(String name, long maxWaitNanos) {
-    long startedNanos = System.nanoTime();
+    long startedNanos = ticker.nanoTime();
     CompletableFuture<@Nullable Lease> grant;
     try {
       grant = acquireLease(name, maxWaitNanos);
@@ -496,7 +531,7 @@ public abstract class AbstractLockService implements LockService {
     } else {
       outcome = LockObserver.Outcome.ERROR;
     }
-    Duration waited = Duration.ofNanos(System.nanoTime() - startedNanos);
+    Duration waited = Duration.ofNanos(ticker.nanoTime() - startedNanos);
     if (lease != null && outcome == LockObserver.Outcome.ACQUIRED) {
       long token = lease.token();
       observe(o -> o.granted(name, token));
@@ -505,7 +540,7 @@ public abstract class AbstractLockService implements LockService {
   }
 
   final void observeReleased(Lease lease) {
-    Duration held = Duration.ofNanos(System.nanoTime() - lease.sentAtNanos());
+    Duration held = Duration.ofNanos(ticker.nanoTime() - lease.sentAtNanos());
     observe(o -> o.released(lease.name(), lease.token(), held));
   }
 

@@ -47,8 +47,9 @@ public abstract class Lease {
    * @param service the service that granted it
    * @param name the lock name
    * @param token the fencing token
-   * @param sentAtNanos {@link System#nanoTime()} when the acquire request that produced this grant
-   *     was sent: the lease is judged from then, not from when the answer arrived
+   * @param sentAtNanos the service's {@link AbstractLockService#nanoTime()} when the acquire
+   *     request that produced this grant was sent: the lease is judged from then, not from when the
+   *     answer arrived
    */
   protected Lease(AbstractLockService service, String name, long token, long sentAtNanos) {
     this.service = service;
@@ -84,12 +85,12 @@ public abstract class Lease {
    */
   public final boolean isValid() {
     return state == State.HELD
-        && (!expires || System.nanoTime() - validUntilNanos < 0)
+        && (!expires || service.nanoTime() - validUntilNanos < 0)
         && !service.pausedSince(sentAtNanos);
   }
 
   /**
-   * When the acquire request of this grant was sent ({@link System#nanoTime()}).
+   * When the acquire request of this grant was sent ({@link AbstractLockService#nanoTime()}).
    *
    * @return the time
    */
@@ -108,7 +109,9 @@ public abstract class Lease {
 
   /**
    * Records a confirmed renewal: the lease is now valid until the lease time after {@code
-   * sentAtNanos}, less the drift margin.
+   * sentAtNanos}, less the drift margin. A renewal confirmed after the lease already ran out does
+   * not bring it back ({@link #isValid()} may have said {@code false} meanwhile): the lease is
+   * lost.
    *
    * @param sentAtNanos when the confirmed renewal request was sent
    */
@@ -118,12 +121,18 @@ public abstract class Lease {
     }
     long deadline = service.leaseDeadline(sentAtNanos);
     synchronized (this) {
-      if (state != State.HELD || deadline - validUntilNanos <= 0) {
+      if (state != State.HELD) {
         return;
       }
-      validUntilNanos = deadline;
-      scheduleExpiryCheck();
+      if (service.nanoTime() - validUntilNanos < 0) {
+        if (deadline - validUntilNanos > 0) {
+          validUntilNanos = deadline;
+          scheduleExpiryCheck();
+        }
+        return;
+      }
     }
+    checkExpiry();
   }
 
   /**
@@ -264,7 +273,7 @@ public abstract class Lease {
   // Guarded by this.
   private void scheduleExpiryCheck() {
     cancelExpiryCheck();
-    long delay = validUntilNanos - System.nanoTime();
+    long delay = validUntilNanos - service.nanoTime();
     expiryTimer =
         service.scheduleQuietly(this::checkExpiry, Math.max(0, delay), TimeUnit.NANOSECONDS);
   }
@@ -278,8 +287,9 @@ public abstract class Lease {
     }
   }
 
-  private void checkExpiry() {
-    if (state == State.HELD && System.nanoTime() - validUntilNanos >= 0) {
+  /** Reports the lease lost if its time ran out on the service's ticker. */
+  final void checkExpiry() {
+    if (expires && state == State.HELD && service.nanoTime() - validUntilNanos >= 0) {
       lost("the lease ran out before a renewal was confirmed");
     }
   }

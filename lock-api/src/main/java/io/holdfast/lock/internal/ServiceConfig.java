@@ -1,6 +1,7 @@
 package io.holdfast.lock.internal;
 
 import io.holdfast.lock.LockObserver;
+import io.holdfast.lock.Ticker;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.Executor;
@@ -15,13 +16,15 @@ import org.jspecify.annotations.Nullable;
  * @param commandTimeout how long one backend operation may take
  * @param callbackExecutor where listeners run; {@code null} for the library's own thread
  * @param observer sees acquires, releases and losses
+ * @param ticker the time source leases, renewals and pause detection are judged by
  */
 public record ServiceConfig(
     Duration leaseTime,
     Duration defaultWait,
     Duration commandTimeout,
     @Nullable Executor callbackExecutor,
-    LockObserver observer) {
+    LockObserver observer,
+    Ticker ticker) {
 
   /** Default lease time. */
   public static final Duration DEFAULT_LEASE_TIME = Duration.ofSeconds(10);
@@ -51,9 +54,12 @@ public record ServiceConfig(
    *     #MIN_COMMAND_TIMEOUT} and {@link #MAX_TIMEOUT}
    * @param callbackExecutor where listeners run; {@code null} for the library's own thread
    * @param observer sees acquires, releases and losses
+   * @param ticker the time source leases, renewals and pause detection are judged by
    * @throws IllegalArgumentException if a duration is out of range
    */
   public ServiceConfig {
+    Objects.requireNonNull(observer, "observer");
+    Objects.requireNonNull(ticker, "ticker");
     Checks.checkRange(leaseTime, "leaseTime", MIN_LEASE_TIME, MAX_TIMEOUT);
     Checks.checkWait(defaultWait, "defaultWait");
     Checks.checkRange(commandTimeout, "commandTimeout", MIN_COMMAND_TIMEOUT, MAX_TIMEOUT);
@@ -76,6 +82,7 @@ public record ServiceConfig(
     private Duration commandTimeout = DEFAULT_COMMAND_TIMEOUT;
     private @Nullable Executor callbackExecutor;
     private LockObserver observer = LockObserver.NONE;
+    private Ticker ticker = Ticker.system();
 
     /**
      * Sets the lease time.
@@ -124,6 +131,15 @@ public record ServiceConfig(
     }
 
     /**
+     * Sets the time source.
+     *
+     * @param ticker judges leases, renewals and pauses
+     */
+    public void ticker(Ticker ticker) {
+      this.ticker = Objects.requireNonNull(ticker, "ticker");
+    }
+
+    /**
      * The lease time set so far.
      *
      * @return the lease time
@@ -138,7 +154,8 @@ public record ServiceConfig(
      * @return the configuration
      */
     public ServiceConfig build() {
-      return new ServiceConfig(leaseTime, defaultWait, commandTimeout, callbackExecutor, observer);
+      return new ServiceConfig(
+          leaseTime, defaultWait, commandTimeout, callbackExecutor, observer, ticker);
     }
   }
 }

@@ -3,6 +3,7 @@ package io.holdfast.lock.etcd;
 import io.holdfast.lock.internal.Lease;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A grant: our key, first (lowest create revision) under the lock's prefix, attached to the
@@ -14,7 +15,8 @@ final class EtcdLease extends Lease {
   private final EtcdLockServiceImpl service;
   private final String key;
   private final long leaseId;
-  private final AtomicReference<CompletableFuture<Void>> deletion = new AtomicReference<>();
+  private final AtomicReference<@Nullable CompletableFuture<Void>> deletion =
+      new AtomicReference<>();
 
   EtcdLease(
       EtcdLockServiceImpl service,
@@ -46,25 +48,27 @@ final class EtcdLease extends Lease {
   void lostAndCleanUp(String reason) {
     lost(reason);
     service.forget(this);
-    deleteOnce();
+    var unused = deleteOnce(); // never fails the caller: a failed delete leaves the key to expire
   }
 
   /** Deletes our key if it is still ours (same create revision); at most once. */
   CompletableFuture<Void> deleteOnce() {
     CompletableFuture<Void> mine = new CompletableFuture<>();
-    if (!deletion.compareAndSet(null, mine)) {
-      return deletion.get();
+    CompletableFuture<Void> earlier = deletion.compareAndExchange(null, mine);
+    if (earlier != null) {
+      return earlier;
     }
-    service
-        .deleteKey(key, token())
-        .whenComplete(
-            (v, e) -> {
-              if (e != null) {
-                mine.completeExceptionally(e);
-              } else {
-                mine.complete(null);
-              }
-            });
+    var unused =
+        service
+            .deleteKey(key, token())
+            .whenComplete(
+                (v, e) -> {
+                  if (e != null) {
+                    mine.completeExceptionally(e);
+                  } else {
+                    mine.complete(null);
+                  }
+                });
     return mine;
   }
 }

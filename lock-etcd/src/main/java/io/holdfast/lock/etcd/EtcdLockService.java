@@ -4,6 +4,7 @@ import io.etcd.jetcd.Client;
 import io.holdfast.lock.LockHandle;
 import io.holdfast.lock.LockObserver;
 import io.holdfast.lock.LockService;
+import io.holdfast.lock.Ticker;
 import io.holdfast.lock.etcd.internal.EtcdSupport;
 import io.holdfast.lock.internal.ServiceConfig;
 import java.nio.file.Path;
@@ -221,6 +222,18 @@ public final class EtcdLockService {
      */
     public Builder observer(LockObserver observer) {
       config.observer(Objects.requireNonNull(observer, "observer"));
+      return this;
+    }
+
+    /**
+     * Sets the time source leases, renewals and pause detection are judged by, for tests on fake
+     * time (the testkit's {@code FakeTicker}). Default: {@link Ticker#system()}.
+     *
+     * @param ticker the time source
+     * @return this builder
+     */
+    public Builder ticker(Ticker ticker) {
+      config.ticker(Objects.requireNonNull(ticker, "ticker"));
       return this;
     }
 

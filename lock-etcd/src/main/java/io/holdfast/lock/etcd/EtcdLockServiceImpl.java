@@ -73,6 +73,7 @@ final class EtcdLockServiceImpl extends AbstractLockService implements LeaseKeep
             config.driftMarginNanos(),
             config.commandTimeout(),
             scheduler(),
+            config.ticker(),
             this);
     this.inspector =
         new EtcdLockInspector(this, client, root, this::describe, config.commandTimeout());

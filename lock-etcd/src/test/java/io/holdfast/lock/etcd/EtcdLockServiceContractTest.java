@@ -1,6 +1,7 @@
 package io.holdfast.lock.etcd;
 
 import io.etcd.jetcd.Client;
+import io.etcd.jetcd.KeyValue;
 import io.holdfast.lock.LockService;
 import io.holdfast.testkit.BackendFaults;
 import io.holdfast.testkit.EtcdServer;
@@ -9,6 +10,8 @@ import io.holdfast.testkit.InspectionContract;
 import io.holdfast.testkit.LockServiceContract;
 import io.holdfast.testkit.SharedRegister;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -46,6 +49,16 @@ class EtcdLockServiceContractTest extends LockServiceContract {
         .leaseTime(leaseTime)
         .commandTimeout(commandTimeout())
         .build();
+  }
+
+  @Override
+  protected List<String> leftBehind(String namePrefix) {
+    List<String> left = new ArrayList<>();
+    for (KeyValue kv :
+        EtcdTesting.queue(admin, EtcdLockService.DEFAULT_NAMESPACE + "locks/" + namePrefix)) {
+      left.add("key " + kv.getKey());
+    }
+    return left;
   }
 
   @Override

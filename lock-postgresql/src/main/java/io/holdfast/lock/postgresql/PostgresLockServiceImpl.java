@@ -146,7 +146,7 @@ final class PostgresLockServiceImpl extends AbstractLockService {
         inFlight = true;
         cancelTimer();
       }
-      long sentAt = System.nanoTime();
+      long sentAt = nanoTime();
       Futures.onComplete(
           client.submit(this::tryOnce), (reply, error) -> onReply(sentAt, reply, error));
     }
@@ -339,7 +339,7 @@ final class PostgresLockServiceImpl extends AbstractLockService {
       owners[i] = batch.get(i).owner;
       tokens[i] = batch.get(i).token();
     }
-    long sentAt = System.nanoTime();
+    long sentAt = nanoTime();
     return client
         .submit(
             c -> {

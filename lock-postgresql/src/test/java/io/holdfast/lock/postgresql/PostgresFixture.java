@@ -9,6 +9,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /** A test's view of a real PostgreSQL: admin statements, registers, faults. */
@@ -52,6 +54,43 @@ final class PostgresFixture {
     } catch (SQLException e) {
       throw new IllegalStateException(sql, e);
     }
+  }
+
+  /**
+   * Unexpired lock rows of names starting with {@code namePrefix} (an expired row is inert: the
+   * next acquire overwrites it), and the service connections open now (application name {@code
+   * holdfast}), by backend pid.
+   */
+  List<String> leftBehind(String namePrefix) {
+    List<String> left = new ArrayList<>();
+    try (Connection c = server.connect();
+        Statement s = c.createStatement()) {
+      try (PreparedStatement p =
+          c.prepareStatement(
+              "SELECT name FROM holdfast_locks WHERE left(name, length(?)) = ?"
+                  + " AND expires_at > clock_timestamp()")) {
+        p.setString(1, namePrefix);
+        p.setString(2, namePrefix);
+        try (ResultSet r = p.executeQuery()) {
+          while (r.next()) {
+            left.add("row " + r.getString(1));
+          }
+        }
+      } catch (SQLException e) {
+        if (!"42P01".equals(e.getSQLState())) { // undefined_table: no service made it yet
+          throw e;
+        }
+      }
+      try (ResultSet r =
+          s.executeQuery("SELECT pid FROM pg_stat_activity WHERE application_name = 'holdfast'")) {
+        while (r.next()) {
+          left.add("connection pid " + r.getInt(1));
+        }
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("could not list what is left behind", e);
+    }
+    return left;
   }
 
   void deleteLock(String name) {

@@ -7,6 +7,7 @@ import io.holdfast.testkit.LockServiceContract;
 import io.holdfast.testkit.PostgresServers;
 import io.holdfast.testkit.SharedRegister;
 import java.time.Duration;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,6 +30,11 @@ class PostgresLockServiceContractTest extends LockServiceContract {
   @Override
   protected LockService createService(Duration leaseTime) {
     return postgres.builder(leaseTime, commandTimeout()).build();
+  }
+
+  @Override
+  protected List<String> leftBehind(String namePrefix) {
+    return postgres.leftBehind(namePrefix);
   }
 
   @Override

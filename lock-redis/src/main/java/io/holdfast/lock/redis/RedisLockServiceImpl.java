@@ -162,7 +162,7 @@ final class RedisLockServiceImpl extends AbstractLockService {
         inFlight = true;
         cancelTimer();
       }
-      long sentAt = System.nanoTime();
+      long sentAt = nanoTime();
       Futures.onComplete(
           this.<List<Object>>evalAcquire(), (reply, error) -> onReply(sentAt, reply, error));
     }
@@ -486,7 +486,7 @@ final class RedisLockServiceImpl extends AbstractLockService {
       keyArgs[i] = batch.get(i).key;
       args[i + 1] = batch.get(i).owner;
     }
-    long sentAt = System.nanoTime();
+    long sentAt = nanoTime();
     return this.<List<Long>>eval(renew, ScriptOutputType.MULTI, keyArgs, args)
         .whenComplete(
             (result, error) -> {

@@ -7,6 +7,8 @@ import io.holdfast.testkit.LockServiceContract;
 import io.holdfast.testkit.RedisServers;
 import io.holdfast.testkit.SharedRegister;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -33,6 +35,23 @@ class RedisLockServiceContractTest extends LockServiceContract {
         .leaseTime(leaseTime)
         .commandTimeout(commandTimeout())
         .build();
+  }
+
+  @Override
+  protected List<String> leftBehind(String namePrefix) {
+    List<String> left = new ArrayList<>();
+    for (String key :
+        redis.sync().keys(RedisLockService.DEFAULT_KEY_PREFIX + "{*}:lock:" + namePrefix + "*")) {
+      left.add("key " + key);
+    }
+    String mine = "id=" + redis.sync().clientId(); // the fixture's own, reconnected after a restart
+    for (String client : redis.sync().clientList().split("\n")) {
+      String[] fields = client.trim().split(" ");
+      if (fields.length > 1 && !fields[0].equals(mine)) {
+        left.add("connection " + fields[0] + " " + fields[1]); // id=… addr=…
+      }
+    }
+    return left;
   }
 
   @Override

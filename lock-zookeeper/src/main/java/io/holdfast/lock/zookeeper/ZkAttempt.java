@@ -42,7 +42,7 @@ final class ZkAttempt {
   private final CompletableFuture<@Nullable Lease> future;
   private final boolean single;
   private final long maxWaitNanos;
-  private final long sentAt = System.nanoTime();
+  private final long sentAt;
 
   private final AtomicInteger outstanding = new AtomicInteger();
   private final AtomicBoolean granted = new AtomicBoolean();
@@ -79,6 +79,7 @@ final class ZkAttempt {
     this.future = future;
     this.single = maxWaitNanos == 0;
     this.maxWaitNanos = maxWaitNanos;
+    this.sentAt = service.now();
     Futures.onComplete(
         future,
         (l, e) -> {

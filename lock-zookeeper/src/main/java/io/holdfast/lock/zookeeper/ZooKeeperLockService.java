@@ -3,6 +3,7 @@ package io.holdfast.lock.zookeeper;
 import io.holdfast.lock.LockHandle;
 import io.holdfast.lock.LockObserver;
 import io.holdfast.lock.LockService;
+import io.holdfast.lock.Ticker;
 import io.holdfast.lock.internal.Checks;
 import io.holdfast.lock.internal.ServiceConfig;
 import io.holdfast.lock.zookeeper.internal.ZkSupport;
@@ -248,6 +249,18 @@ public final class ZooKeeperLockService {
      */
     public Builder observer(LockObserver observer) {
       config.observer(Objects.requireNonNull(observer, "observer"));
+      return this;
+    }
+
+    /**
+     * Sets the time source leases, renewals and pause detection are judged by, for tests on fake
+     * time (the testkit's {@code FakeTicker}). Default: {@link Ticker#system()}.
+     *
+     * @param ticker the time source
+     * @return this builder
+     */
+    public Builder ticker(Ticker ticker) {
+      config.ticker(Objects.requireNonNull(ticker, "ticker"));
       return this;
     }
 

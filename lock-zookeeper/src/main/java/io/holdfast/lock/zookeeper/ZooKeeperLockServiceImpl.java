@@ -114,6 +114,11 @@ final class ZooKeeperLockServiceImpl extends AbstractLockService {
     }
   }
 
+  /** The service's time ({@link #nanoTime()}), for its attempts. */
+  long now() {
+    return nanoTime();
+  }
+
   @Override
   protected CompletableFuture<@Nullable Lease> acquireLease(String name, long maxWaitNanos) {
     CompletableFuture<@Nullable Lease> future = new CompletableFuture<>();

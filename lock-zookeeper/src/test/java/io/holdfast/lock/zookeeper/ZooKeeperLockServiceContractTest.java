@@ -9,6 +9,7 @@ import io.holdfast.testkit.ZooKeeperServer;
 import io.holdfast.testkit.ZooKeeperServers;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.KeeperException;
@@ -46,6 +47,29 @@ class ZooKeeperLockServiceContractTest extends LockServiceContract {
         .sessionTimeout(Duration.ofSeconds(5))
         .commandTimeout(commandTimeout())
         .build();
+  }
+
+  @Override
+  protected List<String> leftBehind(String namePrefix) {
+    List<String> left = new ArrayList<>();
+    String root = ZooKeeperLockService.DEFAULT_ROOT_PATH;
+    try {
+      for (String dir : admin.getChildren().forPath(root)) {
+        if (dir.startsWith(LockPaths.encode(namePrefix))) {
+          for (String node : admin.getChildren().forPath(root + "/" + dir)) {
+            left.add("znode " + root + "/" + dir + "/" + node);
+          }
+        }
+      }
+    } catch (KeeperException.NoNodeException e) {
+      // nothing was ever locked, or the container is gone
+    } catch (Exception e) {
+      throw new IllegalStateException("could not list " + root, e);
+    }
+    for (long session : ZkTesting.connections(server).keySet()) {
+      left.add("session 0x" + Long.toHexString(session));
+    }
+    return left;
   }
 
   @Override

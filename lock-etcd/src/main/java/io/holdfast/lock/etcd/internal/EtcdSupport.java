@@ -290,10 +290,13 @@ public final class EtcdSupport {
   /**
    * Whether a failure means the lease does not exist (expired or revoked).
    *
-   * @param error what jetcd reported
+   * @param error what jetcd reported, or {@code null} (an exception without a cause)
    * @return whether the lease is gone
    */
-  public static boolean leaseNotFound(Throwable error) {
+  public static boolean leaseNotFound(@Nullable Throwable error) {
+    if (error == null) {
+      return false;
+    }
     Throwable e = unwrap(error);
     String m = String.valueOf(e.getMessage());
     return code(e) == Status.Code.NOT_FOUND || m.contains("requested lease not found");

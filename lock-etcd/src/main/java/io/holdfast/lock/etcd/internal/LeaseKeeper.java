@@ -2,6 +2,7 @@ package io.holdfast.lock.etcd.internal;
 
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.lease.LeaseKeepAliveResponse;
+import io.holdfast.lock.Ticker;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
@@ -68,7 +69,8 @@ public final class LeaseKeeper {
   private final Duration commandTimeout;
   private final ScheduledExecutorService scheduler;
   private final Listener listener;
-  private final ScheduledFuture<?> ticker;
+  private final Ticker ticker;
+  private final ScheduledFuture<?> renewals;
 
   // Guarded by this.
   private @Nullable CompletableFuture<Current> granting;
@@ -84,6 +86,7 @@ public final class LeaseKeeper {
    * @param marginNanos the drift margin subtracted from the lease time
    * @param commandTimeout how long one call may take
    * @param scheduler where renewals are sent from
+   * @param ticker the time source the lease is judged by
    * @param listener who hears renewals and losses
    */
   public LeaseKeeper(
@@ -92,6 +95,7 @@ public final class LeaseKeeper {
       long marginNanos,
       Duration commandTimeout,
       ScheduledExecutorService scheduler,
+      Ticker ticker,
       Listener listener) {
     this.client = client;
     this.leaseNanos = leaseTime.toNanos();
@@ -99,8 +103,9 @@ public final class LeaseKeeper {
     this.commandTimeout = commandTimeout;
     this.scheduler = scheduler;
     this.listener = listener;
+    this.ticker = ticker;
     long period = Math.max(TimeUnit.MILLISECONDS.toNanos(20), leaseNanos / 3);
-    this.ticker = scheduler.scheduleAtFixedRate(this::tick, period, period, TimeUnit.NANOSECONDS);
+    this.renewals = scheduler.scheduleAtFixedRate(this::tick, period, period, TimeUnit.NANOSECONDS);
   }
 
   /**
@@ -122,7 +127,7 @@ public final class LeaseKeeper {
     if (closed) {
       return CompletableFuture.failedFuture(new IllegalStateException("closed"));
     }
-    if (leaseId != 0 && !expired(System.nanoTime())) {
+    if (leaseId != 0 && !expired(ticker.nanoTime())) {
       return CompletableFuture.completedFuture(new Current(leaseId, confirmedSentNanos));
     }
     if (leaseId != 0) {
@@ -132,7 +137,7 @@ public final class LeaseKeeper {
     if (g != null) {
       return g;
     }
-    long sent = System.nanoTime();
+    long sent = ticker.nanoTime();
     CompletableFuture<Current> mine =
         EtcdSupport.bounded(
                 client
@@ -144,20 +149,21 @@ public final class LeaseKeeper {
                 commandTimeout)
             .thenApply(r -> granted(r.getID(), sent));
     granting = mine;
-    mine.whenComplete(
-        (c, e) -> {
-          synchronized (this) {
-            if (granting == mine) {
-              granting = null;
-            }
-          }
-        });
+    var unused =
+        mine.whenComplete(
+            (c, e) -> {
+              synchronized (this) {
+                if (granting == mine) {
+                  granting = null;
+                }
+              }
+            });
     return mine;
   }
 
   private synchronized Current granted(long id, long sent) {
     if (closed) {
-      revoke(id);
+      var unused = revoke(id); // never fails: a failed revoke is logged and the lease runs out
       throw new IllegalStateException("closed");
     }
     leaseId = id;
@@ -177,7 +183,7 @@ public final class LeaseKeeper {
    * The last confirmed send time of a lease, or {@code 0} if it is not the current one.
    *
    * @param id the lease
-   * @return nanoTime, or 0
+   * @return the ticker's time, or 0
    */
   public synchronized long confirmedSentNanos(long id) {
     return id == leaseId ? confirmedSentNanos : 0;
@@ -190,7 +196,7 @@ public final class LeaseKeeper {
    * @return whether it is valid
    */
   public synchronized boolean isValid(long id) {
-    return id != 0 && id == leaseId && !expired(System.nanoTime());
+    return id != 0 && id == leaseId && !expired(ticker.nanoTime());
   }
 
   // Guarded by this.
@@ -205,12 +211,12 @@ public final class LeaseKeeper {
       if (closed || id == 0) {
         return;
       }
-      if (expired(System.nanoTime())) {
+      if (expired(ticker.nanoTime())) {
         drop(id, "no renewal was confirmed within the lease time");
         return;
       }
     }
-    long sent = System.nanoTime();
+    long sent = ticker.nanoTime();
     CompletableFuture<LeaseKeepAliveResponse> call;
     try {
       call = EtcdSupport.bounded(client.getLeaseClient().keepAliveOnce(id), commandTimeout);
@@ -218,35 +224,36 @@ public final class LeaseKeeper {
       listener.renewalFailed(e);
       return;
     }
-    call.whenComplete(
-        (r, e) -> {
-          if (e != null) {
-            if (EtcdSupport.leaseNotFound(e)) {
-              dropIfCurrent(id, "etcd no longer has the lease (it expired)");
-            } else {
-              listener.renewalFailed(EtcdSupport.unwrap(e));
-            }
-          } else if (r.getTTL() <= 0) {
-            // etcd answers a keep-alive of an expired lease with TTL 0, not with an error.
-            dropIfCurrent(id, "etcd no longer has the lease (it expired)");
-          } else {
-            boolean current;
-            synchronized (this) {
-              current = id == leaseId && !closed;
-              if (current && sent - confirmedSentNanos > 0) {
-                if (expired(System.nanoTime())) {
-                  // Confirmed too late: the lease may have been judged lost already.
-                  drop(id, "no renewal was confirmed within the lease time");
-                  return;
+    var unused =
+        call.whenComplete(
+            (r, e) -> {
+              if (e != null) {
+                if (EtcdSupport.leaseNotFound(e)) {
+                  dropIfCurrent(id, "etcd no longer has the lease (it expired)");
+                } else {
+                  listener.renewalFailed(EtcdSupport.unwrap(e));
                 }
-                confirmedSentNanos = sent;
+              } else if (r.getTTL() <= 0) {
+                // etcd answers a keep-alive of an expired lease with TTL 0, not with an error.
+                dropIfCurrent(id, "etcd no longer has the lease (it expired)");
+              } else {
+                boolean current;
+                synchronized (this) {
+                  current = id == leaseId && !closed;
+                  if (current && sent - confirmedSentNanos > 0) {
+                    if (expired(ticker.nanoTime())) {
+                      // Confirmed too late: the lease may have been judged lost already.
+                      drop(id, "no renewal was confirmed within the lease time");
+                      return;
+                    }
+                    confirmedSentNanos = sent;
+                  }
+                }
+                if (current) {
+                  listener.renewed(id, sent);
+                }
               }
-            }
-            if (current) {
-              listener.renewed(id, sent);
-            }
-          }
-        });
+            });
   }
 
   private void dropIfCurrent(long id, String reason) {
@@ -262,7 +269,7 @@ public final class LeaseKeeper {
   private void drop(long id, String reason) {
     leaseId = 0;
     LOG.debug("dropping etcd lease {}: {}", Long.toHexString(id), reason);
-    revoke(id);
+    var unused = revoke(id); // never fails: a failed revoke is logged and the lease runs out
     try {
       scheduler.execute(() -> listener.dropped(id, reason));
     } catch (java.util.concurrent.RejectedExecutionException e) {
@@ -325,7 +332,7 @@ public final class LeaseKeeper {
       id = leaseId;
       leaseId = 0;
     }
-    ticker.cancel(false);
+    renewals.cancel(false);
     return id == 0 ? CompletableFuture.completedFuture(null) : revoke(id);
   }
 }
