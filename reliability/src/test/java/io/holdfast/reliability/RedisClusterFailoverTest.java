@@ -14,16 +14,10 @@ import io.holdfast.testkit.history.HistoryFile;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -79,7 +73,7 @@ class RedisClusterFailoverTest {
       }
       try (HistoryFile coordinator = new HistoryFile(dir.resolve("coordinator.history"))) {
         workers.forEach(w -> w.send("GO"));
-        await().atMost(Duration.ofSeconds(120)).until(() -> grants() >= 30);
+        await().atMost(Duration.ofSeconds(120)).until(() -> Histories.grants(dir) >= 30);
         RedisServer failing = cluster.primaries().get(0);
         // The replica of primary 0 (replicas follow primary i % 3, after the 3 primaries).
         RedisURI replica = cluster.uris().get(3);
@@ -99,14 +93,8 @@ class RedisClusterFailoverTest {
           assertThat(w.awaitExit(Duration.ofSeconds(240))).as("a worker hung").isTrue();
         }
         long took = System.nanoTime() - faultAt;
-        Map<String, Long> finals = new HashMap<>();
-        names.forEach(n -> finals.put(n, register.read(n)));
-        List<Path> files = new ArrayList<>();
-        try (var s = Files.list(dir)) {
-          s.forEach(files::add);
-        }
         coordinator.close();
-        HistoryChecker.Report r = HistoryChecker.check(HistoryFile.readAll(files), finals);
+        HistoryChecker.Report r = Histories.check(dir, names, register);
         long overlaps = r.violations().stream().filter(v -> v.startsWith("overlap")).count();
         String line =
             String.format(
@@ -129,21 +117,6 @@ class RedisClusterFailoverTest {
         workers.forEach(JvmProcess::close);
       }
     }
-  }
-
-  private long grants() {
-    long n = 0;
-    try (var s = Files.list(dir)) {
-      for (Path p : s.toList()) {
-        n +=
-            Files.readAllLines(p, StandardCharsets.UTF_8).stream()
-                .filter(l -> l.contains(" acquire ok "))
-                .count();
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return n;
   }
 
   private static boolean isPrimary(RedisURI node) {
